@@ -1,0 +1,510 @@
+// Header-only C++ SDK over the kubecert C ABI (plugin.h).
+//
+// A plugin is one class and one macro:
+//
+//   class MyPlugin {
+//   public:
+//       static kubecert::sdk::PluginInfo info();          // name, checks, options
+//       bool detect(kubecert::sdk::Host& host);           // is this node mine?
+//       void audit(kubecert::sdk::Host& host);            // report findings
+//       void fix(kubecert::sdk::Host& host, const std::vector<std::string>& ids);
+//   };
+//   KUBECERT_PLUGIN(MyPlugin)
+//
+// The macro generates the exported entry symbol and noexcept trampolines that
+// turn any exception into a failing status plus get_last_error(). Host
+// services throw kubecert::sdk::Error when they fail. Nothing of this file's
+// C++ types crosses the boundary: only the C structs of plugin.h do, so a
+// plugin built with another compiler or standard library still loads.
+#pragma once
+
+#include <kubecert/plugin.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace kubecert::sdk {
+
+// A failed host call or a plugin error; carries the ABI status code.
+class Error : public std::runtime_error {
+public:
+    Error(kubecert_status_t status, const std::string& message)
+        : std::runtime_error(message), m_status(status) {}
+    kubecert_status_t status() const noexcept { return m_status; }
+
+private:
+    kubecert_status_t m_status;
+};
+
+enum class Status { pass = KUBECERT_PASS, fail = KUBECERT_FAIL, warn = KUBECERT_WARN, info = KUBECERT_INFO, error = KUBECERT_ERROR };
+
+struct Evidence {
+    std::string source;
+    std::string key;
+    std::string actual;
+    std::string expected;
+};
+
+struct Finding {
+    std::string id;
+    std::string title;
+    Status status = Status::pass;
+    std::string benchmark;
+    std::vector<Evidence> evidence;
+    std::string remediation;
+    bool fixable = false;
+};
+
+struct Certificate {
+    std::string name;
+    std::string path;
+    std::string subject;
+    std::string issuer;
+    std::int64_t not_before = 0;
+    std::int64_t not_after = 0;
+    std::string authority;
+    bool externally_managed = false;
+    bool is_authority = false;
+};
+
+struct CheckDecl {
+    std::string id;
+    std::string title;
+};
+
+struct OptionDecl {
+    std::string name;                        // "api-proxy" -> --<plugin>-api-proxy
+    std::string value_name;                  // "" for a boolean flag
+    std::string help;
+    std::optional<std::string> default_value;
+};
+
+struct PluginInfo {
+    std::string name;
+    std::string version;
+    std::string description;
+    std::vector<CheckDecl> checks;
+    std::vector<OptionDecl> options;
+};
+
+struct FileInfo {
+    kubecert_file_type_t type = KUBECERT_FILE_MISSING;
+    std::uint32_t mode = 0;
+    std::uint32_t uid = 0;
+    std::uint32_t gid = 0;
+    std::uint64_t size = 0;
+    std::int64_t mtime = 0;
+    bool exists() const { return type != KUBECERT_FILE_MISSING; }
+};
+
+struct Process {
+    int pid = 0;
+    std::vector<std::string> argv;
+};
+
+struct CommandResult {
+    int exit_code = -1;
+    bool timed_out = false;
+    bool dry_run = false;
+    std::string out;
+    std::string err;
+    bool ok() const { return dry_run || (!timed_out && exit_code == 0); }
+};
+
+struct CertInfo {
+    std::string subject;
+    std::string issuer;
+    std::string common_name;
+    std::string issuer_common_name;
+    std::vector<std::string> organizations;
+    std::vector<std::string> sans;
+    std::string key_usage;
+    std::string ext_key_usage;
+    bool is_ca = false;
+    bool self_signed = false;
+    std::int64_t not_before = 0;
+    std::int64_t not_after = 0;
+    std::string serial;
+    std::string public_key_algorithm;
+    int public_key_bits = 0;
+    std::string sha256_fingerprint;
+    std::string pem;
+};
+
+struct Issued {
+    std::string cert_pem;
+    std::string key_pem;
+};
+
+struct VerifyResult {
+    bool ok = false;
+    std::string reason;
+};
+
+struct HttpResponse {
+    int status = 0;
+    std::string body;
+};
+
+namespace detail {
+inline std::string str(const char* s) { return s ? std::string(s) : std::string(); }
+inline std::string str(const kubecert_buffer_t& b) { return b.data ? std::string(b.data, b.size) : std::string(); }
+inline std::vector<std::string> strs(const kubecert_string_list_t& l) {
+    std::vector<std::string> v;
+    v.reserve(l.count);
+    for (size_t i = 0; i < l.count; ++i) v.push_back(str(l.items[i]));
+    return v;
+}
+inline CertInfo to_cert_info(const kubecert_cert_info_t& c) {
+    CertInfo i;
+    i.subject = str(c.subject);
+    i.issuer = str(c.issuer);
+    i.common_name = str(c.common_name);
+    i.issuer_common_name = str(c.issuer_common_name);
+    i.organizations = strs(c.organizations);
+    i.sans = strs(c.sans);
+    i.key_usage = str(c.key_usage);
+    i.ext_key_usage = str(c.ext_key_usage);
+    i.is_ca = c.is_ca != 0;
+    i.self_signed = c.self_signed != 0;
+    i.not_before = c.not_before;
+    i.not_after = c.not_after;
+    i.serial = str(c.serial);
+    i.public_key_algorithm = str(c.public_key_algorithm);
+    i.public_key_bits = c.public_key_bits;
+    i.sha256_fingerprint = str(c.sha256_fingerprint);
+    i.pem = str(c.pem);
+    return i;
+}
+} // namespace detail
+
+// The host's services, as C++. Every method throws Error when the host call
+// fails, except where a missing file is an expected answer (read_file).
+class Host {
+public:
+    explicit Host(const kubecert_host_t* host) : m_host(host) {}
+    const kubecert_host_t* raw() const { return m_host; }
+
+    // --- context ---
+    std::optional<std::string> option(const std::string& name) const {
+        const char* v = m_host->option(m_host, name.c_str());
+        return v ? std::optional<std::string>(v) : std::nullopt;
+    }
+    bool flag(const std::string& name) const {
+        auto v = option(name);
+        return v && (*v == "true" || *v == "1" || *v == "yes");
+    }
+    std::int64_t now() const { return m_host->now(m_host); }
+    std::int64_t warn_within() const { return m_host->warn_within(m_host); }
+    std::string benchmark() const { return detail::str(m_host->benchmark(m_host)); }
+    bool dry_run() const { return m_host->dry_run(m_host) != 0; }
+    bool no_restart() const { return m_host->no_restart(m_host) != 0; }
+    bool check_selected(const std::string& id) const { return m_host->check_selected(m_host, id.c_str()) != 0; }
+    void log(kubecert_log_level_t level, const std::string& message) const { m_host->log(m_host, level, message.c_str()); }
+    void debug(const std::string& m) const { log(KUBECERT_LOG_DEBUG, m); }
+    void info(const std::string& m) const { log(KUBECERT_LOG_INFO, m); }
+    void warn(const std::string& m) const { log(KUBECERT_LOG_WARN, m); }
+    void progress(const std::string& m) const { log(KUBECERT_LOG_PROGRESS, m); }
+    void sleep_ms(std::uint32_t ms) const { m_host->sleep_ms(m_host, ms); }
+    std::string node_name() const { return detail::str(m_host->node_name(m_host)); }
+    std::optional<std::string> user_home() const {
+        const char* h = m_host->user_home(m_host);
+        return h ? std::optional<std::string>(h) : std::nullopt;
+    }
+
+    // --- results ---
+    void report(const Finding& f) const {
+        std::vector<kubecert_evidence_t> ev;
+        ev.reserve(f.evidence.size());
+        for (const auto& e : f.evidence)
+            ev.push_back({e.source.c_str(), e.key.c_str(), e.actual.c_str(), e.expected.c_str()});
+        kubecert_finding_t c{};
+        c.struct_size = sizeof c;
+        c.id = f.id.c_str();
+        c.title = f.title.c_str();
+        c.status = static_cast<kubecert_finding_status_t>(f.status);
+        c.benchmark = f.benchmark.empty() ? nullptr : f.benchmark.c_str();
+        c.evidence = ev.data();
+        c.evidence_count = ev.size();
+        c.remediation = f.remediation.empty() ? nullptr : f.remediation.c_str();
+        c.fixable = f.fixable ? 1 : 0;
+        check(m_host->report_finding(m_host, &c));
+    }
+    void report(const Certificate& cert) const {
+        kubecert_certificate_t c{};
+        c.struct_size = sizeof c;
+        c.name = cert.name.c_str();
+        c.path = cert.path.c_str();
+        c.subject = cert.subject.c_str();
+        c.issuer = cert.issuer.c_str();
+        c.not_before = cert.not_before;
+        c.not_after = cert.not_after;
+        c.authority = cert.authority.c_str();
+        c.externally_managed = cert.externally_managed ? 1 : 0;
+        c.is_authority = cert.is_authority ? 1 : 0;
+        check(m_host->report_certificate(m_host, &c));
+    }
+
+    // --- reading the node ---
+    // The file's bytes, or nullopt when it does not exist.
+    std::optional<std::string> read_file(const std::string& path) const {
+        kubecert_buffer_t b{};
+        auto st = m_host->read_file(m_host, path.c_str(), &b);
+        if (st == KUBECERT_ERR_NOT_FOUND) return std::nullopt;
+        check(st);
+        return detail::str(b);
+    }
+    FileInfo stat(const std::string& path) const { return stat_impl(path, m_host->stat_file); }
+    FileInfo lstat(const std::string& path) const { return stat_impl(path, m_host->lstat_file); }
+    bool exists(const std::string& path) const { return stat(path).exists(); }
+    // Sorted names in a folder; empty when the folder does not exist.
+    std::vector<std::string> list_dir(const std::string& path) const {
+        kubecert_string_list_t l{};
+        auto st = m_host->list_dir(m_host, path.c_str(), &l);
+        if (st == KUBECERT_ERR_NOT_FOUND) return {};
+        check(st);
+        return detail::strs(l);
+    }
+    std::string resolve_path(const std::string& path) const {
+        const char* out = nullptr;
+        check(m_host->resolve_path(m_host, path.c_str(), &out));
+        return detail::str(out);
+    }
+    std::vector<Process> find_processes(const std::string& name) const {
+        const kubecert_process_t* ps = nullptr;
+        size_t n = 0;
+        check(m_host->find_processes(m_host, name.c_str(), &ps, &n));
+        std::vector<Process> v;
+        for (size_t i = 0; i < n; ++i) v.push_back({ps[i].pid, detail::strs(ps[i].argv)});
+        return v;
+    }
+
+    // --- changing the node ---
+    void begin_action(const std::string& finding_id) const { m_host->begin_action(m_host, finding_id.c_str()); }
+    void write_file(const std::string& path, const std::string& data, std::uint32_t mode = 0644,
+                    bool force_mode = false) const {
+        check(m_host->write_file(m_host, path.c_str(), data.data(), data.size(), mode, force_mode ? 1 : 0));
+    }
+    void backup_file(const std::string& path) const { check(m_host->backup_file(m_host, path.c_str())); }
+    void park_file(const std::string& path) const { check(m_host->park_file(m_host, path.c_str())); }
+    void unpark_file(const std::string& path) const { check(m_host->unpark_file(m_host, path.c_str())); }
+    void rollback() const { check(m_host->rollback(m_host)); }
+
+    // --- commands ---
+    // Runs a command; throws only when it could not be started at all.
+    CommandResult run(const std::vector<std::string>& argv, std::uint32_t timeout_ms, std::uint32_t flags = 0) const {
+        std::vector<const char*> a;
+        for (const auto& s : argv) a.push_back(s.c_str());
+        a.push_back(nullptr);
+        kubecert_command_result_t r{};
+        r.struct_size = sizeof r;
+        check(m_host->run_command(m_host, a.data(), argv.size(), timeout_ms, flags, &r));
+        CommandResult c;
+        c.exit_code = r.exit_code;
+        c.timed_out = r.timed_out != 0;
+        c.dry_run = r.dry_run != 0;
+        c.out = detail::str(r.out);
+        c.err = detail::str(r.err);
+        return c;
+    }
+
+    // --- certificates ---
+    CertInfo parse_cert(std::string_view data, const std::string& source) const {
+        kubecert_cert_info_t c{};
+        c.struct_size = sizeof c;
+        check(m_host->cert_parse(m_host, data.data(), data.size(), source.c_str(), &c));
+        return detail::to_cert_info(c);
+    }
+    bool key_matches_cert(std::string_view key, std::string_view cert) const {
+        int m = 0;
+        check(m_host->key_matches_cert(m_host, key.data(), key.size(), cert.data(), cert.size(), &m));
+        return m != 0;
+    }
+    VerifyResult verify_cert(std::string_view cert, std::string_view ca) const {
+        int ok = 0;
+        const char* reason = nullptr;
+        check(m_host->cert_verify(m_host, cert.data(), cert.size(), ca.data(), ca.size(), &ok, &reason));
+        return {ok != 0, detail::str(reason)};
+    }
+    Issued issue_cert(std::string_view tmpl, std::string_view ca_cert, std::string_view ca_key,
+                      std::int64_t validity_seconds) const {
+        kubecert_issued_t r{};
+        r.struct_size = sizeof r;
+        check(m_host->cert_issue(m_host, tmpl.data(), tmpl.size(), ca_cert.data(), ca_cert.size(), ca_key.data(),
+                                 ca_key.size(), validity_seconds, &r));
+        return {detail::str(r.cert_pem), detail::str(r.key_pem)};
+    }
+
+    // --- network ---
+    CertInfo tls_fetch_cert(const std::string& address, std::uint32_t timeout_ms) const {
+        kubecert_cert_info_t c{};
+        c.struct_size = sizeof c;
+        check(m_host->tls_fetch_cert(m_host, address.c_str(), timeout_ms, &c));
+        return detail::to_cert_info(c);
+    }
+    HttpResponse http_get(const std::string& url, std::uint32_t timeout_ms) const {
+        kubecert_http_response_t r{};
+        r.struct_size = sizeof r;
+        check(m_host->http_get(m_host, url.c_str(), timeout_ms, &r));
+        return {r.status, detail::str(r.body)};
+    }
+
+    // Throws Error with the host's last error when `st` is not OK.
+    void check(kubecert_status_t st) const {
+        if (st != KUBECERT_OK) throw Error(st, detail::str(m_host->last_error(m_host)));
+    }
+
+private:
+    using StatFn = kubecert_status_t (*)(const kubecert_host_t*, const char*, kubecert_file_info_t*);
+    FileInfo stat_impl(const std::string& path, StatFn fn) const {
+        kubecert_file_info_t i{};
+        i.struct_size = sizeof i;
+        check(fn(m_host, path.c_str(), &i));
+        return {i.type, i.mode, i.uid, i.gid, i.size, i.mtime};
+    }
+    const kubecert_host_t* m_host;
+};
+
+namespace detail {
+
+// Static C descriptor built once from a PluginInfo; lives until unload.
+struct Descriptor {
+    PluginInfo info;
+    std::vector<kubecert_check_decl_t> checks;
+    std::vector<kubecert_option_decl_t> options;
+    kubecert_plugin_t plugin{};
+};
+
+// Per-run state: the plugin object plus its last error.
+template <class P>
+struct Instance {
+    P plugin;
+    std::string last_error;
+};
+
+inline std::string& orphan_error() {
+    static std::string e;
+    return e;
+}
+
+template <class P>
+struct Trampolines {
+    static_assert(std::is_default_constructible_v<P>, "a kubecert plugin class needs a default constructor");
+    static_assert(std::is_same_v<decltype(P::info()), PluginInfo>,
+                  "expected signature: static kubecert::sdk::PluginInfo info()");
+    static_assert(std::is_invocable_r_v<bool, decltype(&P::detect), P&, Host&>,
+                  "expected signature: bool detect(kubecert::sdk::Host&)");
+    static_assert(std::is_invocable_v<decltype(&P::audit), P&, Host&>,
+                  "expected signature: void audit(kubecert::sdk::Host&)");
+    static_assert(std::is_invocable_v<decltype(&P::fix), P&, Host&, const std::vector<std::string>&>,
+                  "expected signature: void fix(kubecert::sdk::Host&, const std::vector<std::string>&)");
+
+    template <class F>
+    static kubecert_status_t guard(void* self, F&& f) noexcept {
+        auto* inst = static_cast<Instance<P>*>(self);
+        try {
+            f(inst->plugin);
+            return KUBECERT_OK;
+        } catch (const Error& e) {
+            inst->last_error = e.what();
+            return e.status() == KUBECERT_OK ? KUBECERT_ERR_FAILED : e.status();
+        } catch (const std::exception& e) {
+            inst->last_error = e.what();
+            return KUBECERT_ERR_FAILED;
+        } catch (...) {
+            inst->last_error = "unknown exception in plugin";
+            return KUBECERT_ERR_FAILED;
+        }
+    }
+
+    static void* create(const kubecert_host_t*) noexcept {
+        try {
+            return new Instance<P>{};
+        } catch (const std::exception& e) {
+            orphan_error() = e.what();
+        } catch (...) {
+            orphan_error() = "unknown exception while creating the plugin";
+        }
+        return nullptr;
+    }
+    static void destroy(void* self) noexcept { delete static_cast<Instance<P>*>(self); }
+    static kubecert_status_t detect(void* self, const kubecert_host_t* h, int* matches) noexcept {
+        return guard(self, [&](P& p) {
+            Host host(h);
+            *matches = p.detect(host) ? 1 : 0;
+        });
+    }
+    static kubecert_status_t audit(void* self, const kubecert_host_t* h) noexcept {
+        return guard(self, [&](P& p) {
+            Host host(h);
+            p.audit(host);
+        });
+    }
+    static kubecert_status_t fix(void* self, const kubecert_host_t* h, const char* const* ids, size_t n) noexcept {
+        return guard(self, [&](P& p) {
+            Host host(h);
+            std::vector<std::string> v;
+            for (size_t i = 0; i < n; ++i) v.push_back(str(ids[i]));
+            p.fix(host, v);
+        });
+    }
+    static const char* last_error(void* self) noexcept {
+        if (!self) return orphan_error().c_str();
+        return static_cast<Instance<P>*>(self)->last_error.c_str();
+    }
+
+    static const kubecert_plugin_t* get(const kubecert_version_t* host_abi) noexcept {
+        if (!host_abi || host_abi->major != KUBECERT_ABI_MAJOR) return nullptr;
+        try {
+            // Built in place: the C structs point into x.info's strings.
+            static const std::unique_ptr<Descriptor> d = [] {
+                auto owned = std::make_unique<Descriptor>();
+                Descriptor& x = *owned;
+                x.info = P::info();
+                for (const auto& c : x.info.checks)
+                    x.checks.push_back({sizeof(kubecert_check_decl_t), c.id.c_str(), c.title.c_str()});
+                for (const auto& o : x.info.options)
+                    x.options.push_back({sizeof(kubecert_option_decl_t), o.name.c_str(),
+                                         o.value_name.empty() ? nullptr : o.value_name.c_str(), o.help.c_str(),
+                                         o.default_value ? o.default_value->c_str() : nullptr});
+                kubecert_plugin_t& pl = x.plugin;
+                pl.struct_size = sizeof pl;
+                pl.name = x.info.name.c_str();
+                pl.version = x.info.version.c_str();
+                pl.description = x.info.description.c_str();
+                pl.checks = x.checks.data();
+                pl.check_count = x.checks.size();
+                pl.options = x.options.data();
+                pl.option_count = x.options.size();
+                pl.create = &create;
+                pl.destroy = &destroy;
+                pl.detect = &detect;
+                pl.audit = &audit;
+                pl.fix = &fix;
+                pl.get_last_error = &last_error;
+                return owned;
+            }();
+            return &d->plugin;
+        } catch (...) {
+            return nullptr;
+        }
+    }
+};
+
+} // namespace detail
+} // namespace kubecert::sdk
+
+// Registers `Class` as this library's kubecert plugin: defines the one
+// exported entry symbol. Use once per plugin library.
+#define KUBECERT_PLUGIN(Class)                                                                     \
+    extern "C" KUBECERT_EXPORT const kubecert_plugin_entry_t kubecert_plugin_entry;                \
+    extern "C" KUBECERT_EXPORT const kubecert_plugin_entry_t kubecert_plugin_entry = {             \
+        {KUBECERT_ABI_MAJOR, KUBECERT_ABI_MINOR, KUBECERT_ABI_PATCH},                              \
+        sizeof(kubecert_plugin_entry_t), &::kubecert::sdk::detail::Trampolines<Class>::get};

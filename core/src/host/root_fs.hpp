@@ -1,0 +1,56 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace kubecert::host {
+
+// A resolved location: the node path (as seen inside the root, normalised,
+// symlinks followed) and the host path (root + node path) to open.
+struct ResolvedPath {
+    std::string node_path; // "/etc/kubernetes/pki/ca.crt"
+    std::string host_path; // "/tmp/node/etc/kubernetes/pki/ca.crt"
+};
+
+struct FileStat {
+    enum class Type { missing, regular, directory, symlink, other } type = Type::missing;
+    std::uint32_t mode = 0;
+    std::uint32_t uid = 0;
+    std::uint32_t gid = 0;
+    std::uint64_t size = 0;
+    std::int64_t mtime = 0;
+};
+
+// The node's file system seen through --root, like chroot: every path is
+// resolved inside the root; ".." never climbs above it and an absolute
+// symlink target is taken relative to the root. Paths that would leave the
+// root anyway (a relative link climbing out is clamped) never do. Only this
+// class turns node paths into host paths.
+class RootFs {
+public:
+    // `root` is a host folder ("/" for the real node). Throws when it is not a folder.
+    explicit RootFs(std::string root);
+
+    const std::string& root() const { return m_root; }
+
+    // Resolves `node_path` (must be absolute; NUL bytes refused), following
+    // symlinks in every component (the last one too when `follow_last`), at
+    // most 40 links. Missing trailing components are fine (for new files).
+    util::Result<ResolvedPath> resolve(const std::string& node_path, bool follow_last = true) const;
+
+    // Reads a whole file. Error code not_found when absent.
+    util::Result<std::string> read_file(const std::string& node_path) const;
+    // stat (follow_last) / lstat. A missing file is a success with Type::missing.
+    util::Result<FileStat> stat(const std::string& node_path, bool follow_last = true) const;
+    // Sorted names, no "." / "..". Error not_found when absent.
+    util::Result<std::vector<std::string>> list_dir(const std::string& node_path) const;
+
+private:
+    std::string m_root; // absolute, no trailing slash ("" for "/")
+};
+
+} // namespace kubecert::host

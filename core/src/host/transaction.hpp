@@ -1,0 +1,77 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "host/root_fs.hpp"
+#include "util/result.hpp"
+
+namespace kubecert::host {
+
+// One file edit or parked file, as the report lists it.
+struct EditRecord {
+    std::string node_path;
+    std::string backup_path;   // host path of the copy of the original ("" for a new file)
+    bool created = false;      // the file did not exist before
+    bool applied = false;      // written to the node (false under dry-run)
+    bool rolled_back = false;
+    std::string diff;          // unified diff of the change
+};
+
+// All edits of one `fix` as one transaction (DESIGN.md "Fixes must be safe"):
+// originals are copied into the backup folder with a MANIFEST before the
+// first change; each write goes to a temporary file in the same folder,
+// is fsynced, keeps owner and mode, and is renamed over. rollback() restores
+// every changed file. Under dry-run nothing is written anywhere: writes are
+// kept in an overlay that later reads see, and each change is a diff.
+class Transaction {
+public:
+    // `backup_dir` is a host path, created on the first change (not under dry-run).
+    Transaction(const RootFs& fs, std::string backup_dir, bool dry_run);
+
+    bool dry_run() const { return m_dry_run; }
+    const std::string& backup_dir() const { return m_backup_dir; }
+
+    // Content as this transaction sees it (the overlay under dry-run).
+    util::Result<std::string> read_file(const std::string& node_path) const;
+
+    // Replaces/creates a file. Identical content is a no-op (returns false).
+    // `mode` is for a new file, or forced when `force_mode`.
+    util::Result<bool> write_file(const std::string& node_path, const std::string& content, std::uint32_t mode,
+                                  bool force_mode);
+    // Copies a file into the backup (no change to the node).
+    util::Status backup_file(const std::string& node_path);
+    // Moves a file into BACKUP/parked/<node path> and back.
+    util::Status park_file(const std::string& node_path);
+    util::Status unpark_file(const std::string& node_path);
+    // Puts back every file still parked (called at the end of every fix).
+    util::Status unpark_all();
+    // Restores every changed file from its backup, removes created ones,
+    // unparks parked ones. Records stay, marked rolled_back.
+    util::Status rollback();
+
+    const std::vector<EditRecord>& records() const { return m_records; }
+
+    // Write the MANIFEST (tab separated: node path, backup file or "-" for created) now.
+    util::Status write_manifest() const;
+
+private:
+    const RootFs& m_fs;
+    std::string m_backup_dir;
+    bool m_dry_run;
+    std::vector<EditRecord> m_records;
+    std::vector<std::pair<std::string, std::string>> m_overlay; // dry-run contents
+    std::vector<std::pair<std::string, std::string>> m_parked;  // node path -> host path in backup
+};
+
+// Puts back every file listed in BACKUP/MANIFEST under the root (`kubecert
+// restore BACKUP`): atomic writes, owner and mode of the copy; created files
+// are removed. Returns the node paths restored.
+util::Result<std::vector<std::string>> restore_backup(const RootFs& fs, const std::string& backup_dir);
+
+// A unified diff (3 lines of context) of `before` -> `after`, labelled a/PATH b/PATH.
+std::string unified_diff(const std::string& path, const std::string& before, const std::string& after);
+
+} // namespace kubecert::host

@@ -1,0 +1,87 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace kubecert::report {
+
+enum class FindingStatus { pass, fail, warn, info, error };
+
+// "PASS", "FAIL", "WARN", "INFO", "ERROR".
+const char* to_string(FindingStatus s);
+
+struct Evidence {
+    std::string source;
+    std::string key;
+    std::string actual;
+    std::string expected;
+};
+
+struct Finding {
+    std::string id;
+    std::string plugin;
+    std::string title;
+    FindingStatus status = FindingStatus::pass;
+    std::string benchmark;
+    std::vector<Evidence> evidence;
+    std::string remediation;
+    bool fixable = false;
+};
+
+struct Certificate {
+    std::string plugin;
+    std::string name;
+    std::string path;
+    std::string subject;
+    std::string issuer;
+    std::int64_t not_before = 0;
+    std::int64_t not_after = 0;
+    std::int64_t residual_seconds = 0; // not_after - now
+    std::string authority;
+    bool externally_managed = false;
+    bool is_authority = false;
+};
+
+enum class ActionKind { edit, command };
+enum class ActionStatus { planned, applied, failed, rolled_back };
+const char* to_string(ActionKind k);
+const char* to_string(ActionStatus s);
+
+struct Action {
+    std::string finding; // id of the finding it fixes ("" when none)
+    std::string plugin;
+    ActionKind kind = ActionKind::edit;
+    std::string target;  // node path of the file, or the command line
+    ActionStatus status = ActionStatus::planned;
+    std::string backup;  // host path of the backup copy ("" when none)
+    std::string detail;  // diff (dry run) or command output on failure
+};
+
+struct PluginRef {
+    std::string name;
+    std::string version;
+};
+
+// Everything one run produced; rendered by the report writers.
+struct Report {
+    std::string tool_version;
+    std::int64_t generated_at = 0;  // the evaluation instant (--now or the clock)
+    std::string root;
+    std::string command;            // "audit", "fix", "certs"
+    bool dry_run = false;
+    std::vector<PluginRef> plugins;
+    std::vector<Finding> findings;  // the audit (before the fix, for `fix`)
+    std::vector<Certificate> certificates;
+    std::vector<Action> actions;    // `fix` only
+    std::vector<Finding> after;     // `fix` only: the audit after the fix
+    bool has_after = false;
+    std::vector<std::string> errors; // run-level errors (plugin failures), each one line
+};
+
+struct Summary {
+    int pass = 0, fail = 0, warn = 0, info = 0, error = 0;
+};
+Summary summarize(const std::vector<Finding>& findings);
+
+} // namespace kubecert::report
