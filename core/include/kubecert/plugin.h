@@ -147,8 +147,8 @@ typedef struct kubecert_option_decl {
     const char *default_value; /* NULL when none; ignored for flags */
 } kubecert_option_decl_t;
 
-/* A check the plugin can report. `id` may end in "/*" for a family of ids
- * (e.g. "kubeadm.cert-expiry/*"). */
+/* A check the plugin can report. A family of ids is declared once with
+ * "<name>" as its last part (e.g. "kubeadm.cert-expiry/<name>"). */
 typedef struct kubecert_check_decl {
     uint32_t struct_size; /* sizeof(kubecert_check_decl_t) */
     const char *id;

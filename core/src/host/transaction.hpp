@@ -73,5 +73,7 @@ util::Result<std::vector<std::string>> restore_backup(const RootFs& fs, const st
 
 // A unified diff (3 lines of context) of `before` -> `after`, labelled a/PATH b/PATH.
 std::string unified_diff(const std::string& path, const std::string& before, const std::string& after);
+// The same for a file the change creates: labelled "--- /dev/null", every line added.
+std::string unified_diff_new_file(const std::string& path, const std::string& after);
 
 } // namespace kubecert::host

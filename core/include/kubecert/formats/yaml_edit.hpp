@@ -22,4 +22,17 @@ YAML::Node parse_yaml(std::string_view text, const std::string& source);
 std::string yaml_set_scalar(std::string_view text, const std::string& source, const std::vector<std::string>& path,
                             const std::string& value);
 
+// Where a scalar value is written in the text: byte offset and length of its
+// content (inside the quotes when it is quoted; length 0 for an empty value).
+struct TextSpan {
+    size_t offset = 0;
+    size_t length = 0;
+};
+
+// Locates the scalar value of `key` in `mapping`, a node of parse_yaml(`text`),
+// so that callers can replace exactly those bytes (kubeconfig credentials).
+// Throws ParseError when the key is absent or its value is not a scalar.
+TextSpan yaml_value_span(std::string_view text, const std::string& source, const YAML::Node& mapping,
+                         const std::string& key);
+
 } // namespace kubecert::formats

@@ -13,8 +13,9 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view text);
 std::string format_rfc3339(std::int64_t unix_seconds);
 // Formats as kubeadm's check-expiration does: "Feb 23, 2025 09:46 UTC".
 std::string format_kubeadm_date(std::int64_t unix_seconds);
-// kubeadm's residual time: "<invalid>" when <= 0, else "9y" (>= 365d), "354d"
-// (>= 1d), "23h", "59m", "59s".
+// kubeadm's residual time (apimachinery duration.ShortHumanDuration):
+// "<invalid>" below -1s, "0s" for -1s..0s (clock skew), else "59s", "59m",
+// "23h", "354d" (< 365d), "9y".
 std::string format_residual(std::int64_t seconds);
 
 // Parses a duration: Go style ("720h", "1h30m", "90s") plus "d" (days) and

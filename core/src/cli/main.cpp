@@ -1,0 +1,175 @@
+#include "cli/main.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <iostream>
+
+#include <kubecert/util/time.hpp>
+
+#include "app/commands.hpp"
+#include "cli/options.hpp"
+#include "cli/output.hpp"
+#include "cli/plugin_list.hpp"
+#include "host/fix_lock.hpp"
+#include "report/writers.hpp"
+
+namespace kubecert::cli {
+
+namespace {
+
+constexpr int k_exit_usage = 2;
+constexpr int k_exit_error = 3;
+
+std::atomic<bool> g_cancelled{false};
+
+void on_signal(int) { g_cancelled.store(true); }
+
+void error_line(const std::string& message) { std::fprintf(stderr, "kubecert: error: %s\n", message.c_str()); }
+
+std::string render(const report::Report& r, const Options& o) {
+    if (o.format == "json") return report::render_json(r);
+    if (o.format == "junit") return report::render_junit(r);
+    if (o.format == "prometheus") return report::render_prometheus(r);
+    report::TextOptions t;
+    t.color = o.output.empty() && ::isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+    if (o.command == "certs") return report::render_certs_table(r);
+    return report::render_text(r, t);
+}
+
+// Asks on the terminal before a fix changes the node; without one, --yes is needed.
+bool confirm_fix(const Options& o, const std::vector<report::Finding>& due) {
+    if (o.yes || o.dry_run) return true;
+    if (!::isatty(STDIN_FILENO))
+        throw UsageError("fix would change the node and there is no terminal to ask on: pass --yes (or --dry-run)");
+    std::fprintf(stderr, "kubecert will fix these findings on the node under %s:\n", o.root.c_str());
+    for (const auto& f : due) std::fprintf(stderr, "  %-5s %s  %s\n", report::to_string(f.status), f.id.c_str(), f.title.c_str());
+    std::fprintf(stderr, "Proceed? [y/N] ");
+    std::fflush(stderr);
+    std::string answer;
+    if (!std::getline(std::cin, answer)) return false;
+    return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+int run(int argc, char** argv) {
+    Options early = parse_early(argc, argv);
+    auto loaded = loader::load_plugins(loader::plugin_search_path(early.plugin_dirs));
+    if (early.help) {
+        std::fputs(help_text(early.command, loaded.plugins).c_str(), stdout);
+        return 0;
+    }
+    Options o = parse(argc, argv, loaded.plugins);
+    if (o.command == "version") {
+        std::printf("kubecert %s (plugin ABI %d.%d.%d)\n", KUBECERT_VERSION, KUBECERT_ABI_MAJOR, KUBECERT_ABI_MINOR,
+                    KUBECERT_ABI_PATCH);
+        return 0;
+    }
+    for (const auto& e : loaded.errors) error_line(e);
+    if (o.command == "plugins") {
+        auto st = write_output(o.output, render_plugin_list(loaded.plugins, loaded.errors, o.format));
+        if (!st) error_line(st.error().message);
+        return loaded.errors.empty() && st ? 0 : k_exit_error;
+    }
+
+    app::RunContext ctx;
+    try {
+        ctx.fs = std::make_unique<host::RootFs>(o.root);
+    } catch (const std::exception& e) {
+        error_line(std::string("--root ") + o.root + ": " + e.what());
+        return k_exit_error;
+    }
+    if (o.now) {
+        auto t = util::parse_rfc3339(*o.now);
+        if (!t) throw UsageError("--now '" + *o.now + "' is not an RFC 3339 time (e.g. 2026-01-02T15:04:05Z)");
+        ctx.now = *t;
+    } else {
+        ctx.now = static_cast<std::int64_t>(std::time(nullptr));
+    }
+    auto within = util::parse_duration(o.warn_within);
+    if (!within) throw UsageError("--warn-within '" + o.warn_within + "' is not a duration (e.g. 30d, 720h)");
+    auto lock_wait = util::parse_duration(o.lock_wait);
+    if (!lock_wait) throw UsageError("--lock-wait '" + o.lock_wait + "' is not a duration (e.g. 10s)");
+    ctx.warn_within = *within;
+    ctx.benchmark = o.benchmark;
+    ctx.dry_run = o.dry_run;
+    ctx.no_restart = o.no_restart;
+    ctx.verbose = o.verbose;
+    ctx.stderr_is_terminal = ::isatty(STDERR_FILENO);
+    ctx.checks = o.checks;
+    ctx.plugin_options = o.plugin_options;
+    ctx.cancelled = &g_cancelled;
+    ctx.report.tool_version = KUBECERT_VERSION;
+    ctx.report.generated_at = ctx.now;
+    ctx.report.root = ctx.fs->root().empty() ? "/" : ctx.fs->root();
+    ctx.report.command = o.command;
+    ctx.report.dry_run = o.dry_run;
+    ctx.report.errors = loaded.errors;
+
+    host::FixLock lock;
+    auto lock_root = [&]() -> bool {
+        auto st = lock.acquire(ctx.fs->root() + "/run/kubecert/fix.lock", std::chrono::seconds(*lock_wait));
+        if (!st) error_line(st.error().message);
+        return bool(st);
+    };
+
+    if (o.command == "restore") {
+        if (!lock_root()) return k_exit_error;
+        auto restored = host::restore_backup(*ctx.fs, o.arguments.front());
+        if (!restored) {
+            error_line(restored.error().message);
+            return k_exit_error;
+        }
+        for (const auto& p : *restored) std::printf("restored %s\n", p.c_str());
+        return 0;
+    }
+
+    auto plugins = app::select_plugins(ctx, loaded.plugins, o.flavor);
+    if (!plugins) {
+        error_line(plugins.error().message);
+        return k_exit_error;
+    }
+
+    if (o.command == "fix") {
+        // A dry run changes nothing, so it takes no lock (the lock file is a change).
+        if (!o.dry_run && !lock_root()) return k_exit_error;
+        struct sigaction sa {};
+        sa.sa_handler = on_signal;
+        sigaction(SIGINT, &sa, nullptr);
+        sigaction(SIGTERM, &sa, nullptr);
+        app::FixSettings settings;
+        settings.backup_dir = o.backup_dir;
+        settings.confirm = [&](const std::vector<report::Finding>& due) { return confirm_fix(o, due); };
+        auto st = app::run_fix(ctx, *plugins, settings);
+        if (!st) ctx.report.errors.push_back(st.error().message);
+    } else {
+        app::run_audit(ctx, *plugins);
+    }
+    if (ctx.stderr_is_terminal) std::fputs("\r\033[K", stderr); // clear a progress line
+    for (size_t i = loaded.errors.size(); i < ctx.report.errors.size(); ++i) error_line(ctx.report.errors[i]);
+
+    if (auto st = write_output(o.output, render(ctx.report, o)); !st) {
+        error_line(st.error().message);
+        return k_exit_error;
+    }
+    return app::exit_status(ctx.report);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const UsageError& e) {
+        std::fprintf(stderr, "kubecert: %s\nTry 'kubecert --help'.\n", e.what());
+        return k_exit_usage;
+    } catch (const std::exception& e) {
+        error_line(e.what());
+        return k_exit_error;
+    }
+}
+
+} // namespace kubecert::cli

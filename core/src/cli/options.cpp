@@ -1,0 +1,171 @@
+#include "cli/options.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <set>
+#include <sstream>
+
+namespace po = boost::program_options;
+
+namespace kubecert::cli {
+
+namespace {
+
+const std::set<std::string> k_commands = {"audit", "fix", "certs", "plugins", "restore", "version"};
+
+po::options_description global_options(Options& o) {
+    po::options_description d("Options");
+    d.add_options()
+        ("help,h", po::bool_switch(&o.help), "show help (also after a command: kubecert fix --help)")
+        ("root", po::value(&o.root)->value_name("DIR"), "the node's file system root (default /)")
+        ("flavor", po::value(&o.flavor)->value_name("auto|NAME"), "plugin to run; auto runs every plugin whose detect matches")
+        ("plugin-dir", po::value(&o.plugin_dirs)->value_name("DIR")->composing(), "extra plugin folder (repeatable; also KUBECERT_PLUGIN_PATH)")
+        ("format", po::value(&o.format)->value_name("FORMAT"), "text|json|junit|prometheus (default text)")
+        ("output", po::value(&o.output)->value_name("FILE"), "write the report to FILE (atomically) instead of standard output")
+        ("now", po::value<std::string>()->value_name("RFC3339"), "evaluate time-based checks as of this instant")
+        ("warn-within", po::value(&o.warn_within)->value_name("DURATION"), "warn for certificates expiring within DURATION (default 30d)")
+        ("check", po::value(&o.checks)->value_name("ID")->composing(), "only this check id or id prefix (repeatable)")
+        ("benchmark", po::value(&o.benchmark)->value_name("NAME"), "benchmark version the reports cite (eks-1.8.0, cis-1.12, rke-cis-1.24, ...)")
+        ("verbose,v", po::bool_switch(&o.verbose), "log debug messages and commands to standard error")
+        ("lock-wait", po::value(&o.lock_wait)->value_name("DURATION"), "how long fix/restore wait for another fix on the same root (default 10s)");
+    return d;
+}
+
+po::options_description fix_options(Options& o) {
+    po::options_description d("fix options");
+    d.add_options()
+        ("dry-run", po::bool_switch(&o.dry_run), "print the diff of every change and every command; change nothing")
+        ("no-restart", po::bool_switch(&o.no_restart), "change files but restart no service")
+        ("backup-dir", po::value(&o.backup_dir)->value_name("DIR"), "backup folder (default ROOT/var/backups/kubecert/<timestamp>)")
+        ("yes,y", po::bool_switch(&o.yes), "do not ask before changing the node (needed without a terminal)");
+    return d;
+}
+
+struct PluginOptionSlot {
+    std::string plugin;
+    std::string name;
+    bool is_flag = false;
+};
+
+po::options_description plugin_options(const std::vector<std::unique_ptr<loader::LoadedPlugin>>& plugins,
+                                       std::vector<PluginOptionSlot>* slots) {
+    po::options_description d("Plugin options");
+    for (const auto& p : plugins) {
+        const auto& api = p->api();
+        for (size_t i = 0; i < api.option_count; ++i) {
+            const auto& decl = api.options[i];
+            if (!decl.name) continue;
+            std::string flag = p->name() + "-" + decl.name;
+            std::string help = decl.help ? decl.help : "";
+            if (decl.value_name && decl.default_value) help += " (default " + std::string(decl.default_value) + ")";
+            if (decl.value_name) {
+                d.add_options()(flag.c_str(), po::value<std::string>()->value_name(decl.value_name), help.c_str());
+            } else {
+                d.add_options()(flag.c_str(), po::bool_switch(), help.c_str());
+            }
+            if (slots) slots->push_back({p->name(), decl.name, decl.value_name == nullptr});
+        }
+    }
+    return d;
+}
+
+po::positional_options_description positionals() {
+    po::positional_options_description pos;
+    pos.add("command", 1).add("args", -1);
+    return pos;
+}
+
+} // namespace
+
+Options parse_early(int argc, char** argv) {
+    Options o;
+    po::options_description d = global_options(o);
+    d.add(fix_options(o));
+    d.add_options()("command", po::value(&o.command))("args", po::value(&o.arguments)->composing());
+    po::variables_map vm;
+    try {
+        auto parsed = po::command_line_parser(argc, argv).options(d).positional(positionals()).allow_unregistered().run();
+        po::store(parsed, vm);
+        po::notify(vm);
+    } catch (const po::error&) {
+        // The full parse reports it.
+    }
+    return o;
+}
+
+Options parse(int argc, char** argv, const std::vector<std::unique_ptr<loader::LoadedPlugin>>& plugins) {
+    Options o;
+    std::vector<PluginOptionSlot> slots;
+    po::options_description all;
+    all.add(global_options(o)).add(fix_options(o)).add(plugin_options(plugins, &slots));
+    all.add_options()("command", po::value(&o.command))("args", po::value(&o.arguments)->composing());
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(all).positional(positionals()).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw UsageError(e.what());
+    }
+    if (vm.count("now")) o.now = vm["now"].as<std::string>();
+    for (const auto& s : slots) {
+        std::string flag = s.plugin + "-" + s.name;
+        if (!vm.count(flag)) continue;
+        if (s.is_flag) {
+            if (vm[flag].as<bool>()) o.plugin_options[s.plugin][s.name] = "true";
+        } else if (!vm[flag].defaulted()) {
+            o.plugin_options[s.plugin][s.name] = vm[flag].as<std::string>();
+        }
+    }
+    if (o.help) return o;
+    if (o.command.empty()) throw UsageError("no command given (audit, fix, certs, plugins, restore, version)");
+    if (!k_commands.count(o.command)) throw UsageError("unknown command '" + o.command + "'");
+    if (o.command == "restore") {
+        if (o.arguments.size() != 1) throw UsageError("restore takes exactly one BACKUP folder");
+    } else if (!o.arguments.empty()) {
+        throw UsageError("unexpected argument '" + o.arguments.front() + "' after " + o.command);
+    }
+    if (o.command != "fix" && (o.dry_run || o.no_restart || o.yes || !o.backup_dir.empty()))
+        throw UsageError("--dry-run, --no-restart, --backup-dir and --yes go with fix");
+    static const std::set<std::string> formats = {"text", "json", "junit", "prometheus"};
+    if (!formats.count(o.format)) throw UsageError("unknown --format '" + o.format + "' (text, json, junit, prometheus)");
+    return o;
+}
+
+std::string help_text(const std::string& command, const std::vector<std::unique_ptr<loader::LoadedPlugin>>& plugins) {
+    Options o;
+    std::ostringstream out;
+    if (command.empty()) {
+        out << "kubecert: audit and fix Kubernetes certificate rotation on a node\n\n"
+               "usage: kubecert [options] <command>\n\n"
+               "commands:\n"
+               "  audit            run checks, print findings\n"
+               "  fix              audit, apply the fixes of failing checks, audit again, report both\n"
+               "  certs            table of every certificate the plugins know\n"
+               "  plugins          loaded plugins: name, version, ABI, path, checks, options\n"
+               "  restore BACKUP   put back the files of one earlier fix\n"
+               "  version          print the version\n\n"
+               "exit status: 0 all passed, 1 a check FAILs, 2 usage error, 3 error (unreadable input, plugin\n"
+               "failure, a fix rolled back, an ERROR finding)\n\n";
+    } else {
+        static const std::map<std::string, std::string> what = {
+            {"audit", "usage: kubecert [options] audit\n\nRuns every check of the selected plugins and prints the findings.\n"},
+            {"fix", "usage: kubecert [options] fix [--dry-run] [--no-restart] [--backup-dir DIR] [--yes]\n\n"
+                    "Audits, applies the fixes of FAIL/WARN findings that are fixable (all edits one transaction,\n"
+                    "backed up, rolled back on failure), audits again and reports both.\n"},
+            {"certs", "usage: kubecert [options] certs\n\nPrints every certificate the plugins know, in the layout of\n"
+                      "`kubeadm certs check-expiration` (with --format json: the report's certificates).\n"},
+            {"plugins", "usage: kubecert [options] plugins\n\nLists the loaded plugins with their checks and options.\n"},
+            {"restore", "usage: kubecert [options] restore BACKUP\n\nPuts back every file saved in BACKUP (a fix's backup folder).\n"},
+            {"version", "usage: kubecert version\n"},
+        };
+        auto it = what.find(command);
+        out << (it != what.end() ? it->second : "unknown command '" + command + "'\n") << "\n";
+    }
+    out << global_options(o) << "\n";
+    if (command.empty() || command == "fix") out << fix_options(o) << "\n";
+    auto plugin_opts = plugin_options(plugins, nullptr);
+    if (!plugin_opts.options().empty()) out << plugin_opts << "\n";
+    return out.str();
+}
+
+} // namespace kubecert::cli

@@ -1,0 +1,148 @@
+#include <kubecert/formats/kubeconfig.hpp>
+#include <kubecert/formats/parse_error.hpp>
+#include <kubecert/formats/yaml_edit.hpp>
+
+#include <algorithm>
+
+namespace kubecert::formats {
+
+namespace {
+
+ParseError error_at(const std::string& source, const YAML::Node& node, const std::string& message) {
+    const YAML::Mark m = node.Mark();
+    if (m.is_null()) return ParseError(source, 0, 0, message);
+    return ParseError(source, m.line + 1, m.column + 1, message);
+}
+
+// The child `key` of `map`, or a null node: yaml-cpp throws when a missing
+// child (an invalid node) is asked anything but IsDefined().
+YAML::Node child(const YAML::Node& map, const char* key) {
+    if (!map.IsDefined() || !map.IsMap()) return YAML::Node();
+    const YAML::Node v = map[key];
+    return v.IsDefined() ? v : YAML::Node();
+}
+
+// The scalar at `key` of `map`, "" when absent or null; a collection there is malformed.
+std::string scalar(const YAML::Node& map, const char* key, const std::string& source) {
+    const YAML::Node v = child(map, key);
+    if (v.IsNull()) return {};
+    if (!v.IsScalar()) throw error_at(source, v, std::string("\"") + key + "\" must be a string");
+    return v.Scalar();
+}
+
+// The named entries of a top-level list ("clusters", "users", "contexts").
+std::vector<YAML::Node> named_list(const YAML::Node& root, const char* key, const std::string& source) {
+    std::vector<YAML::Node> out;
+    const YAML::Node list = child(root, key);
+    if (list.IsNull()) return out;
+    if (!list.IsSequence()) throw error_at(source, list, std::string("\"") + key + "\" must be a list");
+    for (const auto& item : list) {
+        if (!item.IsMap()) throw error_at(source, item, std::string("an entry of \"") + key + "\" must be a mapping");
+        out.push_back(item);
+    }
+    return out;
+}
+
+} // namespace
+
+std::optional<KubeconfigUser> Kubeconfig::current_user() const {
+    if (users.empty()) return std::nullopt;
+    for (const auto& [name, target] : contexts) {
+        if (name != current_context) continue;
+        for (const auto& u : users)
+            if (u.name == target.second) return u;
+        return std::nullopt; // the context names a user that does not exist
+    }
+    return users.front();
+}
+
+std::optional<KubeconfigCluster> Kubeconfig::current_cluster() const {
+    if (clusters.empty()) return std::nullopt;
+    for (const auto& [name, target] : contexts) {
+        if (name != current_context) continue;
+        for (const auto& c : clusters)
+            if (c.name == target.first) return c;
+        return std::nullopt;
+    }
+    return clusters.front();
+}
+
+Kubeconfig parse_kubeconfig(std::string_view text, const std::string& source) {
+    const YAML::Node root = parse_yaml(text, source);
+    if (!root.IsMap()) throw error_at(source, root, "a kubeconfig must be a mapping");
+    Kubeconfig kc;
+    kc.current_context = scalar(root, "current-context", source);
+    for (const auto& item : named_list(root, "clusters", source)) {
+        KubeconfigCluster c;
+        c.name = scalar(item, "name", source);
+        const YAML::Node body = child(item, "cluster");
+        c.server = scalar(body, "server", source);
+        c.certificate_authority_data = scalar(body, "certificate-authority-data", source);
+        c.certificate_authority = scalar(body, "certificate-authority", source);
+        kc.clusters.push_back(std::move(c));
+    }
+    for (const auto& item : named_list(root, "users", source)) {
+        KubeconfigUser u;
+        u.name = scalar(item, "name", source);
+        const YAML::Node body = child(item, "user");
+        u.client_certificate_data = scalar(body, "client-certificate-data", source);
+        u.client_key_data = scalar(body, "client-key-data", source);
+        u.client_certificate = scalar(body, "client-certificate", source);
+        u.client_key = scalar(body, "client-key", source);
+        const YAML::Node exec = child(body, "exec");
+        if (exec.IsMap()) {
+            u.exec_command = scalar(exec, "command", source);
+            const YAML::Node args = child(exec, "args");
+            if (args.IsSequence()) {
+                for (const auto& a : args) {
+                    if (!a.IsScalar()) throw error_at(source, a, "exec arguments must be strings");
+                    u.exec_args.push_back(a.Scalar());
+                }
+            } else if (!args.IsNull()) {
+                throw error_at(source, args, "\"args\" must be a list");
+            }
+        }
+        kc.users.push_back(std::move(u));
+    }
+    for (const auto& item : named_list(root, "contexts", source)) {
+        const YAML::Node body = child(item, "context");
+        kc.contexts.push_back({scalar(item, "name", source), {scalar(body, "cluster", source), scalar(body, "user", source)}});
+    }
+    return kc;
+}
+
+std::string replace_client_credentials(std::string_view text, const std::string& source, const std::string& user_name,
+                                       std::string_view cert_base64, std::string_view key_base64) {
+    const YAML::Node root = parse_yaml(text, source);
+    if (!root.IsMap()) throw error_at(source, root, "a kubeconfig must be a mapping");
+    YAML::Node body;
+    for (const auto& item : named_list(root, "users", source)) {
+        if (scalar(item, "name", source) != user_name) continue;
+        body.reset(child(item, "user"));
+        break;
+    }
+    if (!body.IsMap()) throw ParseError(source, 0, 0, "no user \"" + user_name + "\"");
+    const TextSpan cert = yaml_value_span(text, source, body, "client-certificate-data");
+    const TextSpan key = yaml_value_span(text, source, body, "client-key-data");
+    // Replace the later span first so the earlier offset stays valid.
+    std::string out(text);
+    const bool cert_first = cert.offset < key.offset;
+    const TextSpan& later = cert_first ? key : cert;
+    const TextSpan& earlier = cert_first ? cert : key;
+    const auto put = [&](const TextSpan& span, std::string_view value) {
+        // "key:" with no value needs the blank YAML wants after the colon.
+        const bool bare = span.length == 0 && span.offset > 0 && out[span.offset - 1] == ':';
+        out.replace(span.offset, span.length, (bare ? " " : "") + std::string(value));
+    };
+    put(later, cert_first ? key_base64 : cert_base64);
+    put(earlier, cert_first ? cert_base64 : key_base64);
+    // The edit must read back as exactly the new values.
+    const Kubeconfig check = parse_kubeconfig(out, source);
+    const auto it = std::find_if(check.users.begin(), check.users.end(),
+                                 [&](const KubeconfigUser& u) { return u.name == user_name; });
+    if (it == check.users.end() || it->client_certificate_data != cert_base64 || it->client_key_data != key_base64)
+        throw ParseError(source, 0, 0, "cannot edit the credentials of \"" + user_name + "\" safely");
+    return out;
+}
+
+} // namespace kubecert::formats

@@ -1,0 +1,188 @@
+#include "host/root_fs.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <stdexcept>
+
+namespace kubecert::host {
+
+namespace {
+
+// Linux's own limit (MAXSYMLINKS), so a node tree behaves as it would on the node.
+constexpr int k_max_links = 40;
+
+util::Error io_error(const std::string& node_path, int err) {
+    auto code = err == ENOENT ? util::ErrorCode::not_found
+                : (err == EACCES || err == EPERM) ? util::ErrorCode::denied
+                                                   : util::ErrorCode::io;
+    return util::make_error(code, node_path + ": " + std::strerror(err));
+}
+
+// Splits on '/' and pushes the words in front of `queue`, keeping their order.
+void push_front_components(std::deque<std::string>& queue, const std::string& path) {
+    std::vector<std::string> words;
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        auto end = path.find('/', start);
+        if (end == std::string::npos) end = path.size();
+        if (end > start) words.push_back(path.substr(start, end - start));
+        start = end + 1;
+    }
+    for (auto it = words.rbegin(); it != words.rend(); ++it) queue.push_front(*it);
+}
+
+std::string join(const std::vector<std::string>& parts) {
+    if (parts.empty()) return "/";
+    std::string out;
+    for (const auto& p : parts) out += "/" + p;
+    return out;
+}
+
+} // namespace
+
+RootFs::RootFs(std::string root) {
+    char buf[PATH_MAX];
+    if (root.empty() || !::realpath(root.c_str(), buf)) {
+        throw std::runtime_error("root folder " + root + ": " + std::strerror(root.empty() ? ENOENT : errno));
+    }
+    struct stat st {};
+    if (::stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        throw std::runtime_error("root " + root + " is not a folder");
+    }
+    m_root = buf;
+    if (m_root == "/") m_root.clear();
+}
+
+util::Result<ResolvedPath> RootFs::resolve(const std::string& node_path, bool follow_last) const {
+    if (node_path.find('\0') != std::string::npos) {
+        return util::make_error(util::ErrorCode::invalid, "path with a NUL byte refused");
+    }
+    if (node_path.empty() || node_path[0] != '/') {
+        return util::make_error(util::ErrorCode::invalid, "path \"" + node_path + "\" refused: it must be absolute");
+    }
+    std::deque<std::string> pending;
+    push_front_components(pending, node_path);
+    std::vector<std::string> done; // components already resolved: real folders (or missing) inside the root
+    bool missing = false;          // once a component is absent nothing below it can be a link
+    int links = 0;
+    while (!pending.empty()) {
+        std::string word = std::move(pending.front());
+        pending.pop_front();
+        if (word == ".") continue;
+        if (word == "..") {
+            // Clamped at the root, like chroot: the root's ".." is the root.
+            if (!done.empty()) done.pop_back();
+            continue;
+        }
+        done.push_back(word);
+        if (missing || (pending.empty() && !follow_last)) continue;
+        std::string host = m_root + join(done);
+        struct stat st {};
+        if (::lstat(host.c_str(), &st) != 0) {
+            if (errno == ENOENT) {
+                missing = true;
+                continue;
+            }
+            return io_error(join(done), errno);
+        }
+        if (!S_ISLNK(st.st_mode)) {
+            if (!pending.empty() && !S_ISDIR(st.st_mode)) return io_error(join(done), ENOTDIR);
+            continue;
+        }
+        if (++links > k_max_links) {
+            return util::make_error(util::ErrorCode::invalid,
+                                    node_path + ": refused, more than 40 symbolic links (a loop?)");
+        }
+        std::string target(static_cast<std::size_t>(std::max<off_t>(st.st_size, 0)) + 256, '\0');
+        ssize_t n = ::readlink(host.c_str(), target.data(), target.size());
+        if (n < 0) return io_error(join(done), errno);
+        target.resize(static_cast<std::size_t>(n));
+        done.pop_back();
+        // An absolute target starts again at the root, not at the host's "/".
+        if (!target.empty() && target[0] == '/') done.clear();
+        push_front_components(pending, target);
+    }
+    ResolvedPath out;
+    out.node_path = join(done);
+    out.host_path = m_root.empty() ? out.node_path : (done.empty() ? m_root : m_root + out.node_path);
+    return out;
+}
+
+util::Result<std::string> RootFs::read_file(const std::string& node_path) const {
+    auto resolved = resolve(node_path);
+    if (!resolved) return resolved.error();
+    // O_NOFOLLOW: the path was resolved without links; a link appearing now is a race we refuse.
+    int fd = ::open(resolved->host_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return io_error(resolved->node_path, errno);
+    std::string content;
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            int err = errno;
+            ::close(fd);
+            return io_error(resolved->node_path, err);
+        }
+        if (n == 0) break;
+        content.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return content;
+}
+
+util::Result<FileStat> RootFs::stat(const std::string& node_path, bool follow_last) const {
+    auto resolved = resolve(node_path, follow_last);
+    if (!resolved) {
+        if (resolved.error().code == util::ErrorCode::not_found) return FileStat{};
+        return resolved.error();
+    }
+    struct stat st {};
+    if (::lstat(resolved->host_path.c_str(), &st) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR) return FileStat{};
+        return io_error(resolved->node_path, errno);
+    }
+    FileStat out;
+    out.type = S_ISREG(st.st_mode)   ? FileStat::Type::regular
+               : S_ISDIR(st.st_mode) ? FileStat::Type::directory
+               : S_ISLNK(st.st_mode) ? FileStat::Type::symlink
+                                     : FileStat::Type::other;
+    out.mode = st.st_mode & 07777;
+    out.uid = st.st_uid;
+    out.gid = st.st_gid;
+    out.size = static_cast<std::uint64_t>(st.st_size);
+    out.mtime = st.st_mtime;
+    return out;
+}
+
+util::Result<std::vector<std::string>> RootFs::list_dir(const std::string& node_path) const {
+    auto resolved = resolve(node_path);
+    if (!resolved) return resolved.error();
+    int fd = ::open(resolved->host_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return io_error(resolved->node_path, errno);
+    DIR* dir = ::fdopendir(fd);
+    if (!dir) {
+        int err = errno;
+        ::close(fd);
+        return io_error(resolved->node_path, err);
+    }
+    std::vector<std::string> names;
+    while (auto* entry = ::readdir(dir)) {
+        std::string name = entry->d_name;
+        if (name != "." && name != "..") names.push_back(std::move(name));
+    }
+    ::closedir(dir);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+} // namespace kubecert::host

@@ -1,0 +1,174 @@
+#include "loader/plugin_loader.hpp"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <set>
+
+namespace kubecert::loader {
+
+using util::ErrorCode;
+using util::make_error;
+
+LoadedPlugin::LoadedPlugin(void* handle, std::string path, const kubecert_plugin_entry_t* entry,
+                           const kubecert_plugin_t* plugin)
+    : m_handle(handle), m_path(std::move(path)), m_entry(entry), m_plugin(plugin) {}
+
+LoadedPlugin::~LoadedPlugin() {
+    if (m_handle) dlclose(m_handle);
+}
+
+std::string LoadedPlugin::abi_version() const {
+    return std::to_string(m_entry->abi.major) + "." + std::to_string(m_entry->abi.minor) + "." +
+           std::to_string(m_entry->abi.patch);
+}
+
+namespace {
+
+std::string parent_of(const std::string& path) {
+    auto slash = path.find_last_of('/');
+    if (slash == std::string::npos) return ".";
+    if (slash == 0) return "/";
+    return path.substr(0, slash);
+}
+
+// Rationale: dlopen runs the library's constructors, so a file anybody else
+// could have replaced must be refused before it is opened.
+util::Status check_ownership(const std::string& what, const std::string& path) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0)
+        return make_error(ErrorCode::io, path + ": cannot stat " + what + ": " + std::strerror(errno));
+    if (st.st_mode & (S_IWGRP | S_IWOTH))
+        return make_error(ErrorCode::denied, path + ": refused: " + what + " is writable by group or others (mode " +
+                                                 [&] {
+                                                     char b[8];
+                                                     std::snprintf(b, sizeof b, "%04o", st.st_mode & 07777);
+                                                     return std::string(b);
+                                                 }() + ")");
+    if (st.st_uid != 0 && st.st_uid != ::getuid())
+        return make_error(ErrorCode::denied, path + ": refused: " + what + " is owned by uid " +
+                                                 std::to_string(st.st_uid) + ", neither root nor the invoking user");
+    return util::ok_status();
+}
+
+bool valid_name(const char* name) {
+    if (!name || !*name || std::strlen(name) > 64) return false;
+    for (const char* p = name; *p; ++p)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-')) return false;
+    return true;
+}
+
+} // namespace
+
+util::Result<std::unique_ptr<LoadedPlugin>> load_plugin(const std::string& path) {
+    if (auto st = check_ownership("plugin file", path); !st) return st.error();
+    if (auto st = check_ownership("plugin folder", parent_of(path)); !st) return st.error();
+
+    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+        const char* why = dlerror();
+        return make_error(ErrorCode::invalid,
+                          path + ": refused: not a loadable shared library (" + (why ? why : "unknown") + ")");
+    }
+    auto fail = [&](const std::string& why) -> util::Error {
+        dlclose(handle);
+        return make_error(ErrorCode::invalid, path + ": refused: " + why);
+    };
+    auto* entry = static_cast<const kubecert_plugin_entry_t*>(dlsym(handle, KUBECERT_PLUGIN_ENTRY_SYMBOL));
+    if (!entry) return fail("not a kubecert plugin (no " KUBECERT_PLUGIN_ENTRY_SYMBOL " symbol)");
+
+    // The version is read before anything else of the entry.
+    const kubecert_version_t abi = entry->abi;
+    const std::string abi_text = std::to_string(abi.major) + "." + std::to_string(abi.minor);
+    const std::string host_text = std::to_string(KUBECERT_ABI_MAJOR) + "." + std::to_string(KUBECERT_ABI_MINOR);
+    if (abi.major != KUBECERT_ABI_MAJOR)
+        return fail("built for plugin ABI " + abi_text + ", this kubecert supports ABI " +
+                    std::to_string(KUBECERT_ABI_MAJOR) + ".0 to " + host_text);
+    if (abi.minor > KUBECERT_ABI_MINOR)
+        return fail("built for plugin ABI " + abi_text + ", newer than this kubecert's " + host_text +
+                    " (upgrade kubecert)");
+    if (entry->struct_size < sizeof(kubecert_plugin_entry_t) || !entry->get_plugin)
+        return fail("malformed entry (struct_size " + std::to_string(entry->struct_size) + ")");
+
+    const kubecert_version_t host_abi{KUBECERT_ABI_MAJOR, KUBECERT_ABI_MINOR, KUBECERT_ABI_PATCH};
+    const kubecert_plugin_t* plugin = entry->get_plugin(&host_abi);
+    if (!plugin) return fail("the plugin declined this kubecert's ABI " + host_text);
+    if (plugin->struct_size < sizeof(kubecert_plugin_t)) return fail("plugin descriptor too small");
+    if (!valid_name(plugin->name)) return fail("invalid plugin name (want [a-z0-9-]+)");
+    if (!plugin->create || !plugin->destroy || !plugin->detect || !plugin->audit || !plugin->fix ||
+        !plugin->get_last_error)
+        return fail("plugin '" + std::string(plugin->name) + "' leaves a required function empty");
+    return std::make_unique<LoadedPlugin>(handle, path, entry, plugin);
+}
+
+LoadOutcome load_plugins(const std::vector<std::string>& folders) {
+    LoadOutcome out;
+    std::set<std::string> seen_files;
+    for (const auto& folder : folders) {
+        DIR* d = opendir(folder.c_str());
+        if (!d) continue;
+        std::vector<std::string> names;
+        while (dirent* e = readdir(d)) {
+            std::string n = e->d_name;
+            if (n.size() > 3 && n.compare(n.size() - 3, 3, ".so") == 0) names.push_back(n);
+        }
+        closedir(d);
+        std::sort(names.begin(), names.end());
+        for (const auto& n : names) {
+            std::string path = folder + "/" + n;
+            char real[PATH_MAX];
+            std::string key = realpath(path.c_str(), real) ? real : path;
+            if (!seen_files.insert(key).second) continue; // the same folder listed twice
+            auto loaded = load_plugin(path);
+            if (!loaded) {
+                out.errors.push_back(loaded.error().message);
+                continue;
+            }
+            auto dup = std::find_if(out.plugins.begin(), out.plugins.end(),
+                                    [&](const auto& p) { return p->name() == (*loaded)->name(); });
+            if (dup != out.plugins.end()) {
+                out.errors.push_back(path + ": refused: a plugin named '" + (*loaded)->name() +
+                                     "' is already loaded from " + (*dup)->path());
+                continue;
+            }
+            out.plugins.push_back(std::move(*loaded));
+        }
+    }
+    return out;
+}
+
+namespace {
+std::string executable_dir() {
+    char buf[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0) return ".";
+    buf[n] = 0;
+    return parent_of(buf);
+}
+} // namespace
+
+std::vector<std::string> plugin_search_path(const std::vector<std::string>& plugin_dirs) {
+    std::vector<std::string> out = plugin_dirs;
+    if (const char* env = std::getenv("KUBECERT_PLUGIN_PATH")) {
+        std::string s = env;
+        size_t start = 0;
+        while (start <= s.size()) {
+            size_t colon = s.find(':', start);
+            std::string part = s.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+            if (!part.empty()) out.push_back(part);
+            if (colon == std::string::npos) break;
+            start = colon + 1;
+        }
+    }
+    std::string installed = executable_dir() + "/" KUBECERT_BIN_TO_PLUGINS;
+    char real[PATH_MAX];
+    out.push_back(realpath(installed.c_str(), real) ? std::string(real) : installed);
+    return out;
+}
+
+} // namespace kubecert::loader

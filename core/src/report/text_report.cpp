@@ -1,0 +1,250 @@
+#include <algorithm>
+#include <string_view>
+
+#include "report/writers.hpp"
+
+namespace kubecert::report {
+namespace {
+
+// Lines under a finding start below the ID column, so the eye can run down
+// the STATUS column undisturbed.
+constexpr std::size_t k_status_width = 6; // "STATUS"; "ERROR" is 5
+constexpr std::string_view k_column_gap = "  ";
+constexpr std::size_t k_detail_indent = k_status_width + 2;
+// Remediation text is wrapped so it stays readable in an 80-100 column terminal.
+constexpr std::size_t k_wrap_width = 100;
+
+const char* color_of(FindingStatus s) {
+    switch (s) {
+    case FindingStatus::pass: return "\x1b[32m";
+    case FindingStatus::fail: return "\x1b[31m";
+    case FindingStatus::warn: return "\x1b[33m";
+    case FindingStatus::info: return "\x1b[36m";
+    case FindingStatus::error: return "\x1b[1;31m";
+    }
+    return "";
+}
+constexpr std::string_view k_reset = "\x1b[0m";
+
+void pad(std::string& out, std::size_t width, std::size_t used) {
+    if (used < width) out.append(width - used, ' ');
+}
+
+// Appends `text` word-wrapped at k_wrap_width, the first line after `first_prefix`,
+// the next ones after `indent` spaces; newlines in `text` start new lines.
+void append_wrapped(std::string& out, std::string_view first_prefix, std::size_t indent, std::string_view text) {
+    // A trailing newline would leave an indented blank line behind.
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+    out += first_prefix;
+    std::size_t column = first_prefix.size();
+    bool line_empty = true;
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+        const std::size_t end = std::min(text.find_first_of(" \n", pos), text.size());
+        const std::string_view word = text.substr(pos, end - pos);
+        if (!word.empty()) {
+            if (!line_empty && column + 1 + word.size() > k_wrap_width) {
+                out += '\n';
+                out.append(indent, ' ');
+                column = indent;
+                line_empty = true;
+            }
+            if (!line_empty) {
+                out += ' ';
+                ++column;
+            }
+            out += word;
+            column += word.size();
+            line_empty = false;
+        }
+        if (end < text.size() && text[end] == '\n') {
+            out += '\n';
+            out.append(indent, ' ');
+            column = indent;
+            line_empty = true;
+        }
+        pos = end + 1;
+    }
+    out += '\n';
+}
+
+// "source: key = actual (expected: expected)", leaving out the parts a plugin did not fill.
+void append_evidence(std::string& out, const Evidence& e) {
+    out.append(k_detail_indent, ' ');
+    if (!e.source.empty()) {
+        out += e.source;
+        out += ": ";
+    }
+    out += e.key;
+    out += " = ";
+    out += e.actual;
+    if (!e.expected.empty()) {
+        out += " (expected: ";
+        out += e.expected;
+        out += ')';
+    }
+    out += '\n';
+}
+
+// Plugin names in the order of report.plugins, then any other plugin that
+// produced findings, so every finding is printed exactly once.
+std::vector<std::string> plugin_order(const Report& report, const std::vector<Finding>& findings) {
+    std::vector<std::string> names;
+    names.reserve(report.plugins.size());
+    for (const PluginRef& p : report.plugins) {
+        if (std::find(names.begin(), names.end(), p.name) == names.end()) names.push_back(p.name);
+    }
+    for (const Finding& f : findings) {
+        if (std::find(names.begin(), names.end(), f.plugin) == names.end()) names.push_back(f.plugin);
+    }
+    return names;
+}
+
+void append_status(std::string& out, FindingStatus s, const TextOptions& options) {
+    const std::string_view word = to_string(s);
+    if (options.color) out += color_of(s);
+    out += word;
+    if (options.color) out += k_reset;
+    pad(out, k_status_width, word.size());
+}
+
+void append_plugin_table(std::string& out, const std::string& plugin, const std::vector<Finding>& findings,
+                         const TextOptions& options) {
+    out += '[';
+    out += plugin;
+    out += "]\n";
+    std::size_t id_width = 2; // "ID"
+    std::size_t count = 0;
+    for (const Finding& f : findings) {
+        if (f.plugin != plugin) continue;
+        id_width = std::max(id_width, f.id.size());
+        ++count;
+    }
+    if (count == 0) {
+        out += "(no findings)\n";
+        return;
+    }
+    out += "STATUS";
+    out += k_column_gap;
+    out += "ID";
+    pad(out, id_width, 2);
+    out += k_column_gap;
+    out += "TITLE\n";
+    for (const Finding& f : findings) {
+        if (f.plugin != plugin) continue;
+        append_status(out, f.status, options);
+        out += k_column_gap;
+        out += f.id;
+        pad(out, id_width, f.id.size());
+        out += k_column_gap;
+        out += f.title;
+        out += '\n';
+        // PASS and INFO need no action, so their details would only hide the ones that do.
+        if (f.status != FindingStatus::fail && f.status != FindingStatus::warn && f.status != FindingStatus::error) {
+            continue;
+        }
+        for (const Evidence& e : f.evidence) append_evidence(out, e);
+        if (!f.benchmark.empty()) {
+            out.append(k_detail_indent, ' ');
+            out += "benchmark: ";
+            out += f.benchmark;
+            out += '\n';
+        }
+        if (!f.remediation.empty()) {
+            const std::string prefix = std::string(k_detail_indent, ' ') + "remediation: ";
+            append_wrapped(out, prefix, prefix.size(), f.remediation);
+        }
+    }
+}
+
+void append_findings(std::string& out, const Report& report, const std::vector<Finding>& findings,
+                     const TextOptions& options) {
+    const std::vector<std::string> plugins = plugin_order(report, findings);
+    for (std::size_t i = 0; i < plugins.size(); ++i) {
+        if (i > 0) out += '\n';
+        append_plugin_table(out, plugins[i], findings, options);
+    }
+}
+
+void append_actions(std::string& out, const Report& report) {
+    out += report.dry_run ? "\nactions (dry run, nothing changed):\n" : "\nactions:\n";
+    if (report.actions.empty()) {
+        out += "  (none: nothing to fix)\n";
+        return;
+    }
+    constexpr std::size_t k_action_status_width = 11; // "rolled_back"
+    constexpr std::size_t k_kind_width = 7;           // "command"
+    for (const Action& a : report.actions) {
+        const std::string_view status = to_string(a.status);
+        const std::string_view kind = to_string(a.kind);
+        out += "  ";
+        out += status;
+        pad(out, k_action_status_width, status.size());
+        out += k_column_gap;
+        out += kind;
+        pad(out, k_kind_width, kind.size());
+        out += k_column_gap;
+        out += a.target;
+        if (!a.finding.empty()) {
+            out += "  (";
+            out += a.finding;
+            out += ')';
+        }
+        out += '\n';
+        if (!a.backup.empty()) {
+            out += "    backup: ";
+            out += a.backup;
+            out += '\n';
+        }
+        // The detail is a diff or a command's output: printed as is so it can
+        // be copied or fed to patch(1).
+        if (!a.detail.empty()) {
+            out += a.detail;
+            if (a.detail.back() != '\n') out += '\n';
+        }
+    }
+}
+
+void append_summary(std::string& out, const std::vector<Finding>& findings) {
+    const Summary s = summarize(findings);
+    out += "summary: ";
+    out += std::to_string(s.pass);
+    out += " PASS, ";
+    out += std::to_string(s.fail);
+    out += " FAIL, ";
+    out += std::to_string(s.warn);
+    out += " WARN, ";
+    out += std::to_string(s.info);
+    out += " INFO, ";
+    out += std::to_string(s.error);
+    out += " ERROR\n";
+}
+
+} // namespace
+
+std::string render_text(const Report& report, const TextOptions& options) {
+    std::string out;
+    // Roughly one line per finding plus its details; avoids regrowth in the common case.
+    out.reserve(256 + 160 * (report.findings.size() + report.after.size()) + 200 * report.actions.size());
+    append_findings(out, report, report.findings, options);
+    if (report.command == "fix" || !report.actions.empty()) append_actions(out, report);
+    if (report.has_after) {
+        out += "\nafter fix:\n";
+        append_findings(out, report, report.after, options);
+    }
+    if (!report.errors.empty()) out += '\n';
+    for (const std::string& e : report.errors) {
+        if (options.color) out += "\x1b[1;31m";
+        out += "error:";
+        if (options.color) out += k_reset;
+        out += ' ';
+        out += e;
+        out += '\n';
+    }
+    out += '\n';
+    // The summary that decides the exit status: after a fix, the state it left.
+    append_summary(out, report.has_after ? report.after : report.findings);
+    return out;
+}
+
+} // namespace kubecert::report

@@ -1,0 +1,283 @@
+#include "checks.hpp"
+
+#include <kubecert/checks/expiry.hpp>
+#include <kubecert/formats/kubeconfig.hpp>
+#include <kubecert/formats/parse_error.hpp>
+
+#include "kubelet_settings.hpp"
+
+namespace kubecert::eks {
+
+namespace {
+
+using sdk::Status;
+
+// Status order for combining: ERROR > FAIL > WARN > PASS > INFO.
+int severity(Status s) {
+    switch (s) {
+    case Status::error: return 4;
+    case Status::fail: return 3;
+    case Status::warn: return 2;
+    case Status::pass: return 1;
+    case Status::info: return 0;
+    }
+    return 0;
+}
+
+void worsen(sdk::Finding& f, Status s) {
+    if (severity(s) > severity(f.status)) f.status = s;
+}
+
+void add_remediation(sdk::Finding& f, const std::string& text) {
+    if (!f.remediation.empty()) f.remediation += "\n";
+    f.remediation += text;
+}
+
+void append(std::vector<sdk::Evidence>& to, const std::vector<sdk::Evidence>& from) {
+    to.insert(to.end(), from.begin(), from.end());
+}
+
+// Which command line and config files were consulted, so a reader sees every source.
+std::vector<sdk::Evidence> source_rows(const KubeletSources& s) {
+    std::vector<sdk::Evidence> ev;
+    if (s.process) ev.push_back({s.process->source, "command line", "running kubelet", ""});
+    if (s.unit)
+        ev.push_back({s.unit->source, "command line", s.process ? "systemd unit (used at the next restart)" : "systemd unit", ""});
+    if (!s.process && !s.unit) ev.push_back({"kubelet", "command line", "no running kubelet and no kubelet.service", ""});
+    ev.push_back({s.config_path.empty() ? "--config" : s.config_path, "config file",
+                  s.config_path.empty() ? "none (" + s.config_note + ")"
+                                        : (s.config ? "read (" + s.config_note + ")" : "does not exist"),
+                  ""});
+    if (!s.config_dir.empty())
+        ev.push_back({s.config_dir, "--config-dir", std::to_string(s.dropins.size()) + " drop-in(s), later wins", ""});
+    return ev;
+}
+
+// Where the bogus flag appears: the running process and the unit (what the next start uses).
+std::vector<std::pair<std::string, std::string>> bogus_flags(const KubeletSources& s) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const CommandLine* cmd : {s.process ? &*s.process : nullptr, s.unit ? &*s.unit : nullptr}) {
+        if (!cmd) continue;
+        for (const auto& h : find_flags(*cmd, k_bogus_flag))
+            out.push_back({cmd->describe(cmd->args[h.index]), cmd->args[h.index].text});
+    }
+    return out;
+}
+
+} // namespace
+
+std::string check_title(const std::string& id) {
+    if (id == "eks.rotate-server-cert") return "RotateKubeletServerCertificate feature gate is set to true";
+    if (id == "eks.server-tls-bootstrap") return "Kubelet requests and rotates its serving certificate (serverTLSBootstrap)";
+    if (id == "eks.rotate-client-cert") return "Kubelet client certificate rotation is not disabled";
+    if (id == "eks.configz") return "Live kubelet configuration (configz) has serving certificate rotation on";
+    if (id == "eks.serving-cert-expiry") return "Kubelet serving and client certificates are not expired or expiring";
+    return id;
+}
+
+sdk::Finding error_finding(const std::string& id, const std::string& title, const std::string& source,
+                           const std::string& message) {
+    sdk::Finding f;
+    f.id = id;
+    f.title = title;
+    f.status = Status::error;
+    f.evidence.push_back({source, "error", message, ""});
+    f.remediation = "Could not evaluate: " + message;
+    return f;
+}
+
+sdk::Finding check_rotate_server_cert(const KubeletSources& s, const BenchmarkRefs& refs) {
+    sdk::Finding f;
+    f.id = "eks.rotate-server-cert";
+    f.title = check_title(f.id);
+    f.benchmark = refs.rotate_server_cert;
+    f.status = Status::pass;
+    f.evidence = source_rows(s);
+    const Setting gate = resolve_feature_gate(s, k_gate);
+    append(f.evidence, gate.evidence("true", "on by default (beta since Kubernetes 1.12)"));
+
+    for (const auto& [where, word] : bogus_flags(s)) {
+        worsen(f, Status::fail);
+        f.evidence.push_back({where, "--" + std::string(k_bogus_flag), word, "absent (not a kubelet flag)"});
+    }
+    if (f.status == Status::fail)
+        add_remediation(f, "--rotate-kubelet-server-certificate is not a kubelet flag: a kubelet given it refuses "
+                           "to start (\"unknown flag: --rotate-kubelet-server-certificate\"). Remove it; the setting "
+                           "is featureGates.RotateKubeletServerCertificate in the config file.");
+
+    const auto eff = gate.effective_bool();
+    if (eff == false) {
+        worsen(f, Status::fail);
+        add_remediation(f, "The effective RotateKubeletServerCertificate is false (" + gate.winner()->source +
+                               "): set featureGates.RotateKubeletServerCertificate to true in the kubelet config "
+                               "file, remove RotateKubeletServerCertificate=false from --feature-gates, then "
+                               "systemctl daemon-reload && systemctl restart kubelet.");
+    } else if (!eff) {
+        if (refs.absent_gate_passes) {
+            f.evidence.push_back({refs.name, "test", "passes when the gate is not set to false", ""});
+        } else {
+            worsen(f, Status::warn);
+            add_remediation(f, "No source sets RotateKubeletServerCertificate. The gate is on by default since "
+                               "Kubernetes 1.12, but " + refs.rotate_server_cert +
+                                   " asks for it to be set to true explicitly: add \"featureGates\": "
+                                   "{\"RotateKubeletServerCertificate\": true} to the kubelet config file.");
+        }
+    } else {
+        // The documented order lets the config file win over --feature-gates, but
+        // the kubelet's code (kubeletConfigFlagPrecedence) merges command-line gates
+        // over the file key by key: a false there is a trap either way.
+        for (const auto& l : gate.layers)
+            if (l.rank == Rank::flag_feature_gates && l.value == false && &l != gate.winner()) {
+                worsen(f, Status::warn);
+                add_remediation(f, "--feature-gates on " + l.source +
+                                       " sets RotateKubeletServerCertificate=false; a later source overrides it, "
+                                       "but remove it so that no source disables the gate.");
+            }
+    }
+    if (f.status == Status::pass && f.remediation.empty())
+        f.remediation = "Nothing to do. serverTLSBootstrap (eks.server-tls-bootstrap) is what makes the kubelet "
+                        "request its serving certificate.";
+    return f;
+}
+
+sdk::Finding check_server_tls_bootstrap(const KubeletSources& s) {
+    sdk::Finding f;
+    f.id = "eks.server-tls-bootstrap";
+    f.title = check_title(f.id);
+    f.evidence = source_rows(s);
+    const Setting stb = resolve_field(s, {"serverTLSBootstrap"}, "rotate-server-certificates");
+    const Setting tls = resolve_field(s, {"tlsCertFile"}, "tls-cert-file");
+    append(f.evidence, stb.evidence("true", "false (kubelet default)"));
+    if (stb.effective_bool() == true) {
+        f.status = Status::pass;
+        f.remediation =
+            "The kubelet requests its serving certificate as a CertificateSigningRequest (signer "
+            "kubernetes.io/kubelet-serving) and renews it before expiry. EKS does not approve kubelet-serving "
+            "CSRs automatically: approve them (kubectl get csr; kubectl certificate approve NAME) or run an "
+            "approver, or kubectl logs/exec to this node fail once the certificate is needed.";
+        if (resolve_feature_gate(s, k_gate).effective_bool() == false)
+            f.remediation += " The RotateKubeletServerCertificate gate is off, though: see eks.rotate-server-cert.";
+        return f;
+    }
+    if (!tls.effective_text().empty()) {
+        append(f.evidence, tls.evidence("", "none"));
+        f.status = Status::info;
+        f.remediation = "The kubelet serves " + tls.effective_text() +
+                        ", a certificate managed outside the kubelet: rotating it is not the kubelet's job but "
+                        "whoever installs that file (see eks.serving-cert-expiry).";
+        return f;
+    }
+    f.status = Status::fail;
+    f.remediation = "serverTLSBootstrap is off, so the kubelet serves a self-signed certificate it never rotates. "
+                    "Set \"serverTLSBootstrap\": true in the kubelet config file (and no "
+                    "--rotate-server-certificates=false), restart the kubelet, and approve its serving CSRs "
+                    "(EKS does not auto-approve them).";
+    return f;
+}
+
+sdk::Finding check_rotate_client_cert(const sdk::Host& host, const KubeletSources& s, const BenchmarkRefs& refs) {
+    sdk::Finding f;
+    f.id = "eks.rotate-client-cert";
+    f.title = check_title(f.id);
+    f.benchmark = refs.rotate_client_cert;
+    f.evidence = source_rows(s);
+    const Setting rc = resolve_field(s, {"rotateCertificates"}, "rotate-certificates");
+    append(f.evidence, rc.evidence("not false", "not set (accepted: not present or true)"));
+
+    std::string kubeconfig = "/var/lib/kubelet/kubeconfig";
+    if (const CommandLine* cmd = s.command_line())
+        if (auto k = flag_value(*cmd, "kubeconfig")) kubeconfig = *k;
+    if (auto text = host.read_file(kubeconfig)) {
+        auto user = formats::parse_kubeconfig(*text, kubeconfig).current_user();
+        if (user && !user->exec_command.empty()) {
+            std::string cmdline = user->exec_command;
+            for (const auto& a : user->exec_args) cmdline += " " + a;
+            f.evidence.push_back({kubeconfig, "users[].user.exec", cmdline, ""});
+            f.status = Status::info;
+            f.remediation = "The kubelet authenticates with an exec credential plugin (" + user->exec_command +
+                            "), as EKS nodes do, not with a client certificate: client certificate rotation "
+                            "does not apply.";
+            return f;
+        }
+        f.evidence.push_back({kubeconfig, "users[].user", "client certificate", ""});
+    } else {
+        f.evidence.push_back({kubeconfig, "kubeconfig", "does not exist", ""});
+    }
+    if (rc.effective_bool() == false) {
+        f.status = Status::fail;
+        f.remediation = "Client certificate rotation is disabled (" + rc.winner()->source +
+                        "): set rotateCertificates to true in the kubelet config file or remove "
+                        "--rotate-certificates=false, then restart the kubelet.";
+    } else {
+        f.status = Status::pass;
+    }
+    return f;
+}
+
+sdk::Finding check_serving_cert_expiry(const sdk::Host& host, const KubeletSources& s) {
+    sdk::Finding f;
+    f.id = "eks.serving-cert-expiry";
+    f.title = check_title(f.id);
+    f.status = Status::info;
+    const Setting tls = resolve_field(s, {"tlsCertFile"}, "tls-cert-file");
+    std::string cert_dir = "/var/lib/kubelet/pki";
+    if (const CommandLine* cmd = s.command_line())
+        if (auto d = flag_value(*cmd, "cert-dir")) cert_dir = *d;
+
+    std::vector<std::string> server_paths;
+    if (!tls.effective_text().empty())
+        server_paths.push_back(tls.effective_text());
+    else
+        server_paths = {cert_dir + "/kubelet-server-current.pem", cert_dir + "/kubelet.crt"};
+
+    struct Candidate {
+        std::string name;
+        std::vector<std::string> paths;
+    };
+    bool any = false;
+    for (const Candidate& c : {Candidate{"kubelet-server", server_paths},
+                               Candidate{"kubelet-client", {cert_dir + "/kubelet-client-current.pem"}}}) {
+        for (const auto& path : c.paths) {
+            auto pem = host.read_file(path);
+            if (!pem) continue;
+            any = true;
+            try {
+                sdk::CertInfo cert = host.parse_cert(*pem, path);
+                worsen(f, checks::expiry_status(cert.not_before, cert.not_after, host.now(), host.warn_within()));
+                append(f.evidence, checks::expiry_evidence(path, cert, host.now(), host.warn_within()));
+                host.report(sdk::Certificate{c.name, path, cert.subject, cert.issuer, cert.not_before, cert.not_after,
+                                             "", !cert.self_signed, false});
+            } catch (const sdk::Error& e) {
+                worsen(f, Status::error);
+                f.evidence.push_back({path, "certificate", e.what(), ""});
+            }
+            break;
+        }
+    }
+    if (!any) {
+        f.evidence.push_back({cert_dir, "certificates", "none of " + server_paths.front() + ", " + cert_dir +
+                                                            "/kubelet-client-current.pem exists", ""});
+        f.remediation = "No kubelet certificate on disk: nothing to check.";
+        return f;
+    }
+    switch (f.status) {
+    case Status::fail:
+        f.remediation = "A kubelet certificate is expired or not yet valid. With serverTLSBootstrap and "
+                        "certificate rotation on, the kubelet renews it: check eks.server-tls-bootstrap, pending "
+                        "CSRs (kubectl get csr) and the kubelet's log; a static --tls-cert-file must be replaced "
+                        "by whoever manages it.";
+        break;
+    case Status::warn:
+        f.remediation = "A kubelet certificate expires inside the warning window: make sure rotation works "
+                        "(pending CSRs: kubectl get csr) before it does.";
+        break;
+    case Status::error:
+        f.remediation = "A kubelet certificate file could not be read as a certificate.";
+        break;
+    default:
+        f.remediation = "Nothing to do.";
+    }
+    return f;
+}
+
+} // namespace kubecert::eks

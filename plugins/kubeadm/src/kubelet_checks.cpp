@@ -1,0 +1,107 @@
+#include "kubelet_checks.hpp"
+
+namespace kubecert::kubeadm {
+
+namespace {
+
+std::string bool_text(const std::optional<bool>& v) { return v ? (*v ? "true" : "false") : "(not set: false)"; }
+
+// An ERROR finding listing every malformed input; nullopt when all parsed.
+std::optional<sdk::Finding> error_finding(const KubeletSettings& s, const std::string& id, const std::string& title) {
+    if (s.errors.empty()) return std::nullopt;
+    sdk::Finding f;
+    f.id = id;
+    f.title = title;
+    f.status = sdk::Status::error;
+    for (const auto& e : s.errors) f.evidence.push_back({"", "parse", e, "well-formed"});
+    f.remediation = "Repair the file named above; nothing is changed while it is malformed.";
+    return f;
+}
+
+} // namespace
+
+std::string cis_reference(const std::string& benchmark, const std::string& which) {
+    // CIS renumbered section 4.2 in v1.10: before it these were 4.2.11 and 4.2.12.
+    const bool modern = benchmark.empty() || benchmark == "cis-1.10" || benchmark == "cis-1.11" || benchmark == "cis-1.12";
+    const bool older = !modern && benchmark.starts_with("cis-");
+    if (!modern && !older) return "";
+    const std::string version = benchmark.empty() ? "1.12" : benchmark.substr(4);
+    std::string item;
+    if (which == "rotate-certificates") item = modern ? "4.2.10" : "4.2.11";
+    else item = modern ? "4.2.11" : "4.2.12";
+    return "CIS Kubernetes Benchmark v" + version + " " + item;
+}
+
+sdk::Finding audit_client_rotation(const KubeletSettings& s, const std::string& benchmark) {
+    const std::string id = "kubeadm.kubelet-client-rotation";
+    const std::string title = "The kubelet rotates its client certificate (rotateCertificates)";
+    if (auto e = error_finding(s, id, title)) return *e;
+    sdk::Finding f;
+    f.id = id;
+    f.title = title;
+    f.benchmark = cis_reference(benchmark, "rotate-certificates");
+    if (!s.config_text && s.flag_sources.empty()) {
+        f.status = sdk::Status::info;
+        f.evidence.push_back({s.config_path, "present", "no kubelet configuration on this node", ""});
+        return f;
+    }
+    if (s.config_text) f.evidence.push_back({s.config_path, "rotateCertificates", bool_text(s.rotate_certificates), "true"});
+    else f.evidence.push_back({s.config_path, "present", "no", ""});
+    bool flag_false = false;
+    bool flag_true = false;
+    std::string false_source;
+    for (const auto& v : s.flag_values("rotate-certificates")) {
+        f.evidence.push_back({v.source, "--rotate-certificates", v.text, "not false"});
+        if (!v.value) {
+            flag_false = true;
+            false_source = v.source;
+        } else {
+            flag_true = true;
+        }
+    }
+    const bool config_true = s.rotate_certificates.value_or(false);
+    if (flag_false) {
+        f.status = sdk::Status::fail;
+        f.remediation = "Remove --rotate-certificates=false from " + false_source +
+                        " and set rotateCertificates: true in " + s.config_path + ", then restart the kubelet.";
+    } else if (!config_true && !flag_true) {
+        f.status = sdk::Status::fail;
+        f.fixable = s.config_text.has_value();
+        f.remediation = "Set rotateCertificates: true in " + s.config_path +
+                        " and restart the kubelet (`kubecert --flavor kubeadm fix` does both).";
+    }
+    return f;
+}
+
+sdk::Finding audit_server_rotation(const KubeletSettings& s, const std::string& benchmark) {
+    const std::string id = "kubeadm.kubelet-server-rotation";
+    const std::string title = "The kubelet requests and rotates its serving certificate (serverTLSBootstrap)";
+    if (auto e = error_finding(s, id, title)) return *e;
+    sdk::Finding f;
+    f.id = id;
+    f.title = title;
+    f.benchmark = cis_reference(benchmark, "rotate-server-certificate");
+    if (!s.config_text && s.flag_sources.empty()) {
+        f.status = sdk::Status::info;
+        f.evidence.push_back({s.config_path, "present", "no kubelet configuration on this node", ""});
+        return f;
+    }
+    bool on = s.server_tls_bootstrap.value_or(false);
+    if (s.config_text) f.evidence.push_back({s.config_path, "serverTLSBootstrap", bool_text(s.server_tls_bootstrap), "true"});
+    // Command-line flags override the file; the last source is what runs.
+    for (const auto& v : s.flag_values("rotate-server-certificates")) {
+        f.evidence.push_back({v.source, "--rotate-server-certificates", v.text, "true"});
+        on = v.value;
+    }
+    if (!on) {
+        f.status = sdk::Status::warn;
+        f.remediation = "Set serverTLSBootstrap: true in " + s.config_path +
+                        " and restart the kubelet, but only together with an approver for kubelet-serving CSRs "
+                        "(for example kubelet-csr-approver, or `kubectl certificate approve` by hand): Kubernetes does "
+                        "not approve them itself, and until one is approved the kubelet serves no certificate "
+                        "(kubectl logs/exec fail). kubecert does not enable it for that reason.";
+    }
+    return f;
+}
+
+} // namespace kubecert::kubeadm

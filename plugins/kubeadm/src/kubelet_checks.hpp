@@ -1,0 +1,25 @@
+#pragma once
+
+#include <string>
+
+#include <kubecert/sdk.hpp>
+
+#include "kubelet_settings.hpp"
+
+// The kubelet rotation checks: kubeadm.kubelet-client-rotation and kubeadm.kubelet-server-rotation.
+namespace kubecert::kubeadm {
+
+// The CIS Kubernetes Benchmark recommendation `which` ("rotate-certificates"
+// or "rotate-server-certificate") as numbered in `benchmark` (--benchmark;
+// "" means the newest, cis-1.12). "" for a benchmark that has no such item.
+std::string cis_reference(const std::string& benchmark, const std::string& which);
+
+// kubeadm.kubelet-client-rotation: rotateCertificates true and no
+// --rotate-certificates=false anywhere the kubelet gets flags from.
+sdk::Finding audit_client_rotation(const KubeletSettings& s, const std::string& benchmark);
+
+// kubeadm.kubelet-server-rotation: serverTLSBootstrap (or
+// --rotate-server-certificates) true; WARN when off, as it needs a CSR approver.
+sdk::Finding audit_server_rotation(const KubeletSettings& s, const std::string& benchmark);
+
+} // namespace kubecert::kubeadm

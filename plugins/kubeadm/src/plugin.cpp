@@ -1,0 +1,169 @@
+// The kubeadm plugin: audits and renews the certificates of a kubeadm node,
+// restarts its control plane the way the manual procedure does, and keeps the
+// kubelet rotating its own certificates.
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <kubecert/formats/parse_error.hpp>
+#include <kubecert/formats/yaml_edit.hpp>
+#include <kubecert/sdk.hpp>
+#include <kubecert/util/time.hpp>
+
+#include "cert_checks.hpp"
+#include "kubelet_checks.hpp"
+#include "kubelet_settings.hpp"
+#include "layout.hpp"
+#include "renewal.hpp"
+#include "restart.hpp"
+#include "user_kubeconfig.hpp"
+
+namespace kubecert::kubeadm {
+
+namespace {
+
+constexpr const char* k_kubeconfig_dir = "/etc/kubernetes";
+constexpr const char* k_manifests_dir = "/etc/kubernetes/manifests";
+constexpr const char* k_cert_expiry_prefix = "kubeadm.cert-expiry/";
+
+// Parses a duration option, naming the option when it is malformed.
+std::int64_t duration_option(const sdk::Host& host, const std::string& name, const std::string& fallback) {
+    const auto text = host.option(name).value_or(fallback);
+    const auto seconds = util::parse_duration(text);
+    if (!seconds || *seconds <= 0)
+        throw sdk::Error(KUBECERT_ERR_INVALID, "--kubeadm-" + name + ": not a duration: \"" + text + "\"");
+    return *seconds;
+}
+
+} // namespace
+
+class KubeadmPlugin {
+public:
+    static sdk::PluginInfo info() {
+        sdk::PluginInfo i;
+        i.name = "kubeadm";
+        i.version = "1.0.0";
+        i.description = "kubeadm control-plane and worker nodes: certificate expiry, renewal, kubelet rotation";
+        i.checks = {
+            {"kubeadm.ca-expiry/<name>", "Certificate authorities ca, etcd-ca, front-proxy-ca are valid"},
+            {"kubeadm.cert-expiry/<name>", "Leaf and kubeconfig client certificates are valid, signed by their CA, "
+                                      "match their key (kubelet-client included)"},
+            {"kubeadm.kubelet-client-rotation", "The kubelet rotates its client certificate"},
+            {"kubeadm.kubelet-server-rotation", "The kubelet rotates its serving certificate (serverTLSBootstrap)"},
+            {"kubeadm.user-kubeconfig-current", "~/.kube/config copies of admin.conf are current"},
+        };
+        i.options = {
+            {"renew-all", "", "fix renews every leaf certificate, not only the failing ones (kubeadm certs renew all)",
+             std::nullopt},
+            {"validity", "DURATION", "validity of renewed certificates", std::string("8760h")},
+            {"crictl", "PATH", "crictl used to watch the control plane restart", std::string("crictl")},
+            {"restart-timeout", "DURATION", "how long each control-plane restart wait may take", std::string("120s")},
+            {"pki-dir", "DIR", "kubeadm's certificatesDir", std::string("/etc/kubernetes/pki")},
+        };
+        return i;
+    }
+
+    bool detect(sdk::Host& host) {
+        const auto pki = host.option("pki-dir").value_or("/etc/kubernetes/pki");
+        if (host.exists(pki + "/ca.crt") || host.exists(std::string(k_manifests_dir) + "/kube-apiserver.yaml"))
+            return true;
+        // A kubeadm worker: kubeadm writes kubeadm-flags.env next to the kubelet's config.yaml.
+        return host.exists("/var/lib/kubelet/config.yaml") &&
+               (host.exists("/var/lib/kubelet/kubeadm-flags.env") || host.exists("/etc/kubernetes/kubelet.conf"));
+    }
+
+    void audit(sdk::Host& host) {
+        m_layout = kubeadm_layout(host.option("pki-dir").value_or("/etc/kubernetes/pki"), k_kubeconfig_dir);
+        std::vector<sdk::Finding> findings;
+        m_pki = audit_pki(host, m_layout, findings);
+        findings.push_back(audit_kubelet_client(host, std::string(k_kubeconfig_dir) + "/kubelet.conf", m_pki));
+        m_kubelet = read_kubelet_settings(host);
+        findings.push_back(audit_client_rotation(m_kubelet, host.benchmark()));
+        findings.push_back(audit_server_rotation(m_kubelet, host.benchmark()));
+        findings.push_back(audit_user_kubeconfigs(host, leaf("admin.conf").cert, leaf("super-admin.conf").cert));
+        m_errors.clear();
+        for (const auto& f : findings) {
+            if (f.status == sdk::Status::error) m_errors.push_back(f.id);
+            host.report(f);
+        }
+        for (const auto& c : certificate_rows(m_pki)) host.report(c);
+    }
+
+    void fix(sdk::Host& host, const std::vector<std::string>& ids) {
+        // Renewing and restarting around a file we could not read is how outages start.
+        if (!m_errors.empty()) {
+            std::string list;
+            for (const auto& id : m_errors) list += (list.empty() ? "" : ", ") + id;
+            throw sdk::Error(KUBECERT_ERR_FAILED,
+                             "nothing fixed: the audit could not evaluate " + list + "; repair that input first");
+        }
+        const std::set<std::string> wanted(ids.begin(), ids.end());
+        const auto validity = duration_option(host, "validity", "8760h");
+        RestartOptions restart;
+        restart.crictl = host.option("crictl").value_or("crictl");
+        restart.timeout_seconds = duration_option(host, "restart-timeout", "120s");
+
+        std::string restart_reason;
+        bool renewed_any = false;
+        for (const auto& l : m_pki.leaves) {
+            const auto id = k_cert_expiry_prefix + l.spec.name;
+            const bool asked = wanted.count(id) > 0;
+            if (!asked && !(host.flag("renew-all") && l.cert.state == LoadState::loaded)) continue;
+            const auto* ca = m_pki.authority(l.spec.authority);
+            if (!ca || !ca->cannot_sign.empty()) {
+                host.warn(l.spec.name + " not renewed: " + (ca ? ca->cannot_sign : "unknown CA"));
+                continue;
+            }
+            host.begin_action(id);
+            renew_leaf(host, l, *ca, validity);
+            host.info("renewed " + l.spec.name + " (" + l.cert.path + ")");
+            renewed_any = true;
+            if (!is_user_kubeconfig(l.spec.name) && restart_reason.empty()) restart_reason = id;
+        }
+        // After a renewal the copies in ~/.kube/config are stale even if they were current at audit time.
+        if (renewed_any || wanted.count("kubeadm.user-kubeconfig-current"))
+            for (const auto& path : refresh_user_kubeconfigs(host, k_kubeconfig_dir))
+                host.info("refreshed " + path + " from admin.conf");
+
+        bool kubelet_changed = false;
+        if (wanted.count("kubeadm.kubelet-client-rotation") && m_kubelet.config_text) {
+            host.begin_action("kubeadm.kubelet-client-rotation");
+            const auto updated = formats::yaml_set_scalar(*m_kubelet.config_text, m_kubelet.config_path,
+                                                          {"rotateCertificates"}, "true");
+            host.write_file(m_kubelet.config_path, updated);
+            kubelet_changed = updated != *m_kubelet.config_text;
+        }
+
+        if (host.no_restart()) {
+            if (!restart_reason.empty())
+                host.info("--no-restart: restart the control plane yourself so it loads the renewed certificates");
+            if (kubelet_changed) host.info("--no-restart: restart the kubelet yourself (systemctl restart kubelet)");
+            return;
+        }
+        if (!restart_reason.empty()) {
+            host.begin_action(restart_reason);
+            restart_control_plane(host, k_manifests_dir, restart);
+        }
+        if (kubelet_changed) {
+            host.begin_action("kubeadm.kubelet-client-rotation");
+            restart_kubelet(host);
+        }
+    }
+
+private:
+    const LeafState& leaf(const std::string& name) const {
+        for (const auto& l : m_pki.leaves)
+            if (l.spec.name == name) return l;
+        throw sdk::Error(KUBECERT_ERR_FAILED, "internal: unknown certificate " + name);
+    }
+
+    Layout m_layout;
+    PkiState m_pki;
+    KubeletSettings m_kubelet;
+    std::vector<std::string> m_errors;
+};
+
+} // namespace kubecert::kubeadm
+
+KUBECERT_PLUGIN(kubecert::kubeadm::KubeadmPlugin)

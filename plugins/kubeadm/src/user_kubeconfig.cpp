@@ -1,0 +1,112 @@
+#include "user_kubeconfig.hpp"
+
+#include <kubecert/formats/kubeconfig.hpp>
+#include <kubecert/formats/parse_error.hpp>
+#include <kubecert/util/time.hpp>
+
+namespace kubecert::kubeadm {
+
+std::vector<std::string> user_kubeconfig_paths(const sdk::Host& host) {
+    std::vector<std::string> paths = {"/root/.kube/config"};
+    if (auto home = host.user_home()) {
+        std::string p = *home;
+        while (p.size() > 1 && p.back() == '/') p.pop_back();
+        p += "/.kube/config";
+        if (p != paths.front()) paths.push_back(p);
+    }
+    return paths;
+}
+
+std::optional<UserKubeconfigCopy> inspect_user_kubeconfig(const sdk::Host& host, const std::string& path,
+                                                          const LoadedCert& admin, const LoadedCert& super_admin) {
+    auto text = host.read_file(path);
+    if (!text) return std::nullopt;
+    UserKubeconfigCopy c;
+    c.path = path;
+    c.text = *text;
+    const auto config = formats::parse_kubeconfig(*text, path);
+    const auto user = config.current_user();
+    if (!user || user->client_certificate_data.empty()) {
+        c.description = "does not embed a client certificate (not a copy of admin.conf)";
+        return c;
+    }
+    c.user_name = user->name;
+    const auto cert = host.parse_cert(user->client_certificate_data, path + " (client-certificate-data)");
+    // A copy is recognised by identity (same subject and CA), so a personal user's kubeconfig is never touched.
+    for (const LoadedCert* source : {&admin, &super_admin}) {
+        if (source->state != LoadState::loaded) continue;
+        if (source->info.subject != cert.subject || source->info.issuer != cert.issuer) continue;
+        c.source_name = source == &admin ? "admin.conf" : "super-admin.conf";
+        c.stale = source->info.sha256_fingerprint != cert.sha256_fingerprint;
+        c.description = c.stale ? "an older copy of " + c.source_name + " (its certificate ends " +
+                                      util::format_rfc3339(cert.not_after) + ", " + c.source_name + "'s ends " +
+                                      util::format_rfc3339(source->info.not_after) + ")"
+                                : "same client certificate as " + c.source_name;
+        return c;
+    }
+    c.description = "not a copy of admin.conf (client certificate " + cert.subject + ")";
+    return c;
+}
+
+sdk::Finding audit_user_kubeconfigs(const sdk::Host& host, const LoadedCert& admin, const LoadedCert& super_admin) {
+    sdk::Finding f;
+    f.id = "kubeadm.user-kubeconfig-current";
+    f.title = "Users' kubeconfig copies of admin.conf embed its current client certificate";
+    if (admin.state != LoadState::loaded) {
+        f.status = sdk::Status::info;
+        f.evidence.push_back({admin.path, "present", "no readable admin.conf to compare with", ""});
+        return f;
+    }
+    bool any = false;
+    for (const auto& path : user_kubeconfig_paths(host)) {
+        try {
+            auto c = inspect_user_kubeconfig(host, path, admin, super_admin);
+            if (!c) continue;
+            any = true;
+            f.evidence.push_back({path, "client certificate", c->description,
+                                  c->source_name.empty() ? "" : "same as " + c->source_name});
+            if (c->stale && f.status != sdk::Status::error) {
+                f.status = sdk::Status::fail;
+                f.fixable = true;
+            }
+        } catch (const formats::ParseError& e) {
+            f.status = sdk::Status::error;
+            f.fixable = false;
+            f.evidence.push_back({path, "parse", e.what(), "a well-formed kubeconfig"});
+        } catch (const sdk::Error& e) {
+            f.status = sdk::Status::error;
+            f.fixable = false;
+            f.evidence.push_back({path, "read", e.what(), "a readable kubeconfig"});
+        }
+    }
+    if (!any) {
+        f.status = sdk::Status::info;
+        f.evidence.push_back({"/root/.kube/config", "present", "no user kubeconfig on this node", ""});
+    }
+    if (f.status == sdk::Status::fail)
+        f.remediation = "Copy the current credentials of admin.conf into the stale kubeconfig "
+                        "(`kubecert --flavor kubeadm fix`, or `cp /etc/kubernetes/admin.conf ~/.kube/config`).";
+    else if (f.status == sdk::Status::error)
+        f.remediation = "Repair the kubeconfig named above.";
+    return f;
+}
+
+std::vector<std::string> refresh_user_kubeconfigs(const sdk::Host& host, const std::string& kubeconfig_dir) {
+    const auto admin = load_kubeconfig_cert(host, kubeconfig_dir + "/admin.conf");
+    const auto super_admin = load_kubeconfig_cert(host, kubeconfig_dir + "/super-admin.conf");
+    if (admin.state == LoadState::error) throw sdk::Error(KUBECERT_ERR_PARSE, admin.error);
+    std::vector<std::string> changed;
+    for (const auto& path : user_kubeconfig_paths(host)) {
+        auto c = inspect_user_kubeconfig(host, path, admin, super_admin);
+        if (!c || !c->stale) continue;
+        const auto& source = c->source_name == "admin.conf" ? admin : super_admin;
+        if (!source.embedded) continue;
+        host.begin_action("kubeadm.user-kubeconfig-current");
+        host.write_file(path, formats::replace_client_credentials(c->text, path, c->user_name, source.cert_base64,
+                                                                  source.key_base64));
+        changed.push_back(path);
+    }
+    return changed;
+}
+
+} // namespace kubecert::kubeadm
