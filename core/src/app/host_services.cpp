@@ -340,10 +340,17 @@ kubecert_status_t h_write_file(const kubecert_host_t* h, const char* path, const
     auto r = t->write_file(path, std::string(data ? data : "", size), mode, force_mode != 0);
     if (!r) return fail_with(s, r.error());
     if (*r) {
+        // The transaction keeps one record per file, its diff from the original.
         const auto& rec = t->records().back();
-        add_action(s, report::ActionKind::edit, rec.node_path,
-                   t->dry_run() ? report::ActionStatus::planned : report::ActionStatus::applied, rec.backup_path,
-                   rec.diff);
+        auto status = t->dry_run() ? report::ActionStatus::planned : report::ActionStatus::applied;
+        for (auto& a : s.ctx().report.actions) {
+            if (a.kind == report::ActionKind::edit && a.target == rec.node_path && a.status == status &&
+                a.detail.rfind("moved into", 0) != 0) {
+                a.detail = rec.diff;
+                return KUBECERT_OK;
+            }
+        }
+        add_action(s, report::ActionKind::edit, rec.node_path, status, rec.backup_path, rec.diff);
     }
     return KUBECERT_OK;
 }

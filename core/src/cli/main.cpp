@@ -111,7 +111,7 @@ int run(int argc, char** argv) {
 
     host::FixLock lock;
     auto lock_root = [&]() -> bool {
-        auto st = lock.acquire(ctx.fs->root() + "/run/kubecert/fix.lock", std::chrono::seconds(*lock_wait));
+        auto st = lock.acquire(ctx.fs->root().empty() ? "/" : ctx.fs->root(), std::chrono::seconds(*lock_wait));
         if (!st) error_line(st.error().message);
         return bool(st);
     };

@@ -7,9 +7,11 @@
 
 namespace kubecert::host {
 
-// One fix at a time per root: an flock() on ROOT/run/kubecert/fix.lock (the
-// kernel drops it when the holder dies, so a killed run never blocks), with
-// the holder's pid and command line written into the file for the message.
+// One fix at a time per root: an flock() (the kernel drops it when the holder
+// dies, so a killed run never blocks). On a lock file, the holder's pid and
+// command line are written into it for the message; on a folder (kubecert
+// locks the root folder itself, so that nothing is created on the node) the
+// holder is found in /proc/locks.
 class FixLock {
 public:
     FixLock() = default;
@@ -23,6 +25,7 @@ public:
 
 private:
     int m_fd = -1;
+    bool m_folder = false;
 };
 
 } // namespace kubecert::host
