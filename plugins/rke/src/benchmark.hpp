@@ -7,8 +7,8 @@ namespace kubecert::rke {
 
 // The two recommendations of the RKE CIS profiles this plugin's checks answer to.
 enum class BenchmarkItem {
-    tls_cert_file,        // "--tls-cert-file and --tls-private-key-file are set as appropriate"
-    rotate_server_cert,   // "RotateKubeletServerCertificate is set to true"
+    tls_cert_file,      // "--tls-cert-file and --tls-private-key-file are set as appropriate"
+    rotate_server_cert, // "RotateKubeletServerCertificate is set to true"
 };
 
 // The default profile when --benchmark names none of ours (the newest in kube-bench).

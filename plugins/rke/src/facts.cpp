@@ -136,7 +136,8 @@ std::optional<KubeletContainer> inspect_kubelet(const sdk::Host& host, const std
         return std::nullopt;
     }
     if (result.timed_out || result.exit_code != 0) {
-        why = docker + " inspect kubelet: " + (result.timed_out ? std::string("timed out") : "exit " + std::to_string(result.exit_code)) +
+        why = docker + " inspect kubelet: " +
+              (result.timed_out ? std::string("timed out") : "exit " + std::to_string(result.exit_code)) +
               (result.err.empty() ? "" : ": " + result.err.substr(0, result.err.find('\n')));
         return std::nullopt;
     }

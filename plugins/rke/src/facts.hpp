@@ -15,11 +15,11 @@ namespace kubecert::rke {
 struct Options {
     std::optional<std::string> cluster_config; // node path of cluster.yml
     std::optional<std::string> node_address;
-    std::string kubelet_address;               // HOST:PORT of the kubelet's HTTPS port
+    std::string kubelet_address; // HOST:PORT of the kubelet's HTTPS port
     std::uint32_t timeout_ms = 5000;
-    std::int64_t restart_wait_seconds = 90;    // how long a restarted kubelet gets to serve the expected certificate
-    bool legacy = false;                       // prefer the node-side regeneration over cluster.yml
-    bool run_up = false;                       // run `rke up` after editing cluster.yml
+    std::int64_t restart_wait_seconds = 90; // how long a restarted kubelet gets to serve the expected certificate
+    bool legacy = false;                    // prefer the node-side regeneration over cluster.yml
+    bool run_up = false;                    // run `rke up` after editing cluster.yml
     std::string docker = "docker";
 };
 
@@ -27,10 +27,10 @@ struct Options {
 struct ClusterFacts {
     std::string path;
     bool found = false;
-    std::string text;        // the file as read
-    std::string error;       // why it could not be used ("FILE:LINE:COLUMN: ..."), "" when fine
+    std::string text;  // the file as read
+    std::string error; // why it could not be used ("FILE:LINE:COLUMN: ..."), "" when fine
     ClusterConfig config;
-    std::string state_path;  // the .rkestate beside it
+    std::string state_path; // the .rkestate beside it
     bool state_found = false;
     std::string state_error;
     RkeState state;
@@ -40,8 +40,8 @@ struct ClusterFacts {
 struct DiskCert {
     std::string path;
     std::string key_path;
-    std::string origin;                 // how the path was chosen, for the evidence
-    std::optional<sdk::CertInfo> cert;  // nullopt when missing or unreadable (see error)
+    std::string origin;                // how the path was chosen, for the evidence
+    std::optional<sdk::CertInfo> cert; // nullopt when missing or unreadable (see error)
     std::string error;
 };
 
@@ -49,20 +49,20 @@ struct DiskCert {
 struct ServedCert {
     std::string address;
     std::optional<sdk::CertInfo> cert;
-    std::string error;                  // why it could not be fetched
+    std::string error; // why it could not be fetched
 };
 
 // Everything the audit learned; the fix acts on the same facts.
 struct Facts {
     Options options;
-    std::optional<ClusterFacts> cluster;   // nullopt when no --rke-cluster-config
-    bool on_node = false;                  // RKE node files (or the kubelet container) are here
+    std::optional<ClusterFacts> cluster; // nullopt when no --rke-cluster-config
+    bool on_node = false;                // RKE node files (or the kubelet container) are here
     std::optional<KubeletContainer> container;
-    std::string container_note;            // why no container is known
-    std::optional<DiskCert> disk;          // nullopt when the node has no serving certificate file
-    std::string disk_error;                // when the serving certificate file cannot be chosen
-    std::optional<ServedCert> served;      // nullopt off a node
-    bool ca_key_on_node = false;           // RKE's kube-ca-key.pem is here (a control-plane node)
+    std::string container_note;       // why no container is known
+    std::optional<DiskCert> disk;     // nullopt when the node has no serving certificate file
+    std::string disk_error;           // when the serving certificate file cannot be chosen
+    std::optional<ServedCert> served; // nullopt off a node
+    bool ca_key_on_node = false;      // RKE's kube-ca-key.pem is here (a control-plane node)
 };
 
 // Reads the --rke-* options; throws sdk::Error for a malformed value.

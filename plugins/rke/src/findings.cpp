@@ -17,7 +17,9 @@ using sdk::Status;
 const std::string k_legacy_commands = "docker exec kubelet rm -f " + std::string(k_legacy_cert_path) + " " +
                                       std::string(k_legacy_key_path) + " && docker restart kubelet";
 
-bool config_usable(const Facts& facts) { return facts.cluster && facts.cluster->error.empty(); }
+bool config_usable(const Facts& facts) {
+    return facts.cluster && facts.cluster->error.empty();
+}
 
 Status disk_expiry(const Facts& facts, const Clock& clock) {
     if (!facts.disk || !facts.disk->cert) return Status::pass;
@@ -38,7 +40,8 @@ bool is_kubelet_own(const sdk::CertInfo& cert) {
 // The Kubernetes version the cluster runs, best source first.
 std::string cluster_version(const Facts& facts) {
     if (!facts.cluster) return "";
-    if (!facts.cluster->state.current_kubernetes_version.empty()) return facts.cluster->state.current_kubernetes_version;
+    if (!facts.cluster->state.current_kubernetes_version.empty())
+        return facts.cluster->state.current_kubernetes_version;
     if (!facts.cluster->config.kubernetes_version.empty()) return facts.cluster->config.kubernetes_version;
     return facts.cluster->state.desired_kubernetes_version;
 }
@@ -67,11 +70,11 @@ void add_version_evidence(const Facts& facts, std::vector<Evidence>& evidence) {
         evidence.push_back({c.path, "kubernetes_version", c.config.kubernetes_version, ""});
     if (c.state_found) {
         if (!c.state.desired_kubernetes_version.empty())
-            evidence.push_back({c.state_path, "desiredState.rkeConfig.kubernetesVersion",
-                                c.state.desired_kubernetes_version, ""});
+            evidence.push_back(
+                {c.state_path, "desiredState.rkeConfig.kubernetesVersion", c.state.desired_kubernetes_version, ""});
         if (!c.state.current_kubernetes_version.empty())
-            evidence.push_back({c.state_path, "currentState.rkeConfig.kubernetesVersion",
-                                c.state.current_kubernetes_version, ""});
+            evidence.push_back(
+                {c.state_path, "currentState.rkeConfig.kubernetesVersion", c.state.current_kubernetes_version, ""});
     }
     if (!c.state_error.empty()) evidence.push_back({c.state_path, "", "unreadable: " + c.state_error, ""});
 }
@@ -130,10 +133,9 @@ Finding expiry_finding(const Facts& facts, const std::string& profile, const Clo
     }
     if (!facts.disk) {
         f.status = facts.disk_error.empty() ? Status::info : Status::error;
-        f.evidence.push_back({std::string(k_rke_ssl_dir), "kube-kubelet-*.pem",
-                              facts.disk_error.empty() ? "(none, nor " + std::string(k_legacy_cert_path) + ")"
-                                                       : facts.disk_error,
-                              ""});
+        f.evidence.push_back(
+            {std::string(k_rke_ssl_dir), "kube-kubelet-*.pem",
+             facts.disk_error.empty() ? "(none, nor " + std::string(k_legacy_cert_path) + ")" : facts.disk_error, ""});
         return f;
     }
     const auto& d = *facts.disk;
@@ -177,13 +179,14 @@ Finding served_finding(const Facts& facts, const std::string& profile, const Fix
     if (!facts.disk || !facts.disk->cert) {
         f.status = facts.disk || !facts.disk_error.empty() ? Status::error : Status::info;
         f.evidence.push_back({facts.disk ? facts.disk->path : std::string(k_rke_ssl_dir), "",
-                              facts.disk ? facts.disk->error
-                                         : (facts.disk_error.empty() ? "no serving certificate file" : facts.disk_error),
+                              facts.disk
+                                  ? facts.disk->error
+                                  : (facts.disk_error.empty() ? "no serving certificate file" : facts.disk_error),
                               "a certificate file to compare with"});
         return f;
     }
-    f.evidence.push_back({facts.disk->path, "sha256 fingerprint", facts.disk->cert->sha256_fingerprint,
-                          s.cert->sha256_fingerprint});
+    f.evidence.push_back(
+        {facts.disk->path, "sha256 fingerprint", facts.disk->cert->sha256_fingerprint, s.cert->sha256_fingerprint});
     if (!served_differs(facts)) {
         f.status = Status::pass;
         return f;
@@ -211,13 +214,14 @@ Finding legacy_finding(const Facts& facts, const std::string& profile, const Fix
     }
     if (!cert) {
         f.status = facts.on_node && (facts.disk || !facts.disk_error.empty()) ? Status::error : Status::info;
-        f.evidence.push_back({facts.disk ? facts.disk->path : std::string(k_rke_ssl_dir), "",
-                              facts.on_node ? (facts.disk ? facts.disk->error : "no serving certificate file")
-                                            : "(not an RKE node)",
-                              ""});
+        f.evidence.push_back(
+            {facts.disk ? facts.disk->path : std::string(k_rke_ssl_dir), "",
+             facts.on_node ? (facts.disk ? facts.disk->error : "no serving certificate file") : "(not an RKE node)",
+             ""});
         return f;
     }
-    f.evidence.push_back({source, "issuer CN", cert->issuer_common_name, "a cluster CA (kube-ca), not <host>-ca@<timestamp>"});
+    f.evidence.push_back(
+        {source, "issuer CN", cert->issuer_common_name, "a cluster CA (kube-ca), not <host>-ca@<timestamp>"});
     f.evidence.push_back({source, "subject CN", cert->common_name, ""});
     add_container_evidence(facts, f.evidence);
     add_version_evidence(facts, f.evidence);
@@ -254,7 +258,8 @@ std::vector<sdk::Finding> build_findings(const Facts& facts, const std::string& 
     std::vector<Finding> out;
     out.push_back(generate_finding(facts, profile, plan));
     out.push_back(expiry_finding(facts, profile, clock, plan));
-    if (facts.served) out.push_back(served_finding(facts, profile, plan));
+    if (facts.served)
+        out.push_back(served_finding(facts, profile, plan));
     else if (!facts.on_node) {
         Finding f;
         f.id = k_check_served;

@@ -37,7 +37,8 @@ void run_or_throw(const sdk::Host& host, const std::vector<std::string>& argv, s
     const auto result = host.run(argv, timeout_ms, flags);
     if (result.ok()) return;
     std::string line;
-    for (const auto& a : argv) line += (line.empty() ? "" : " ") + a;
+    for (const auto& a : argv)
+        line += (line.empty() ? "" : " ") + a;
     throw sdk::Error(result.timed_out ? KUBECERT_ERR_TIMEOUT : KUBECERT_ERR_FAILED,
                      line + (result.timed_out ? ": timed out" : ": exit " + std::to_string(result.exit_code)) + "\n" +
                          tail(result.out + result.err));
@@ -55,7 +56,8 @@ void wait_for_served(const sdk::Host& host, const Facts& facts, const std::strin
                            : served.error;
         if (std::chrono::steady_clock::now() >= deadline)
             throw sdk::Error(KUBECERT_ERR_TIMEOUT, "the kubelet at " + facts.options.kubelet_address + " did not " +
-                                                       what + " within " + std::to_string(facts.options.restart_wait_seconds) +
+                                                       what + " within " +
+                                                       std::to_string(facts.options.restart_wait_seconds) +
                                                        "s after the restart; last: " + last);
         host.progress("waiting for the kubelet at " + facts.options.kubelet_address + " (" + last + ")");
         host.sleep_ms(k_poll_interval_ms);
@@ -73,7 +75,8 @@ void edit_cluster_config(const sdk::Host& host, const Facts& facts, const std::s
     host.write_file(path, edited);
     const std::vector<std::string> up{"rke", "up", "--config", path};
     if (!facts.options.run_up) {
-        host.info(path + " now sets services.kubelet.generate_serving_certificate: true; apply it with: rke up --config " +
+        host.info(path +
+                  " now sets services.kubelet.generate_serving_certificate: true; apply it with: rke up --config " +
                   path + " (or pass --rke-run-up)");
         return;
     }
@@ -108,8 +111,8 @@ void regenerate_own_cert(const sdk::Host& host, const Facts& facts, const std::s
 void restart_kubelet(const sdk::Host& host, const Facts& facts, const std::string& finding) {
     const std::string& docker = facts.options.docker;
     if (host.no_restart()) {
-        host.warn("--no-restart: the kubelet keeps serving another certificate than " + facts.disk->path + "; run: " +
-                  docker + " restart kubelet");
+        host.warn("--no-restart: the kubelet keeps serving another certificate than " + facts.disk->path +
+                  "; run: " + docker + " restart kubelet");
         return;
     }
     const std::string expected = facts.disk->cert->sha256_fingerprint;
@@ -124,8 +127,8 @@ void restart_kubelet(const sdk::Host& host, const Facts& facts, const std::strin
 
 void apply_fixes(const sdk::Host& host, const Facts& facts, const FixPlan& plan, const std::vector<std::string>& ids) {
     // cluster.yml first: it is the lasting fix; the node-side steps only renew for a year.
-    const std::string config_finding = facts.options.legacy ? first_of(ids, {k_check_generate})
-                                                            : first_of(ids, {k_check_generate, k_check_legacy});
+    const std::string config_finding =
+        facts.options.legacy ? first_of(ids, {k_check_generate}) : first_of(ids, {k_check_generate, k_check_legacy});
     if (plan.edit_config && !config_finding.empty()) edit_cluster_config(host, facts, config_finding);
 
     const std::string node_finding = first_of(ids, {k_check_expiry, k_check_legacy, k_check_served});

@@ -17,7 +17,8 @@ public:
         sdk::PluginInfo i;
         i.name = "rke";
         i.version = "1.0.0";
-        i.description = "RKE / Rancher: kubelet serving certificate (generate_serving_certificate, expiry, served vs disk)";
+        i.description =
+            "RKE / Rancher: kubelet serving certificate (generate_serving_certificate, expiry, served vs disk)";
         i.checks = {
             {k_check_generate, "cluster.yml sets services.kubelet.generate_serving_certificate: true"},
             {k_check_expiry, "The kubelet serving certificate on disk is not expired nor about to"},
@@ -25,12 +26,17 @@ public:
             {k_check_legacy, "The kubelet does not serve its own self-signed certificate (never rotated)"},
         };
         i.options = {
-            {"cluster-config", "PATH", "cluster.yml of the cluster (node path under --root), on the admin host", std::nullopt},
-            {"node-address", "ADDRESS", "the node's address in cluster.yml (names kube-kubelet-<address>.pem; default port host)", std::nullopt},
-            {"kubelet-address", "HOST:PORT", "the kubelet's HTTPS port (default <node-address or 127.0.0.1>:10250)", std::nullopt},
+            {"cluster-config", "PATH", "cluster.yml of the cluster (node path under --root), on the admin host",
+             std::nullopt},
+            {"node-address", "ADDRESS",
+             "the node's address in cluster.yml (names kube-kubelet-<address>.pem; default port host)", std::nullopt},
+            {"kubelet-address", "HOST:PORT", "the kubelet's HTTPS port (default <node-address or 127.0.0.1>:10250)",
+             std::nullopt},
             {"timeout", "DURATION", "timeout of one TLS connection to the kubelet", std::string("5s")},
-            {"restart-wait", "DURATION", "how long a restarted kubelet gets to serve the expected certificate", std::string("90s")},
-            {"legacy", "", "renew the kubelet's own certificate on the node even when cluster.yml is given", std::nullopt},
+            {"restart-wait", "DURATION", "how long a restarted kubelet gets to serve the expected certificate",
+             std::string("90s")},
+            {"legacy", "", "renew the kubelet's own certificate on the node even when cluster.yml is given",
+             std::nullopt},
             {"run-up", "", "run `rke up --config PATH` after editing cluster.yml", std::nullopt},
             {"docker", "PATH", "the docker client that reaches the kubelet container", std::string("docker")},
         };
@@ -45,7 +51,8 @@ public:
     void audit(sdk::Host& host) {
         m_facts = gather_facts(host);
         const Clock clock{host.now(), host.warn_within()};
-        for (const auto& finding : build_findings(*m_facts, host.benchmark(), clock)) host.report(finding);
+        for (const auto& finding : build_findings(*m_facts, host.benchmark(), clock))
+            host.report(finding);
         if (auto cert = serving_certificate(*m_facts)) host.report(*cert);
     }
 

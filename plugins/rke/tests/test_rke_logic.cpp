@@ -32,12 +32,14 @@ std::string canonical(const YAML::Node& node) {
     switch (node.Type()) {
     case YAML::NodeType::Map: {
         std::string out = "{";
-        for (const auto& kv : node) out += canonical(kv.first) + ":" + canonical(kv.second) + ",";
+        for (const auto& kv : node)
+            out += canonical(kv.first) + ":" + canonical(kv.second) + ",";
         return out + "}";
     }
     case YAML::NodeType::Sequence: {
         std::string out = "[";
-        for (const auto& item : node) out += canonical(item) + ",";
+        for (const auto& item : node)
+            out += canonical(item) + ",";
         return out + "]";
     }
     case YAML::NodeType::Scalar:
@@ -50,7 +52,8 @@ std::string canonical(const YAML::Node& node) {
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> lines;
     std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(line);
     return lines;
 }
 
@@ -60,7 +63,8 @@ bool keeps_every_line(const std::string& before, const std::string& after) {
     const auto b = lines_of(after);
     size_t j = 0;
     for (const auto& line : a) {
-        while (j < b.size() && b[j] != line) ++j;
+        while (j < b.size() && b[j] != line)
+            ++j;
         if (j == b.size()) return false;
         ++j;
     }
@@ -179,7 +183,8 @@ TEST(RkeClusterEdit, NoServicesKey) {
 }
 
 TEST(RkeClusterEdit, ServicesWithoutKubelet) {
-    expect_clean_insert("services:\n    etcd:\n        snapshot: true\n        retention: 24h\nnetwork:\n    plugin: canal\n");
+    expect_clean_insert(
+        "services:\n    etcd:\n        snapshot: true\n        retention: 24h\nnetwork:\n    plugin: canal\n");
 }
 
 TEST(RkeClusterEdit, EmptyKubeletKey) {
@@ -187,20 +192,27 @@ TEST(RkeClusterEdit, EmptyKubeletKey) {
 }
 
 TEST(RkeClusterEdit, KubeletWithExtraArgs) {
-    expect_clean_insert("services:\n"
-                        "  kubelet:\n"
-                        "    extra_args:\n"
-                        "      volume-plugin-dir: /usr/libexec/kubernetes/kubelet-plugins/volume/exec\n"
-                        "      rotate-server-certificates: \"false\"\n"
-                        "    extra_binds:\n"
-                        "      - \"/usr/libexec/kubernetes/kubelet-plugins:/usr/libexec/kubernetes/kubelet-plugins\"\n");
+    expect_clean_insert(
+        "services:\n"
+        "  kubelet:\n"
+        "    extra_args:\n"
+        "      volume-plugin-dir: /usr/libexec/kubernetes/kubelet-plugins/volume/exec\n"
+        "      rotate-server-certificates: \"false\"\n"
+        "    extra_binds:\n"
+        "      - \"/usr/libexec/kubernetes/kubelet-plugins:/usr/libexec/kubernetes/kubelet-plugins\"\n");
 }
 
 TEST(RkeClusterEdit, FlowStyleMappings) {
-    expect_clean_insert("# flow\nservices:\n  kubelet: {cluster_domain: cluster.local, fail_swap_on: false}\n  etcd: {}\n",
-                        "kubelet:");
-    expect_clean_insert("nodes: [{address: 10.0.0.1, role: [worker]}]\nservices: {kubelet: {}, etcd: {snapshot: true}}\n",
-                        "services:");
+    expect_clean_insert(
+        "# flow\nservices:\n  kubelet: {cluster_domain: cluster.local, fail_swap_on: false}\n  etcd: {}\n", "kubelet:");
+    expect_clean_insert(
+        "nodes: [{address: 10.0.0.1, role: [worker]}]\nservices: {kubelet: {}, etcd: {snapshot: true}}\n", "services:");
+}
+
+TEST(RkeClusterEdit, QuotedTrueBecomesTheBooleanRkeExpects) {
+    const std::string edited = enable_serving_certificate(
+        "services:\n  kubelet:\n    generate_serving_certificate: \"true\"\n", "/cluster.yml");
+    EXPECT_EQ(edited, "services:\n  kubelet:\n    generate_serving_certificate: true\n");
 }
 
 TEST(RkeClusterEdit, AlreadyTrueIsLeftByteForByte) {
@@ -253,7 +265,8 @@ TEST(RkeDockerInspect, ArgsStateAndFlags) {
     EXPECT_EQ(kubelet_flag_value(c->args, "tls-private-key-file"), "/etc/kubernetes/ssl/kube-kubelet-10-0-0-1-key.pem");
     EXPECT_FALSE(kubelet_flag_value(c->args, "rotate-server-certificates").has_value());
     EXPECT_FALSE(parse_docker_inspect("[]", "docker inspect kubelet").has_value());
-    const auto from_cmd = parse_docker_inspect(R"([{"State":{"Running":false},"Config":{"Cmd":["kubelet","--v=2"]}}])", "d");
+    const auto from_cmd =
+        parse_docker_inspect(R"([{"State":{"Running":false},"Config":{"Cmd":["kubelet","--v=2"]}}])", "d");
     ASSERT_TRUE(from_cmd.has_value());
     EXPECT_FALSE(from_cmd->running);
     EXPECT_EQ(from_cmd->args.size(), 2u);
@@ -263,8 +276,8 @@ TEST(RkeDockerInspect, ArgsStateAndFlags) {
 TEST(RkeNames, KubeletCertificateFiles) {
     EXPECT_EQ(kubelet_cert_file_name("10.0.0.1"), "kube-kubelet-10-0-0-1.pem");
     EXPECT_EQ(kubelet_cert_file_name("node1.example.com"), "kube-kubelet-node1-example-com.pem");
-    EXPECT_EQ(kubelet_cert_files({"kube-ca.pem", "kube-kubelet-10-0-0-1-key.pem", "kube-kubelet-10-0-0-1.pem",
-                                  "kube-node.pem"}),
+    EXPECT_EQ(kubelet_cert_files(
+                  {"kube-ca.pem", "kube-kubelet-10-0-0-1-key.pem", "kube-kubelet-10-0-0-1.pem", "kube-node.pem"}),
               std::vector<std::string>{"kube-kubelet-10-0-0-1.pem"});
     EXPECT_EQ(key_path_for("/etc/kubernetes/ssl/kube-kubelet-10-0-0-1.pem"),
               "/etc/kubernetes/ssl/kube-kubelet-10-0-0-1-key.pem");
@@ -412,8 +425,9 @@ TEST(RkeFindings, ServedCertificateThatDiffersFails) {
 TEST(RkeFindings, RkeGeneratedCertificateIsNotLegacy) {
     Facts f;
     f.on_node = true;
-    f.disk = DiskCert{"/etc/kubernetes/ssl/kube-kubelet-10-0-0-1.pem", "/etc/kubernetes/ssl/kube-kubelet-10-0-0-1-key.pem",
-                      "test", cert("kube-kubelet", "kube-ca", k_now - k_day, "CC"), ""};
+    f.disk =
+        DiskCert{"/etc/kubernetes/ssl/kube-kubelet-10-0-0-1.pem", "/etc/kubernetes/ssl/kube-kubelet-10-0-0-1-key.pem",
+                 "test", cert("kube-kubelet", "kube-ca", k_now - k_day, "CC"), ""};
     const auto all = build_findings(f, "", k_clock);
     EXPECT_EQ(find(all, k_check_legacy).status, sdk::Status::pass);
     const auto& expiry = find(all, k_check_expiry);
