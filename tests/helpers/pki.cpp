@@ -10,8 +10,8 @@
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/param_build.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -107,10 +107,14 @@ PkeyPtr rsa_key(int bits) {
 
 PkeyPtr new_key(const CertSpec& spec) {
     EVP_PKEY* key = nullptr;
-    if (spec.key_type == "rsa") return rsa_key(spec.rsa_bits);
-    else if (spec.key_type == "ec") key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
-    else if (spec.key_type == "ed25519") key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
-    else throw std::runtime_error("pki: unknown key_type " + spec.key_type);
+    if (spec.key_type == "rsa")
+        return rsa_key(spec.rsa_bits);
+    else if (spec.key_type == "ec")
+        key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
+    else if (spec.key_type == "ed25519")
+        key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+    else
+        throw std::runtime_error("pki: unknown key_type " + spec.key_type);
     if (!key) fail("key generation");
     return PkeyPtr(key);
 }
@@ -152,7 +156,8 @@ KeyPair build(const CertSpec& spec, X509* issuer_cert, EVP_PKEY* issuer_key) {
 
     X509_NAME* name = X509_get_subject_name(cert.get());
     for (const auto& org : spec.organizations)
-        X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(org.c_str()), -1, -1, 0);
+        X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(org.c_str()), -1,
+                                   -1, 0);
     if (!spec.common_name.empty())
         X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
                                    reinterpret_cast<const unsigned char*>(spec.common_name.c_str()), -1, -1, 0);
@@ -178,7 +183,8 @@ KeyPair build(const CertSpec& spec, X509* issuer_cert, EVP_PKEY* issuer_key) {
     if (!eku.empty()) add_ext(cert.get(), &ctx, NID_ext_key_usage, eku);
     if (!spec.sans.empty()) {
         std::string sans;
-        for (const auto& san : spec.sans) sans += (sans.empty() ? "" : ",") + san;
+        for (const auto& san : spec.sans)
+            sans += (sans.empty() ? "" : ",") + san;
         add_ext(cert.get(), &ctx, NID_subject_alt_name, sans);
     }
     add_ext(cert.get(), &ctx, NID_subject_key_identifier, "hash");
@@ -205,10 +211,13 @@ KeyPair build(const CertSpec& spec, X509* issuer_cert, EVP_PKEY* issuer_key) {
 } // namespace
 
 std::int64_t now_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
-KeyPair make_self_signed(const CertSpec& spec) { return build(spec, nullptr, nullptr); }
+KeyPair make_self_signed(const CertSpec& spec) {
+    return build(spec, nullptr, nullptr);
+}
 
 KeyPair make_signed(const CertSpec& spec, const KeyPair& issuer) {
     X509Ptr issuer_cert = read_cert(issuer.cert_pem);

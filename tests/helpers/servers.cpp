@@ -4,9 +4,11 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <functional>
 #include <mutex>
 #include <netinet/in.h>
 #include <poll.h>
@@ -42,18 +44,30 @@ bool accepts(int port) {
 
 const char* reason_phrase(int status) {
     switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 204:
+        return "No Content";
+    case 301:
+        return "Moved Permanently";
+    case 302:
+        return "Found";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Status";
     }
 }
 
@@ -76,23 +90,76 @@ int free_port() {
 
 // ---- TlsServer ---------------------------------------------------------
 
-TlsServer::TlsServer(const std::string& cert_file, const std::string& key_file) { start(cert_file, key_file); }
+TlsServer::TlsServer(const std::string& cert_file, const std::string& key_file) {
+    start(cert_file, key_file);
+}
 
-TlsServer::~TlsServer() { stop(); }
+TlsServer::~TlsServer() {
+    stop();
+}
 
-std::string TlsServer::address() const { return "127.0.0.1:" + std::to_string(m_port); }
+std::string TlsServer::address() const {
+    return "127.0.0.1:" + std::to_string(m_port);
+}
 
 void TlsServer::restart(const std::string& cert_file, const std::string& key_file) {
     stop();
     start(cert_file, key_file);
 }
 
+namespace {
+
+// Runs forks on one thread that lives as long as the process. Why:
+// PR_SET_PDEATHSIG fires when the forking *thread* ends, so a server
+// (re)started from a short-lived test thread would die with that thread.
+class Spawner {
+public:
+    static Spawner& instance() {
+        static Spawner* spawner = new Spawner(); // never destroyed: its thread outlives main
+        return *spawner;
+    }
+    // Runs `fork_child` on the spawner thread; its result (a pid, or -errno).
+    int run(const std::function<int()>& fork_child) {
+        std::unique_lock lock(m_mutex);
+        m_cv.wait(lock, [&] { return m_job == nullptr; });
+        m_job = &fork_child;
+        m_done = false;
+        m_cv.notify_all();
+        m_cv.wait(lock, [&] { return m_done; });
+        m_job = nullptr;
+        m_cv.notify_all();
+        return m_result;
+    }
+
+private:
+    Spawner() {
+        std::thread([this] { loop(); }).detach();
+    }
+    void loop() {
+        std::unique_lock lock(m_mutex);
+        for (;;) {
+            m_cv.wait(lock, [&] { return m_job != nullptr && !m_done; });
+            m_result = (*m_job)();
+            m_done = true;
+            m_cv.notify_all();
+        }
+    }
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    const std::function<int()>* m_job = nullptr;
+    bool m_done = false;
+    int m_result = -1;
+};
+
+} // namespace
+
 void TlsServer::start(const std::string& cert_file, const std::string& key_file) {
     if (m_port == 0) m_port = free_port();
     std::string accept = "127.0.0.1:" + std::to_string(m_port);
-    pid_t pid = fork();
-    if (pid < 0) throw std::runtime_error(std::string("TlsServer: fork: ") + std::strerror(errno));
-    if (pid == 0) {
+    int pid = Spawner::instance().run([&]() -> int {
+        pid_t child = fork();
+        if (child < 0) return -errno;
+        if (child > 0) return child;
         // Own process group so stop() kills exactly this server; dies with the test process.
         setpgid(0, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -108,7 +175,8 @@ void TlsServer::start(const std::string& cert_file, const std::string& key_file)
         execlp("openssl", "openssl", "s_server", "-accept", accept.c_str(), "-cert", cert_file.c_str(), "-key",
                key_file.c_str(), "-quiet", static_cast<char*>(nullptr));
         _exit(127);
-    }
+    });
+    if (pid < 0) throw std::runtime_error(std::string("TlsServer: fork: ") + std::strerror(-pid));
     m_pid = pid;
     auto deadline = Clock::now() + std::chrono::seconds(10);
     while (Clock::now() < deadline) {
@@ -166,7 +234,8 @@ struct HttpServer::Impl {
         auto deadline = Clock::now() + std::chrono::seconds(5);
         char buf[4096];
         while (head.find("\r\n\r\n") == std::string::npos && head.size() < 65536) {
-            int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
+            int left = static_cast<int>(
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
             if (left <= 0) break;
             pollfd p[2] = {{fd, POLLIN, 0}, {wake[0], POLLIN, 0}};
             if (poll(p, 2, left) <= 0 || (p[1].revents & POLLIN)) break;
@@ -245,15 +314,20 @@ HttpServer::~HttpServer() {
     char byte = 1;
     [[maybe_unused]] ssize_t n = write(m_impl->wake[1], &byte, 1);
     if (m_impl->thread.joinable()) m_impl->thread.join();
-    for (int fd : m_impl->held) close(fd);
+    for (int fd : m_impl->held)
+        close(fd);
     close(m_impl->listen_fd);
     close(m_impl->wake[0]);
     close(m_impl->wake[1]);
 }
 
-int HttpServer::port() const { return m_impl->port; }
+int HttpServer::port() const {
+    return m_impl->port;
+}
 
-std::string HttpServer::url() const { return "http://127.0.0.1:" + std::to_string(m_impl->port); }
+std::string HttpServer::url() const {
+    return "http://127.0.0.1:" + std::to_string(m_impl->port);
+}
 
 std::vector<std::string> HttpServer::request_paths() const {
     std::lock_guard lock(m_impl->mutex);

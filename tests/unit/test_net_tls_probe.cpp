@@ -74,8 +74,25 @@ TEST(NetTlsProbe, ReturnsTheCertificateTheServerServes) {
 
     // A host name goes through the resolver (and SNI) too.
     auto by_name = fetch_served_certificate("localhost:" + std::to_string(server.port()), 5s);
-    if (by_name.ok()) EXPECT_EQ(by_name->common_name, "node-1-renewed");
-    else EXPECT_EQ(by_name.error().code, util::ErrorCode::unreachable) << by_name.error().message; // ::1 only hosts
+    if (by_name.ok())
+        EXPECT_EQ(by_name->common_name, "node-1-renewed");
+    else
+        EXPECT_EQ(by_name.error().code, util::ErrorCode::unreachable) << by_name.error().message; // ::1 only hosts
+}
+
+TEST(NetTlsProbe, ServerRestartedFromAShortLivedThreadKeepsServing) {
+    TempDir dir;
+    KeyPair first = serving_pair("before"), second = serving_pair("after");
+    write_file(dir / "a.crt", first.cert_pem);
+    write_file(dir / "a.key", first.key_pem, 0600);
+    write_file(dir / "b.crt", second.cert_pem);
+    write_file(dir / "b.key", second.key_pem, 0600);
+    TlsServer server(dir / "a.crt", dir / "a.key");
+    std::thread([&] { server.restart(dir / "b.crt", dir / "b.key"); }).join();
+    std::this_thread::sleep_for(200ms); // a server tied to the ended thread would be gone by now
+    auto served = fetch_served_certificate(server.address(), 5s);
+    ASSERT_TRUE(served.ok()) << served.error().message;
+    EXPECT_EQ(served->common_name, "after");
 }
 
 TEST(NetTlsProbe, ClosedPortIsUnreachable) {

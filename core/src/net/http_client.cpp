@@ -43,13 +43,17 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
 
 ErrorCode code_of(CURLcode rc) {
     switch (rc) {
-    case CURLE_OPERATION_TIMEDOUT: return ErrorCode::timeout;
+    case CURLE_OPERATION_TIMEDOUT:
+        return ErrorCode::timeout;
     case CURLE_COULDNT_CONNECT:
     case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY: return ErrorCode::unreachable;
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        return ErrorCode::unreachable;
     case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL: return ErrorCode::invalid;
-    default: return ErrorCode::failed;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        return ErrorCode::invalid;
+    default:
+        return ErrorCode::failed;
     }
 }
 

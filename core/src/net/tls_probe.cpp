@@ -14,9 +14,9 @@
 #include <pthread.h>
 #include <sys/socket.h>
 #include <thread>
-#include <utility>
 #include <time.h>
 #include <unistd.h>
+#include <utility>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -96,7 +96,8 @@ util::Result<AddrInfoPtr> resolve(const Endpoint& ep, const std::string& address
     if (!lookup->done_cv.wait_for(lock, timeout, [&] { return lookup->done; }))
         return make_error(ErrorCode::timeout, address + ": timed out resolving " + ep.host);
     if (lookup->rc != 0)
-        return make_error(ErrorCode::unreachable, address + ": cannot resolve " + ep.host + ": " + gai_strerror(lookup->rc));
+        return make_error(ErrorCode::unreachable,
+                          address + ": cannot resolve " + ep.host + ": " + gai_strerror(lookup->rc));
     return AddrInfoPtr(std::exchange(lookup->result, nullptr));
 }
 
@@ -181,7 +182,8 @@ SSL_CTX* probe_context() {
 
 std::string take_openssl_error() {
     unsigned long last = 0;
-    while (unsigned long e = ERR_get_error()) last = e;
+    while (unsigned long e = ERR_get_error())
+        last = e;
     if (last == 0) return {};
     char buf[256];
     ERR_error_string_n(last, buf, sizeof buf);
@@ -230,7 +232,8 @@ bool is_ip_literal(const std::string& host) {
 
 } // namespace
 
-util::Result<x509::CertDetails> fetch_served_certificate(const std::string& address, std::chrono::milliseconds timeout) {
+util::Result<x509::CertDetails> fetch_served_certificate(const std::string& address,
+                                                         std::chrono::milliseconds timeout) {
     auto ep = split_address(address);
     if (!ep.ok()) return ep.error();
     auto addrs = resolve(*ep, address, timeout);
@@ -264,7 +267,8 @@ util::Result<x509::CertDetails> fetch_served_certificate(const std::string& addr
             continue;
         }
         std::string why = take_openssl_error();
-        if (why.empty()) why = errno != 0 && err == SSL_ERROR_SYSCALL ? std::strerror(errno) : "connection closed by peer";
+        if (why.empty())
+            why = errno != 0 && err == SSL_ERROR_SYSCALL ? std::strerror(errno) : "connection closed by peer";
         return make_error(ErrorCode::failed, address + ": TLS handshake failed: " + why);
     }
 
@@ -273,8 +277,8 @@ util::Result<x509::CertDetails> fetch_served_certificate(const std::string& addr
     unsigned char* der = nullptr;
     int len = i2d_X509(peer, &der);
     if (len <= 0) return make_error(ErrorCode::failed, address + ": cannot encode the served certificate");
-    auto details = x509::parse_certificate(std::string_view(reinterpret_cast<char*>(der), static_cast<std::size_t>(len)),
-                                           address);
+    auto details =
+        x509::parse_certificate(std::string_view(reinterpret_cast<char*>(der), static_cast<std::size_t>(len)), address);
     OPENSSL_free(der);
     SSL_shutdown(ssl.get()); // best effort close_notify; the socket is closed either way
     ERR_clear_error();

@@ -14,8 +14,8 @@
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/param_build.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -60,7 +60,8 @@ using ExtPtr = std::unique_ptr<X509_EXTENSION, ExtFree>;
 // so one failure never leaks into the message of the next call.
 std::string take_openssl_error() {
     unsigned long last = 0;
-    while (unsigned long e = ERR_get_error()) last = e;
+    while (unsigned long e = ERR_get_error())
+        last = e;
     if (last == 0) return "unknown OpenSSL error";
     char buf[256];
     ERR_error_string_n(last, buf, sizeof buf);
@@ -68,17 +69,23 @@ std::string take_openssl_error() {
 }
 
 // Encrypted keys would make OpenSSL prompt on the terminal; an audit must never block.
-int no_password(char*, int, int, void*) { return -1; }
+int no_password(char*, int, int, void*) {
+    return -1;
+}
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+        s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+        s.remove_suffix(1);
     return s;
 }
 
-bool is_pem(std::string_view data) { return data.find("-----BEGIN ") != std::string_view::npos; }
+bool is_pem(std::string_view data) {
+    return data.find("-----BEGIN ") != std::string_view::npos;
+}
 
-// Decodes base64 that may be wrapped on several lines; nullopt-like empty when not base64.
+// Decodes base64 that may be wrapped on several lines; false when `text` is not base64.
 bool decode_base64(std::string_view text, std::string& out) {
     std::string compact;
     compact.reserve(text.size());
@@ -145,7 +152,8 @@ util::Result<std::vector<X509Ptr>> load_cert_bundle(std::string_view data, const
     std::string_view trimmed = trim(data);
     if (is_pem(trimmed)) {
         auto bio = memory_bio(trimmed);
-        while (X509* c = PEM_read_bio_X509(bio.get(), nullptr, no_password, nullptr)) certs.emplace_back(c);
+        while (X509* c = PEM_read_bio_X509(bio.get(), nullptr, no_password, nullptr))
+            certs.emplace_back(c);
         ERR_clear_error(); // the expected "no start line" at the end of the data
     } else {
         auto one = load_cert(trimmed, source);
@@ -213,9 +221,12 @@ std::string ip_text(const ASN1_OCTET_STRING* ip) {
     char buf[INET6_ADDRSTRLEN] = {};
     int len = ASN1_STRING_length(ip);
     const unsigned char* bytes = ASN1_STRING_get0_data(ip);
-    if (len == 4) inet_ntop(AF_INET, bytes, buf, sizeof buf);
-    else if (len == 16) inet_ntop(AF_INET6, bytes, buf, sizeof buf);
-    else return "<invalid>";
+    if (len == 4)
+        inet_ntop(AF_INET, bytes, buf, sizeof buf);
+    else if (len == 16)
+        inet_ntop(AF_INET6, bytes, buf, sizeof buf);
+    else
+        return "<invalid>";
     return buf;
 }
 
@@ -227,11 +238,20 @@ std::vector<std::string> subject_alt_names(X509* cert) {
     for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
         const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names.get(), i);
         switch (gn->type) {
-        case GEN_DNS: sans.push_back("DNS:" + asn1_to_utf8(gn->d.dNSName)); break;
-        case GEN_IPADD: sans.push_back("IP:" + ip_text(gn->d.iPAddress)); break;
-        case GEN_URI: sans.push_back("URI:" + asn1_to_utf8(gn->d.uniformResourceIdentifier)); break;
-        case GEN_EMAIL: sans.push_back("email:" + asn1_to_utf8(gn->d.rfc822Name)); break;
-        default: break; // directory names, otherName: not used by Kubernetes
+        case GEN_DNS:
+            sans.push_back("DNS:" + asn1_to_utf8(gn->d.dNSName));
+            break;
+        case GEN_IPADD:
+            sans.push_back("IP:" + ip_text(gn->d.iPAddress));
+            break;
+        case GEN_URI:
+            sans.push_back("URI:" + asn1_to_utf8(gn->d.uniformResourceIdentifier));
+            break;
+        case GEN_EMAIL:
+            sans.push_back("email:" + asn1_to_utf8(gn->d.rfc822Name));
+            break;
+        default:
+            break; // directory names, otherName: not used by Kubernetes
         }
     }
     return sans;
@@ -240,10 +260,14 @@ std::vector<std::string> subject_alt_names(X509* cert) {
 std::string key_usage_names(X509* cert) {
     // Same order and spelling as an OpenSSL config's keyUsage.
     static constexpr std::pair<std::uint32_t, const char*> k_bits[] = {
-        {KU_DIGITAL_SIGNATURE, "digitalSignature"}, {KU_NON_REPUDIATION, "nonRepudiation"},
-        {KU_KEY_ENCIPHERMENT, "keyEncipherment"},   {KU_DATA_ENCIPHERMENT, "dataEncipherment"},
-        {KU_KEY_AGREEMENT, "keyAgreement"},         {KU_KEY_CERT_SIGN, "keyCertSign"},
-        {KU_CRL_SIGN, "cRLSign"},                   {KU_ENCIPHER_ONLY, "encipherOnly"},
+        {KU_DIGITAL_SIGNATURE, "digitalSignature"},
+        {KU_NON_REPUDIATION, "nonRepudiation"},
+        {KU_KEY_ENCIPHERMENT, "keyEncipherment"},
+        {KU_DATA_ENCIPHERMENT, "dataEncipherment"},
+        {KU_KEY_AGREEMENT, "keyAgreement"},
+        {KU_KEY_CERT_SIGN, "keyCertSign"},
+        {KU_CRL_SIGN, "cRLSign"},
+        {KU_ENCIPHER_ONLY, "encipherOnly"},
         {KU_DECIPHER_ONLY, "decipherOnly"},
     };
     if (!(X509_get_extension_flags(cert) & EXFLAG_KUSAGE)) return {};
@@ -306,13 +330,20 @@ std::string serial_hex(X509* cert) {
 
 std::string key_algorithm(const EVP_PKEY* key) {
     switch (EVP_PKEY_get_base_id(key)) {
-    case EVP_PKEY_RSA: return "RSA";
-    case EVP_PKEY_RSA_PSS: return "RSA-PSS";
-    case EVP_PKEY_EC: return "EC";
-    case EVP_PKEY_ED25519: return "ED25519";
-    case EVP_PKEY_ED448: return "ED448";
-    case EVP_PKEY_DSA: return "DSA";
-    default: return "UNKNOWN";
+    case EVP_PKEY_RSA:
+        return "RSA";
+    case EVP_PKEY_RSA_PSS:
+        return "RSA-PSS";
+    case EVP_PKEY_EC:
+        return "EC";
+    case EVP_PKEY_ED25519:
+        return "ED25519";
+    case EVP_PKEY_ED448:
+        return "ED448";
+    case EVP_PKEY_DSA:
+        return "DSA";
+    default:
+        return "UNKNOWN";
     }
 }
 
@@ -364,7 +395,8 @@ util::Result<CertDetails> details_of(X509* cert, const std::string& source) {
 
     unsigned char* der = nullptr;
     int der_len = i2d_X509(cert, &der);
-    if (der_len <= 0) return make_error(ErrorCode::parse, source + ": cannot re-encode certificate: " + take_openssl_error());
+    if (der_len <= 0)
+        return make_error(ErrorCode::parse, source + ": cannot re-encode certificate: " + take_openssl_error());
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int digest_len = 0;
     EVP_Digest(der, static_cast<std::size_t>(der_len), digest, &digest_len, sha256(), nullptr);
@@ -442,9 +474,8 @@ util::Result<PkeyPtr> new_rsa_key(int bits) {
         if (!diff || !BN_sub(diff.get(), p.get(), q.get())) return fail();
         if (BN_num_bits(diff.get()) <= p_bits - 100) continue;
 
-        BnPtr n(BN_new()), p1 = new_secret_bn(), q1 = new_secret_bn(), gcd = new_secret_bn(),
-            lambda = new_secret_bn(), d = new_secret_bn(), dmp1 = new_secret_bn(), dmq1 = new_secret_bn(),
-            iqmp = new_secret_bn();
+        BnPtr n(BN_new()), p1 = new_secret_bn(), q1 = new_secret_bn(), gcd = new_secret_bn(), lambda = new_secret_bn(),
+                           d = new_secret_bn(), dmp1 = new_secret_bn(), dmq1 = new_secret_bn(), iqmp = new_secret_bn();
         if (!n || !p1 || !q1 || !gcd || !lambda || !d || !dmp1 || !dmq1 || !iqmp) return fail();
         if (!BN_mul(n.get(), p.get(), q.get(), ctx.get()) || !BN_sub(p1.get(), p.get(), BN_value_one()) ||
             !BN_sub(q1.get(), q.get(), BN_value_one()) || !BN_gcd(gcd.get(), p1.get(), q1.get(), ctx.get()) ||
@@ -481,7 +512,8 @@ util::Result<PkeyPtr> new_rsa_key(int bits) {
 util::Result<PkeyPtr> new_key_like(const EVP_PKEY* like) {
     EVP_PKEY* key = nullptr;
     switch (EVP_PKEY_get_base_id(like)) {
-    case EVP_PKEY_RSA: return new_rsa_key(EVP_PKEY_get_bits(like));
+    case EVP_PKEY_RSA:
+        return new_rsa_key(EVP_PKEY_get_bits(like));
     case EVP_PKEY_EC: {
         char group[80] = {};
         if (!EVP_PKEY_get_utf8_string_param(like, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, nullptr))
@@ -489,11 +521,14 @@ util::Result<PkeyPtr> new_key_like(const EVP_PKEY* like) {
         key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", group);
         break;
     }
-    case EVP_PKEY_ED25519: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"); break;
-    case EVP_PKEY_ED448: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED448"); break;
+    case EVP_PKEY_ED25519:
+        key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+        break;
+    case EVP_PKEY_ED448:
+        key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED448");
+        break;
     default:
-        return make_error(ErrorCode::invalid,
-                          "template certificate: unsupported key algorithm " + key_algorithm(like));
+        return make_error(ErrorCode::invalid, "template certificate: unsupported key algorithm " + key_algorithm(like));
     }
     if (!key) return make_error(ErrorCode::failed, "key generation failed: " + take_openssl_error());
     return PkeyPtr(key);
@@ -563,7 +598,8 @@ util::Result<VerifyOutcome> verify_certificate(std::string_view cert, std::strin
     std::unique_ptr<X509_STORE, StoreFree> store(X509_STORE_new());
     std::unique_ptr<X509_STORE_CTX, StoreCtxFree> ctx(X509_STORE_CTX_new());
     if (!store || !ctx) return make_error(ErrorCode::failed, "out of memory: " + take_openssl_error());
-    for (const auto& ca : *cas) X509_STORE_add_cert(store.get(), ca.get());
+    for (const auto& ca : *cas)
+        X509_STORE_add_cert(store.get(), ca.get());
     if (X509_STORE_CTX_init(ctx.get(), store.get(), leaf->get(), nullptr) != 1)
         return make_error(ErrorCode::failed, "cannot set up verification: " + take_openssl_error());
     X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx.get()), static_cast<time_t>(at_time));
@@ -576,8 +612,7 @@ util::Result<VerifyOutcome> verify_certificate(std::string_view cert, std::strin
 }
 
 util::Result<IssuedPair> issue_certificate(std::string_view template_cert, std::string_view ca_cert,
-                                           std::string_view ca_key, std::int64_t now,
-                                           std::int64_t validity_seconds) {
+                                           std::string_view ca_key, std::int64_t now, std::int64_t validity_seconds) {
     auto tmpl = load_cert(template_cert, "template certificate");
     if (!tmpl.ok()) return tmpl.error();
     auto ca = load_cert(ca_cert, "CA certificate");
@@ -597,7 +632,8 @@ util::Result<IssuedPair> issue_certificate(std::string_view template_cert, std::
 
     X509Ptr cert(X509_new());
     auto fail = [](const char* what) {
-        return make_error(ErrorCode::failed, std::string("cannot build certificate (") + what + "): " + take_openssl_error());
+        return make_error(ErrorCode::failed,
+                          std::string("cannot build certificate (") + what + "): " + take_openssl_error());
     };
     if (!cert || X509_set_version(cert.get(), X509_VERSION_3) != 1) return fail("version");
     if (!set_random_serial(cert.get())) return fail("serial");

@@ -46,7 +46,7 @@ util::Result<VerifyOutcome> verify_certificate(std::string_view cert, std::strin
 
 struct IssuedPair {
     std::string cert_pem;
-    std::string key_pem; // PKCS#8 for EC/Ed25519, PKCS#1 "RSA PRIVATE KEY" for RSA like kubeadm
+    std::string key_pem; // like kubeadm: PKCS#1 "RSA PRIVATE KEY", SEC1 "EC PRIVATE KEY"; PKCS#8 for Ed25519
 };
 // A new key of the template's algorithm/size and a certificate with its
 // subject, SANs, key usage, extended key usage and basic constraints, signed
