@@ -77,7 +77,8 @@ inline Report audit_report() {
 
 // `fix` of the audit above: the kubelet config edited, the kubelet restarted,
 // and the audit that follows with the bootstrap finding passing. With
-// `dry_run`, nothing is applied and there is no after-audit.
+// `dry_run`, nothing is applied and the after-audit is the preview the CLI
+// computes on the planned changes.
 inline Report fix_report(bool dry_run) {
     Report r = audit_report();
     r.command = "fix";
@@ -89,11 +90,9 @@ inline Report fix_report(bool dry_run) {
          dry_run ? k_kubelet_config_diff : ""},
         {"eks.server-tls-bootstrap", "eks", ActionKind::command, "systemctl restart kubelet", status, "", ""},
     };
-    if (!dry_run) {
-        r.has_after = true;
-        r.after = r.findings;
-        r.after[1].status = FindingStatus::pass;
-    }
+    r.has_after = true;
+    r.after = r.findings;
+    r.after[1].status = FindingStatus::pass;
     return r;
 }
 

@@ -139,6 +139,14 @@ TEST(ReportPrometheus, AfterAFixTheMetricsShowTheAfterAudit) {
     EXPECT_EQ(find(e, "kubecert_findings", {{"status", "FAIL"}})[0].value, "0");
 }
 
+TEST(ReportPrometheus, AfterADryRunTheMetricsShowTheNodeAsAudited) {
+    Exposition e;
+    ASSERT_NO_FATAL_FAILURE(parse(render_prometheus(samples::fix_report(true)), e));
+    EXPECT_EQ(find(e, "kubecert_finding_status", {{"id", "eks.server-tls-bootstrap"}, {"status", "FAIL"}})[0].value,
+              "1");
+    EXPECT_EQ(find(e, "kubecert_findings", {{"status", "FAIL"}})[0].value, "1");
+}
+
 TEST(ReportPrometheus, LabelValuesAreEscaped) {
     Report r = samples::audit_report();
     r.certificates[0].path = "C:\\pki\\\"odd\"\nname.pem";

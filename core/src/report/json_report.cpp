@@ -15,6 +15,7 @@ using Json = nlohmann::ordered_json;
 // from an empty value without knowing our conventions.
 Json string_or_null(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
 
+// A finding with its keys in the documented order.
 Json finding_json(const Finding& f) {
     Json evidence = Json::array();
     for (const Evidence& e : f.evidence) {
@@ -36,11 +37,13 @@ Json findings_json(const std::vector<Finding>& findings) {
     return out;
 }
 
+// Counts per status, all five always present.
 Json summary_json(const std::vector<Finding>& findings) {
     const Summary s = summarize(findings);
     return Json{{"PASS", s.pass}, {"FAIL", s.fail}, {"WARN", s.warn}, {"INFO", s.info}, {"ERROR", s.error}};
 }
 
+// A certificate, dates as RFC 3339 for people and residual_seconds for arithmetic.
 Json certificate_json(const Certificate& c) {
     return Json{{"plugin", c.plugin},
                 {"name", c.name},

@@ -55,6 +55,7 @@ std::vector<std::string> plugin_order(const Report& report, const std::vector<Fi
     return names;
 }
 
+// The counters JUnit consumers read from <testsuite> and <testsuites>.
 struct Counts {
     int tests = 0, failures = 0, errors = 0, skipped = 0;
     void add(const Counts& o) {
@@ -65,6 +66,7 @@ struct Counts {
     }
 };
 
+// Sets the tests/failures/errors/skipped attributes of `node`.
 void set_counts(pugi::xml_node node, const Counts& c) {
     node.append_attribute("tests") = c.tests;
     node.append_attribute("failures") = c.failures;
@@ -72,6 +74,7 @@ void set_counts(pugi::xml_node node, const Counts& c) {
     node.append_attribute("skipped") = c.skipped;
 }
 
+// Appends the testcase of `f` to `suite` and returns what it adds to the counts.
 Counts append_testcase(pugi::xml_node suite, const Finding& f) {
     Counts c;
     c.tests = 1;
@@ -114,7 +117,8 @@ Counts append_testcase(pugi::xml_node suite, const Finding& f) {
 } // namespace
 
 std::string render_junit(const Report& report) {
-    // After a fix, what counts for CI is the state the fix left.
+    // After a fix, what counts for CI is the state the fix left (under
+    // --dry-run, its preview), as for the exit status.
     const std::vector<Finding>& findings = report.has_after ? report.after : report.findings;
 
     pugi::xml_document doc;

@@ -24,6 +24,7 @@ void append_label_value(std::string& out, std::string_view value) {
     out += '"';
 }
 
+// "# HELP" and "# TYPE ... gauge", once per metric as the format requires.
 void append_header(std::string& out, std::string_view name, std::string_view help) {
     out += "# HELP ";
     out += name;
@@ -34,6 +35,7 @@ void append_header(std::string& out, std::string_view name, std::string_view hel
     out += " gauge\n";
 }
 
+// One sample of a per-certificate metric, labelled plugin, name and path.
 void append_certificate_sample(std::string& out, std::string_view metric, const Certificate& c, std::int64_t value) {
     out += metric;
     out += "{plugin=";
@@ -50,8 +52,9 @@ void append_certificate_sample(std::string& out, std::string_view metric, const 
 } // namespace
 
 std::string render_prometheus(const Report& report) {
-    // After a fix, the metrics describe the state the fix left.
-    const std::vector<Finding>& findings = report.has_after ? report.after : report.findings;
+    // The metrics describe the node as it is: after a fix, the state the fix
+    // left; after a dry run (whose after-audit is only a preview), as audited.
+    const std::vector<Finding>& findings = report.has_after && !report.dry_run ? report.after : report.findings;
     std::string out;
     out.reserve(1024 + 200 * report.certificates.size() + 5 * 120 * findings.size());
 

@@ -14,6 +14,7 @@ constexpr std::size_t k_detail_indent = k_status_width + 2;
 // Remediation text is wrapped so it stays readable in an 80-100 column terminal.
 constexpr std::size_t k_wrap_width = 100;
 
+// The ANSI colour of a status word: red for what needs action, green for what holds.
 const char* color_of(FindingStatus s) {
     switch (s) {
     case FindingStatus::pass: return "\x1b[32m";
@@ -26,6 +27,7 @@ const char* color_of(FindingStatus s) {
 }
 constexpr std::string_view k_reset = "\x1b[0m";
 
+// Pads a cell of `used` visible characters to `width` (escape codes do not count).
 void pad(std::string& out, std::size_t width, std::size_t used) {
     if (used < width) out.append(width - used, ' ');
 }
@@ -100,6 +102,7 @@ std::vector<std::string> plugin_order(const Report& report, const std::vector<Fi
     return names;
 }
 
+// The STATUS cell, coloured when asked, padded as if it were not.
 void append_status(std::string& out, FindingStatus s, const TextOptions& options) {
     const std::string_view word = to_string(s);
     if (options.color) out += color_of(s);
@@ -108,6 +111,7 @@ void append_status(std::string& out, FindingStatus s, const TextOptions& options
     pad(out, k_status_width, word.size());
 }
 
+// "[plugin]" and its STATUS/ID/TITLE table, with the details of what needs attention.
 void append_plugin_table(std::string& out, const std::string& plugin, const std::vector<Finding>& findings,
                          const TextOptions& options) {
     out += '[';
@@ -157,6 +161,7 @@ void append_plugin_table(std::string& out, const std::string& plugin, const std:
     }
 }
 
+// One table per plugin, separated by a blank line.
 void append_findings(std::string& out, const Report& report, const std::vector<Finding>& findings,
                      const TextOptions& options) {
     const std::vector<std::string> plugins = plugin_order(report, findings);
@@ -166,6 +171,7 @@ void append_findings(std::string& out, const Report& report, const std::vector<F
     }
 }
 
+// What the fix did (or would do), one line per action, with its backup and detail.
 void append_actions(std::string& out, const Report& report) {
     out += report.dry_run ? "\nactions (dry run, nothing changed):\n" : "\nactions:\n";
     if (report.actions.empty()) {
@@ -205,6 +211,7 @@ void append_actions(std::string& out, const Report& report) {
     }
 }
 
+// "summary: N PASS, N FAIL, N WARN, N INFO, N ERROR", the line scripts grep for.
 void append_summary(std::string& out, const std::vector<Finding>& findings) {
     const Summary s = summarize(findings);
     out += "summary: ";
@@ -229,7 +236,8 @@ std::string render_text(const Report& report, const TextOptions& options) {
     append_findings(out, report, report.findings, options);
     if (report.command == "fix" || !report.actions.empty()) append_actions(out, report);
     if (report.has_after) {
-        out += "\nafter fix:\n";
+        // Under --dry-run the after-audit ran on the planned changes, not the node.
+        out += report.dry_run ? "\nafter fix (dry-run preview, nothing changed):\n" : "\nafter fix:\n";
         append_findings(out, report, report.after, options);
     }
     if (!report.errors.empty()) out += '\n';
