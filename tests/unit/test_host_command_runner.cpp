@@ -30,7 +30,7 @@ TEST(CommandRunner, FindsProgramsOnPath) {
     auto run = run_command({"printf", "%s-%s", "x", "y"}, 10s);
     ASSERT_TRUE(run.ok()) << run.error().message;
     EXPECT_EQ(run->exit_code, 0);
-    EXPECT_EQ(run->out, "x-y-");
+    EXPECT_EQ(run->out, "x-y");
 }
 
 TEST(CommandRunner, MissingProgramIsNotFound) {
@@ -66,7 +66,8 @@ TEST(CommandRunner, LargeOutputOnBothStreamsDoesNotDeadlock) {
 
 TEST(CommandRunner, StreamsOutputToTheCallback) {
     std::string seen;
-    auto run = run_command({"sh", "-c", "echo one; echo two >&2"}, 10s, [&](const std::string& chunk) { seen += chunk; });
+    auto run =
+        run_command({"sh", "-c", "echo one; echo two >&2"}, 10s, [&](const std::string& chunk) { seen += chunk; });
     ASSERT_TRUE(run.ok());
     EXPECT_NE(seen.find("one\n"), std::string::npos);
     EXPECT_NE(seen.find("two\n"), std::string::npos);

@@ -65,7 +65,8 @@ TEST_F(TransactionTest, FailureAfterSecondOfThreeEditsRollsBackAll) {
     EXPECT_EQ(test::read_file(node("/etc/b.conf")), "b1\nb2\n");
     EXPECT_TRUE(std::filesystem::is_directory(node("/etc/c.conf")));
     ASSERT_EQ(tx.records().size(), 2u);
-    for (const auto& r : tx.records()) EXPECT_TRUE(r.rolled_back) << r.node_path;
+    for (const auto& r : tx.records())
+        EXPECT_TRUE(r.rolled_back) << r.node_path;
 }
 
 TEST_F(TransactionTest, RollbackRestoresEveryChangedFileIncludingRepeatedEdits) {
@@ -73,12 +74,14 @@ TEST_F(TransactionTest, RollbackRestoresEveryChangedFileIncludingRepeatedEdits) 
     Transaction tx(fs, m_backup, false);
     ASSERT_TRUE(tx.write_file("/etc/a.conf", "first\n", 0644, false).ok());
     ASSERT_TRUE(tx.write_file("/etc/b.conf", "B\n", 0644, false).ok());
+    ASSERT_TRUE(tx.write_file("/etc/c.conf", "C\n", 0644, false).ok());
     ASSERT_TRUE(tx.write_file("/etc/a.conf", "second\n", 0644, false).ok());
-    ASSERT_EQ(tx.records().size(), 2u);
-    // The diff of a file edited twice still starts from the original.
-    EXPECT_NE(tx.records()[0].diff.find("-a1\n"), std::string::npos) << tx.records()[0].diff;
-    EXPECT_NE(tx.records()[0].diff.find("+second\n"), std::string::npos);
+    ASSERT_EQ(tx.records().size(), 3u);
+    // The latest change is the last record, and its diff still starts from the original.
+    EXPECT_EQ(tx.records().back().node_path, "/etc/a.conf");
+    EXPECT_EQ(tx.records().back().diff, "--- a/etc/a.conf\n+++ b/etc/a.conf\n@@ -1,3 +1 @@\n-a1\n-a2\n-a3\n+second\n");
     ASSERT_TRUE(tx.rollback().ok());
+    EXPECT_FALSE(test::file_exists(node("/etc/c.conf")));
     EXPECT_EQ(test::read_file(node("/etc/a.conf")), "a1\na2\na3\n");
     EXPECT_EQ(test::read_file(node("/etc/b.conf")), "b1\nb2\n");
     EXPECT_EQ(stat_of(node("/etc/b.conf")).mode, 0640u);
@@ -120,7 +123,9 @@ TEST_F(TransactionTest, RestoreRefusesAManifestPointingOutsideTheBackup) {
 TEST_F(TransactionTest, OwnerAndModeAreKept) {
     test::write_file(node("/etc/kubernetes/pki/apiserver.key"), "old key\n", 0600);
     const bool as_root = ::geteuid() == 0;
-    if (as_root) ASSERT_EQ(::chown(node("/etc/kubernetes/pki/apiserver.key").c_str(), 4242, 4343), 0);
+    if (as_root) {
+        ASSERT_EQ(::chown(node("/etc/kubernetes/pki/apiserver.key").c_str(), 4242, 4343), 0);
+    }
     const StatInfo before = stat_of(node("/etc/kubernetes/pki/apiserver.key"));
 
     RootFs fs(m_root);
@@ -133,7 +138,9 @@ TEST_F(TransactionTest, OwnerAndModeAreKept) {
     EXPECT_EQ(after.mode, 0600u);
     EXPECT_EQ(after.uid, before.uid);
     EXPECT_EQ(after.gid, before.gid);
-    if (as_root) EXPECT_EQ(after.uid, 4242u);
+    if (as_root) {
+        EXPECT_EQ(after.uid, 4242u);
+    }
     // The backup copy keeps the original's mode too (it is a private key).
     const StatInfo copy = stat_of(m_backup + "/files/etc/kubernetes/pki/apiserver.key");
     EXPECT_EQ(copy.mode, 0600u);
@@ -245,6 +252,30 @@ TEST_F(TransactionTest, RollbackUnparksAndRemovesAReplacement) {
     EXPECT_FALSE(test::file_exists(m_backup + "/parked/etc/b.conf"));
 }
 
+TEST_F(TransactionTest, EditParkAndReplaceOfOneFileUndoInOrder) {
+    RootFs fs(m_root);
+    {
+        Transaction tx(fs, m_backup, false);
+        ASSERT_TRUE(tx.write_file("/etc/b.conf", "edited\n", 0644, false).ok());
+        ASSERT_TRUE(tx.park_file("/etc/b.conf").ok());
+        ASSERT_TRUE(tx.write_file("/etc/b.conf", "replacement\n", 0644, false).ok());
+        EXPECT_TRUE(tx.records().back().created);
+        ASSERT_TRUE(tx.rollback().ok());
+        EXPECT_EQ(test::read_file(node("/etc/b.conf")), "b1\nb2\n");
+    }
+    {
+        // The same sequence left in place, then undone with `kubecert restore`.
+        Transaction tx(fs, m_backup + "-2", false);
+        ASSERT_TRUE(tx.write_file("/etc/b.conf", "edited\n", 0644, false).ok());
+        ASSERT_TRUE(tx.park_file("/etc/b.conf").ok());
+        ASSERT_TRUE(tx.write_file("/etc/b.conf", "replacement\n", 0644, false).ok());
+    }
+    auto restored = restore_backup(fs, m_backup + "-2");
+    ASSERT_TRUE(restored.ok()) << restored.error().message;
+    EXPECT_EQ(test::read_file(node("/etc/b.conf")), "b1\nb2\n");
+    EXPECT_EQ(stat_of(node("/etc/b.conf")).mode, 0640u);
+}
+
 TEST_F(TransactionTest, RestoreBringsBackAFileLeftParkedByACrash) {
     RootFs fs(m_root);
     {
@@ -271,7 +302,9 @@ TEST_F(TransactionTest, BackupFileCopiesWithoutChangingAndRollbackRestoresIt) {
     EXPECT_FALSE(tx.backup_file("/etc/missing").ok());
 }
 
-TEST(UnifiedDiff, IdenticalTextsGiveNoDiff) { EXPECT_EQ(unified_diff("/x", "a\nb\n", "a\nb\n"), ""); }
+TEST(UnifiedDiff, IdenticalTextsGiveNoDiff) {
+    EXPECT_EQ(unified_diff("/x", "a\nb\n", "a\nb\n"), "");
+}
 
 TEST(UnifiedDiff, ContextAndSeparateHunks) {
     std::string before, after;
@@ -279,10 +312,9 @@ TEST(UnifiedDiff, ContextAndSeparateHunks) {
         before += "l" + std::to_string(i) + "\n";
         after += (i == 2 ? "L2" : i == 18 ? "L18" : "l" + std::to_string(i)) + "\n";
     }
-    EXPECT_EQ(unified_diff("/etc/f", before, after),
-              "--- a/etc/f\n+++ b/etc/f\n"
-              "@@ -1,5 +1,5 @@\n l1\n-l2\n+L2\n l3\n l4\n l5\n"
-              "@@ -15,6 +15,6 @@\n l15\n l16\n l17\n-l18\n+L18\n l19\n l20\n");
+    EXPECT_EQ(unified_diff("/etc/f", before, after), "--- a/etc/f\n+++ b/etc/f\n"
+                                                     "@@ -1,5 +1,5 @@\n l1\n-l2\n+L2\n l3\n l4\n l5\n"
+                                                     "@@ -15,6 +15,6 @@\n l15\n l16\n l17\n-l18\n+L18\n l19\n l20\n");
 }
 
 TEST(UnifiedDiff, MissingFinalNewlineIsMarked) {
@@ -293,12 +325,38 @@ TEST(UnifiedDiff, MissingFinalNewlineIsMarked) {
 TEST(UnifiedDiff, PatchAppliesIt) {
     TempDir dir;
     const std::string before = "apiVersion: v1\nkind: Config\nusers:\n- name: a\n  token: x\nx\ny\nz\nw\nlast";
-    const std::string after = "apiVersion: v1\nkind: Config\nusers:\n- name: a\n  client-certificate: /p\nx\ny\nz\nnew\nw\n";
+    const std::string after =
+        "apiVersion: v1\nkind: Config\nusers:\n- name: a\n  client-certificate: /p\nx\ny\nz\nnew\nw\n";
     test::write_file(dir.path() + "/f", before);
     test::write_file(dir.path() + "/f.diff", unified_diff("/f", before, after));
     auto result = test::run({"patch", "-s", "-u", dir.path() + "/f", dir.path() + "/f.diff"});
     ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
     EXPECT_EQ(test::read_file(dir.path() + "/f"), after);
+}
+
+TEST(UnifiedDiff, PatchAppliesItToManyVariedEdits) {
+    TempDir dir;
+    unsigned seed = 12345;
+    auto next = [&] { return (seed = seed * 1103515245u + 12345u) >> 16; };
+    for (int round = 0; round < 25; ++round) {
+        std::string before, after;
+        const unsigned lines = 1 + next() % 40;
+        for (unsigned i = 0; i < lines; ++i) {
+            const std::string line = "line " + std::to_string(next() % 6);
+            const unsigned what = next() % 10;
+            if (what != 0) before += line + "\n";
+            if (what == 1)
+                after += "changed " + std::to_string(i) + "\n";
+            else if (what != 2)
+                after += line + "\n";
+        }
+        if (next() % 3 == 0 && !after.empty()) after.pop_back(); // no final newline
+        test::write_file(dir.path() + "/f", before);
+        test::write_file(dir.path() + "/f.diff", unified_diff("/f", before, after));
+        auto result = test::run({"patch", "-s", "-u", dir.path() + "/f", dir.path() + "/f.diff"});
+        ASSERT_EQ(result.exit_code, 0) << "round " << round << result.out << result.err;
+        ASSERT_EQ(test::read_file(dir.path() + "/f"), after) << "round " << round;
+    }
 }
 
 } // namespace

@@ -61,18 +61,19 @@ util::Result<CommandOutcome> run_command(const std::vector<std::string>& argv, s
     if (argv.empty() || argv[0].empty()) return util::make_error(util::ErrorCode::invalid, "empty command");
     const std::string program = find_program(argv[0]);
     if (program.empty()) {
-        return util::make_error(util::ErrorCode::not_found,
-                                argv[0].find('/') != std::string::npos
-                                    ? "command " + argv[0] + ": no such executable file"
-                                    : "command " + argv[0] + ": not found on PATH");
+        return util::make_error(util::ErrorCode::not_found, argv[0].find('/') != std::string::npos
+                                                                ? "command " + argv[0] + ": no such executable file"
+                                                                : "command " + argv[0] + ": not found on PATH");
     }
 
     std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& a : argv)
+        args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
 
     int out_pipe[2], err_pipe[2], exec_pipe[2];
-    if (::pipe2(out_pipe, O_CLOEXEC) != 0) return util::make_error(util::ErrorCode::io, std::string("pipe: ") + std::strerror(errno));
+    if (::pipe2(out_pipe, O_CLOEXEC) != 0)
+        return util::make_error(util::ErrorCode::io, std::string("pipe: ") + std::strerror(errno));
     if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
         int err = errno;
         ::close(out_pipe[0]), ::close(out_pipe[1]);
@@ -87,7 +88,8 @@ util::Result<CommandOutcome> run_command(const std::vector<std::string>& argv, s
     pid_t pid = ::fork();
     if (pid < 0) {
         int err = errno;
-        for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1], exec_pipe[0], exec_pipe[1]}) ::close(fd);
+        for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1], exec_pipe[0], exec_pipe[1]})
+            ::close(fd);
         return util::make_error(util::ErrorCode::io, "fork for " + argv[0] + ": " + std::strerror(err));
     }
     if (pid == 0) {

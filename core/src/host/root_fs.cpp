@@ -21,9 +21,9 @@ namespace {
 constexpr int k_max_links = 40;
 
 util::Error io_error(const std::string& node_path, int err) {
-    auto code = err == ENOENT ? util::ErrorCode::not_found
+    auto code = err == ENOENT                     ? util::ErrorCode::not_found
                 : (err == EACCES || err == EPERM) ? util::ErrorCode::denied
-                                                   : util::ErrorCode::io;
+                                                  : util::ErrorCode::io;
     return util::make_error(code, node_path + ": " + std::strerror(err));
 }
 
@@ -37,13 +37,15 @@ void push_front_components(std::deque<std::string>& queue, const std::string& pa
         if (end > start) words.push_back(path.substr(start, end - start));
         start = end + 1;
     }
-    for (auto it = words.rbegin(); it != words.rend(); ++it) queue.push_front(*it);
+    for (auto it = words.rbegin(); it != words.rend(); ++it)
+        queue.push_front(*it);
 }
 
 std::string join(const std::vector<std::string>& parts) {
     if (parts.empty()) return "/";
     std::string out;
-    for (const auto& p : parts) out += "/" + p;
+    for (const auto& p : parts)
+        out += "/" + p;
     return out;
 }
 

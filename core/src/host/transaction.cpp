@@ -18,7 +18,9 @@ using util::ErrorCode;
 using util::Status;
 
 util::Error sys_error(const std::string& what, int err) {
-    auto code = err == ENOENT ? ErrorCode::not_found : (err == EACCES || err == EPERM) ? ErrorCode::denied : ErrorCode::io;
+    auto code = err == ENOENT                     ? ErrorCode::not_found
+                : (err == EACCES || err == EPERM) ? ErrorCode::denied
+                                                  : ErrorCode::io;
     return util::make_error(code, what + ": " + std::strerror(err));
 }
 
@@ -137,7 +139,8 @@ Status move_file(const std::string& from, const std::string& to, const std::stri
     if (errno != EXDEV) return sys_error(label + ": move to " + to, errno);
     struct stat st {};
     if (::lstat(from.c_str(), &st) != 0) return sys_error(label, errno);
-    if (!S_ISREG(st.st_mode)) return util::make_error(ErrorCode::invalid, label + ": only regular files can be moved across file systems");
+    if (!S_ISREG(st.st_mode))
+        return util::make_error(ErrorCode::invalid, label + ": only regular files can be moved across file systems");
     auto copied = copy_preserving(from, to, true, label);
     if (!copied) return copied;
     if (::unlink(from.c_str()) != 0) return sys_error(label + ": remove after copy", errno);
@@ -160,14 +163,29 @@ bool is_park_record(const EditRecord& record, const std::string& backup_dir) {
     return record.backup_path.rfind(backup_dir + "/parked/", 0) == 0;
 }
 
+// The edit record of `node_path`, moved to the end so records().back() is the
+// latest change (the host glue reports that one). A park of the same file
+// after it starts a new record: what is written then replaces the parked file.
 EditRecord* find_edit(std::vector<EditRecord>& records, const std::string& backup_dir, const std::string& node_path) {
-    for (auto& r : records)
-        if (r.node_path == node_path && !is_park_record(r, backup_dir)) return &r;
+    for (auto it = records.rbegin(); it != records.rend(); ++it) {
+        if (it->node_path != node_path) continue;
+        if (is_park_record(*it, backup_dir)) return nullptr;
+        std::rotate(it.base() - 1, it.base(), records.end());
+        return &records.back();
+    }
     return nullptr;
 }
 
-template <class V>
-auto find_key(V& pairs, const std::string& key) {
+// A fresh name in the backup: a second copy of one file never overwrites the first.
+std::string unique_backup_path(const std::string& base) {
+    std::string path = base;
+    struct stat st {};
+    for (int n = 1; ::lstat(path.c_str(), &st) == 0; ++n)
+        path = base + "." + std::to_string(n);
+    return path;
+}
+
+template <class V> auto find_key(V& pairs, const std::string& key) {
     return std::find_if(pairs.begin(), pairs.end(), [&](const auto& p) { return p.first == key; });
 }
 
@@ -188,7 +206,8 @@ bool safe_ref(const std::string& ref) {
 
 Transaction::Transaction(const RootFs& fs, std::string backup_dir, bool dry_run)
     : m_fs(fs), m_backup_dir(std::move(backup_dir)), m_dry_run(dry_run) {
-    while (m_backup_dir.size() > 1 && m_backup_dir.back() == '/') m_backup_dir.pop_back();
+    while (m_backup_dir.size() > 1 && m_backup_dir.back() == '/')
+        m_backup_dir.pop_back();
 }
 
 util::Result<std::string> Transaction::read_file(const std::string& node_path) const {
@@ -199,7 +218,8 @@ util::Result<std::string> Transaction::read_file(const std::string& node_path) c
         // A file parked under dry-run is still on disk but gone for this fix.
         auto unresolved = m_fs.resolve(node_path, false);
         if (unresolved && find_key(m_parked, unresolved->node_path) != m_parked.end())
-            return util::make_error(ErrorCode::not_found, unresolved->node_path + ": " + std::strerror(ENOENT) + " (parked)");
+            return util::make_error(ErrorCode::not_found,
+                                    unresolved->node_path + ": " + std::strerror(ENOENT) + " (parked)");
     }
     return m_fs.read_file(resolved->node_path);
 }
@@ -209,7 +229,8 @@ util::Result<bool> Transaction::write_file(const std::string& node_path, const s
     auto resolved = m_fs.resolve(node_path);
     if (!resolved) return resolved.error();
     const std::string& node = resolved->node_path;
-    if (!manifest_safe(node)) return util::make_error(ErrorCode::invalid, "path \"" + node + "\" refused: tab or newline in it");
+    if (!manifest_safe(node))
+        return util::make_error(ErrorCode::invalid, "path \"" + node + "\" refused: tab or newline in it");
 
     auto current = read_file(node);
     if (!current && current.error().code != ErrorCode::not_found) return current.error();
@@ -243,7 +264,7 @@ util::Result<bool> Transaction::write_file(const std::string& node_path, const s
     if (!record) {
         EditRecord fresh{node, "", !on_disk, false, false, ""};
         if (on_disk) {
-            fresh.backup_path = m_backup_dir + "/files" + node;
+            fresh.backup_path = unique_backup_path(m_backup_dir + "/files" + node);
             auto copied = copy_preserving(resolved->host_path, fresh.backup_path, false, node + " (backup)");
             if (!copied) return copied.error();
         }
@@ -275,7 +296,8 @@ util::Status Transaction::backup_file(const std::string& node_path) {
     auto resolved = m_fs.resolve(node_path);
     if (!resolved) return resolved.error();
     const std::string& node = resolved->node_path;
-    if (!manifest_safe(node)) return util::make_error(ErrorCode::invalid, "path \"" + node + "\" refused: tab or newline in it");
+    if (!manifest_safe(node))
+        return util::make_error(ErrorCode::invalid, "path \"" + node + "\" refused: tab or newline in it");
     if (find_edit(m_records, m_backup_dir, node)) return util::ok_status();
     auto st = m_fs.stat(node);
     if (!st) return st.error();
@@ -283,7 +305,7 @@ util::Status Transaction::backup_file(const std::string& node_path) {
         return util::make_error(st->type == FileStat::Type::missing ? ErrorCode::not_found : ErrorCode::invalid,
                                 node + ": not a regular file, cannot back it up");
     if (m_dry_run) return util::ok_status();
-    EditRecord record{node, m_backup_dir + "/files" + node, false, false, false, ""};
+    EditRecord record{node, unique_backup_path(m_backup_dir + "/files" + node), false, false, false, ""};
     auto copied = copy_preserving(resolved->host_path, record.backup_path, false, node + " (backup)");
     if (!copied) return copied;
     m_records.push_back(std::move(record));
@@ -294,8 +316,10 @@ util::Status Transaction::park_file(const std::string& node_path) {
     auto resolved = m_fs.resolve(node_path, false);
     if (!resolved) return resolved.error();
     const std::string& node = resolved->node_path;
-    if (!manifest_safe(node)) return util::make_error(ErrorCode::invalid, "path \"" + node + "\" refused: tab or newline in it");
-    if (find_key(m_parked, node) != m_parked.end()) return util::make_error(ErrorCode::invalid, node + ": already parked");
+    if (!manifest_safe(node))
+        return util::make_error(ErrorCode::invalid, "path \"" + node + "\" refused: tab or newline in it");
+    if (find_key(m_parked, node) != m_parked.end())
+        return util::make_error(ErrorCode::invalid, node + ": already parked");
     auto st = m_fs.stat(node, false);
     if (!st) return st.error();
     bool exists = st->type != FileStat::Type::missing;
@@ -306,7 +330,8 @@ util::Status Transaction::park_file(const std::string& node_path) {
             exists = true;
         }
     }
-    if (!exists) return util::make_error(ErrorCode::not_found, node + ": " + std::strerror(ENOENT) + ", nothing to park");
+    if (!exists)
+        return util::make_error(ErrorCode::not_found, node + ": " + std::strerror(ENOENT) + ", nothing to park");
     const std::string dest = m_backup_dir + "/parked" + node;
     m_records.push_back(EditRecord{node, dest, false, false, false, ""});
     if (m_dry_run) {
@@ -359,7 +384,8 @@ util::Status Transaction::rollback() {
     if (m_dry_run) {
         m_overlay.clear();
         m_parked.clear();
-        for (auto& r : m_records) r.rolled_back = true;
+        for (auto& r : m_records)
+            r.rolled_back = true;
         return util::ok_status();
     }
     std::string errors;
@@ -405,7 +431,8 @@ util::Status Transaction::rollback() {
 util::Status Transaction::write_manifest() const {
     if (m_dry_run) return util::ok_status();
     std::string text;
-    for (const auto& r : m_records) text += r.node_path + "\t" + manifest_ref(r, m_backup_dir) + "\n";
+    for (const auto& r : m_records)
+        text += r.node_path + "\t" + manifest_ref(r, m_backup_dir) + "\n";
     auto made = make_dirs(m_backup_dir, 0700);
     if (!made) return made;
     return atomic_write(m_backup_dir + "/MANIFEST", text, 0600, std::nullopt, false, m_backup_dir + "/MANIFEST");
@@ -470,7 +497,8 @@ util::Result<std::vector<std::string>> restore_backup(const RootFs& fs, const st
         }
         if (std::find(restored.begin(), restored.end(), it->node) == restored.end()) restored.push_back(it->node);
     }
-    if (!errors.empty()) return util::make_error(ErrorCode::io, "restore from " + backup_dir + " incomplete: " + errors);
+    if (!errors.empty())
+        return util::make_error(ErrorCode::io, "restore from " + backup_dir + " incomplete: " + errors);
     return restored;
 }
 
