@@ -46,11 +46,13 @@ TEST(EksAudit, BenchmarkSelectsTheCitedNumbers) {
     struct Case {
         std::string name, server, client;
     };
-    for (const Case& c : {Case{"eks-1.0.1", "CIS Amazon EKS Benchmark v1.0.1 3.2.11", "CIS Amazon EKS Benchmark v1.0.1 3.2.10"},
-                          Case{"eks-1.2.0", "CIS Amazon EKS Benchmark v1.2.0 3.2.11", "CIS Amazon EKS Benchmark v1.2.0 3.2.10"},
-                          Case{"eks-1.5.0", "CIS Amazon EKS Benchmark v1.5.0 3.2.9", "CIS Amazon EKS Benchmark v1.5.0 3.2.8"},
-                          Case{"cis-1.12", "CIS Kubernetes Benchmark v1.12 4.2.11", "CIS Kubernetes Benchmark v1.12 4.2.10"},
-                          Case{"no-such-benchmark", "CIS Amazon EKS Benchmark v1.8.0 3.2.9", "CIS Amazon EKS Benchmark v1.8.0 3.2.8"}}) {
+    for (const Case& c :
+         {Case{"eks-1.0.1", "CIS Amazon EKS Benchmark v1.0.1 3.2.11", "CIS Amazon EKS Benchmark v1.0.1 3.2.10"},
+          Case{"eks-1.2.0", "CIS Amazon EKS Benchmark v1.2.0 3.2.11", "CIS Amazon EKS Benchmark v1.2.0 3.2.10"},
+          Case{"eks-1.5.0", "CIS Amazon EKS Benchmark v1.5.0 3.2.9", "CIS Amazon EKS Benchmark v1.5.0 3.2.8"},
+          Case{"cis-1.12", "CIS Kubernetes Benchmark v1.12 4.2.11", "CIS Kubernetes Benchmark v1.12 4.2.10"},
+          Case{"no-such-benchmark", "CIS Amazon EKS Benchmark v1.8.0 3.2.9",
+               "CIS Amazon EKS Benchmark v1.8.0 3.2.8"}}) {
         auto r = node.kubecert({"--benchmark", c.name, "audit"});
         auto j = report(r);
         EXPECT_EQ(r.exit_code, 0) << c.name << r.err;
@@ -84,10 +86,12 @@ TEST(EksAudit, CommandLineFeatureGateLosesToTheConfigFile) {
     auto f = finding(j["findings"], "eks.rotate-server-cert");
     EXPECT_EQ(f.value("status", ""), "FAIL");
     // Both sources are shown; the file wins.
-    EXPECT_NE(text_of(f).find(std::string(k_args_dropin) + ":2 (KUBELET_ARGS) | --feature-gates RotateKubeletServerCertificate | true"),
+    EXPECT_NE(text_of(f).find(std::string(k_args_dropin) +
+                              ":2 (KUBELET_ARGS) | --feature-gates RotateKubeletServerCertificate | true"),
               std::string::npos)
         << text_of(f);
-    EXPECT_NE(effective(f, k_gate_key).find("false (from /etc/kubernetes/kubelet/kubelet-config.json)"), std::string::npos);
+    EXPECT_NE(effective(f, k_gate_key).find("false (from /etc/kubernetes/kubelet/kubelet-config.json)"),
+              std::string::npos);
 }
 
 TEST(EksAudit, RotateServerCertificatesFalseInDropInOverridesTheFile) {
@@ -100,8 +104,9 @@ TEST(EksAudit, RotateServerCertificatesFalseInDropInOverridesTheFile) {
     auto f = finding(j["findings"], "eks.server-tls-bootstrap");
     EXPECT_EQ(f.value("status", ""), "FAIL");
     EXPECT_TRUE(f.value("fixable", false));
-    EXPECT_NE(effective(f, "serverTLSBootstrap").find("false (from " + std::string(k_args_dropin) + ":2 (KUBELET_ARGS))"),
-              std::string::npos)
+    EXPECT_NE(
+        effective(f, "serverTLSBootstrap").find("false (from " + std::string(k_args_dropin) + ":2 (KUBELET_ARGS))"),
+        std::string::npos)
         << text_of(f);
     EXPECT_NE(text_of(f).find(std::string(k_config) + " | serverTLSBootstrap | true"), std::string::npos);
 }
@@ -163,8 +168,9 @@ TEST(EksAudit, Al2023NodeadmConfigDirDropInsWin) {
         << text_of(gate);
     auto stb = finding(fs, "eks.server-tls-bootstrap");
     EXPECT_EQ(stb.value("status", ""), "FAIL");
-    EXPECT_NE(effective(stb, "serverTLSBootstrap").find("false (from /etc/kubernetes/kubelet/config.json.d/50-custom.conf)"),
-              std::string::npos)
+    EXPECT_NE(
+        effective(stb, "serverTLSBootstrap").find("false (from /etc/kubernetes/kubelet/config.json.d/50-custom.conf)"),
+        std::string::npos)
         << text_of(stb);
 }
 
@@ -221,8 +227,9 @@ TEST(EksAudit, June2018AllFlagsUnit) {
 TEST(EksAudit, MalformedConfigIsAnErrorNamingFileAndLine) {
     EksNode node;
     node.al2();
-    node.put(k_config, "{\n  \"kind\": \"KubeletConfiguration\",\n  \"featureGates\": {\n    \"RotateKubeletServerCertificate\": tru\n  }\n}\n");
-    auto before = snapshot_tree(node.root.path());
+    node.put(k_config, "{\n  \"kind\": \"KubeletConfiguration\",\n  \"featureGates\": {\n    "
+                       "\"RotateKubeletServerCertificate\": tru\n  }\n}\n");
+    auto before = node_files(node);
     for (const char* cmd : {"audit", "fix"}) {
         std::vector<std::string> args{cmd};
         if (std::string(cmd) == "fix") args.push_back("--yes");
@@ -233,7 +240,7 @@ TEST(EksAudit, MalformedConfigIsAnErrorNamingFileAndLine) {
         EXPECT_EQ(f.value("status", ""), "ERROR");
         EXPECT_NE(text_of(f).find("/etc/kubernetes/kubelet/kubelet-config.json:4:"), std::string::npos) << text_of(f);
     }
-    EXPECT_EQ(snapshot_tree(node.root.path()), before);
+    EXPECT_EQ(node_files(node), before);
     EXPECT_EQ(node.calls(), "");
 }
 
@@ -241,14 +248,14 @@ TEST(EksAudit, MalformedUnitDropInIsAnErrorNamingFileAndLine) {
     EksNode node;
     node.al2();
     node.put(k_args_dropin, "[Service]\nEnvironment='KUBELET_ARGS=--v=2'\nthis is not a unit line\n");
-    auto before = snapshot_tree(node.root.path());
+    auto before = node_files(node);
     auto r = node.kubecert({"fix", "--yes"});
     auto j = report(r);
     EXPECT_EQ(r.exit_code, 3);
     auto f = finding(j["findings"], "eks.server-tls-bootstrap");
     EXPECT_EQ(f.value("status", ""), "ERROR");
     EXPECT_NE(text_of(f).find(std::string(k_args_dropin) + ":3"), std::string::npos) << text_of(f);
-    EXPECT_EQ(snapshot_tree(node.root.path()), before);
+    EXPECT_EQ(node_files(node), before);
     EXPECT_EQ(node.calls(), "");
 }
 
@@ -256,13 +263,18 @@ TEST(EksAudit, ServingAndClientCertificateExpiry) {
     EksNode node;
     node.al2();
     const auto now = now_seconds();
-    auto ca = make_self_signed({.common_name = "kubernetes", .not_before = now - 400 * k_day,
-                                .not_after = now + 3000 * k_day, .is_ca = true});
-    auto server = make_signed({.common_name = "system:node:ip-10-0-1-23", .not_before = now - 40 * k_day,
-                               .not_after = now - k_day, .server_auth = true},
+    auto ca = make_self_signed(
+        {.common_name = "kubernetes", .not_before = now - 400 * k_day, .not_after = now + 3000 * k_day, .is_ca = true});
+    auto server = make_signed({.common_name = "system:node:ip-10-0-1-23",
+                               .not_before = now - 40 * k_day,
+                               .not_after = now - k_day,
+                               .server_auth = true},
                               ca);
-    auto client = make_signed({.common_name = "system:node:ip-10-0-1-23", .organizations = {"system:nodes"},
-                               .not_before = now - 300 * k_day, .not_after = now + 10 * k_day, .client_auth = true},
+    auto client = make_signed({.common_name = "system:node:ip-10-0-1-23",
+                               .organizations = {"system:nodes"},
+                               .not_before = now - 300 * k_day,
+                               .not_after = now + 10 * k_day,
+                               .client_auth = true},
                               ca);
     node.put("/var/lib/kubelet/pki/kubelet-server-current.pem", server.cert_pem + server.key_pem);
     node.put("/var/lib/kubelet/pki/kubelet-client-current.pem", client.cert_pem + client.key_pem);
@@ -274,7 +286,8 @@ TEST(EksAudit, ServingAndClientCertificateExpiry) {
     EXPECT_NE(text_of(f).find("/var/lib/kubelet/pki/kubelet-server-current.pem"), std::string::npos);
     EXPECT_NE(text_of(f).find("/var/lib/kubelet/pki/kubelet-client-current.pem"), std::string::npos);
     std::map<std::string, std::string> certs;
-    for (const auto& c : j["certificates"]) certs[c.value("name", "")] = c.value("path", "");
+    for (const auto& c : j["certificates"])
+        certs[c.value("name", "")] = c.value("path", "");
     EXPECT_EQ(certs["kubelet-server"], "/var/lib/kubelet/pki/kubelet-server-current.pem");
     EXPECT_EQ(certs["kubelet-client"], "/var/lib/kubelet/pki/kubelet-client-current.pem");
 
@@ -284,6 +297,99 @@ TEST(EksAudit, ServingAndClientCertificateExpiry) {
     EXPECT_EQ(status(j2["findings"], "eks.serving-cert-expiry"), "WARN");
     auto j3 = report(node.kubecert({"--warn-within", "5d", "audit"}));
     EXPECT_EQ(status(j3["findings"], "eks.serving-cert-expiry"), "PASS");
+}
+
+TEST(EksAudit, BogusFlagInKubeletExtraArgsDropIn) {
+    EksNode node;
+    node.al2();
+    node.put(
+        "/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf",
+        "[Service]\nEnvironment='KUBELET_EXTRA_ARGS=--node-labels=team=a --rotate-kubelet-server-certificate=true'\n");
+    auto j = report(node.kubecert({"audit"}));
+    auto f = finding(j["findings"], "eks.rotate-server-cert");
+    EXPECT_EQ(f.value("status", ""), "FAIL");
+    EXPECT_NE(
+        text_of(f).find("/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf:2 (KUBELET_EXTRA_ARGS) | "
+                        "--rotate-kubelet-server-certificate"),
+        std::string::npos)
+        << text_of(f);
+}
+
+TEST(EksAudit, FalseCommandLineGateShadowedByTheFileWarns) {
+    EksNode node;
+    node.al2(k_default_args + " --feature-gates=RotateKubeletServerCertificate=false");
+    auto j = report(node.kubecert({"audit"}));
+    auto f = finding(j["findings"], "eks.rotate-server-cert");
+    EXPECT_EQ(f.value("status", ""), "WARN") << text_of(f);
+    EXPECT_TRUE(f.value("fixable", false));
+    EXPECT_NE(effective(f, k_gate_key).find("true (from /etc/kubernetes/kubelet/kubelet-config.json)"),
+              std::string::npos);
+}
+
+TEST(EksAudit, ClientCertificateKubeconfigWithRotationOff) {
+    EksNode node;
+    node.al2();
+    node.put(
+        "/var/lib/kubelet/kubeconfig",
+        "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: https://example\n  name: k\n"
+        "contexts:\n- context:\n    cluster: k\n    user: kubelet\n  name: kubelet\ncurrent-context: kubelet\n"
+        "users:\n- name: kubelet\n  user:\n    client-certificate: /var/lib/kubelet/pki/kubelet-client-current.pem\n"
+        "    client-key: /var/lib/kubelet/pki/kubelet-client-current.pem\n");
+    node.put(k_config, replace_once(node.get(k_config), "\"serverTLSBootstrap\": true,",
+                                    "\"serverTLSBootstrap\": true,\n  \"rotateCertificates\": false,"));
+    auto r = node.kubecert({"fix", "--yes"});
+    auto j = report(r);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    auto f = finding(j["findings"], "eks.rotate-client-cert");
+    EXPECT_EQ(f.value("status", ""), "FAIL") << text_of(f);
+    EXPECT_EQ(status(j["after"], "eks.rotate-client-cert"), "PASS");
+    EXPECT_NE(node.get(k_config).find("\"rotateCertificates\": true,"), std::string::npos);
+}
+
+TEST(EksAudit, AutoFlavorDetectsEksNodes) {
+    EksNode node;
+    node.al2();
+    auto r =
+        run_kubecert({"--root", node.root.path(), "--format", "json", "audit"}, {{"PATH", path_with(node.bin.path())}});
+    auto j = report(r);
+    EXPECT_EQ(status(j["findings"], "eks.rotate-server-cert"), "PASS") << r.err;
+
+    // Only /etc/eks (an AL2023 node before nodeadm wrote the kubelet config) is enough.
+    EksNode bare;
+    bare.put("/etc/eks/kubelet/environment", "NODEADM_KUBELET_ARGS=\"--v=2\"\n");
+    auto r2 =
+        run_kubecert({"--root", bare.root.path(), "--format", "json", "audit"}, {{"PATH", path_with(bare.bin.path())}});
+    bool eks_ran = false;
+    for (const auto& f : report(r2).value("findings", nlohmann::json::array()))
+        if (f.value("plugin", "") == "eks") eks_ran = true;
+    EXPECT_TRUE(eks_ran) << r2.out << r2.err;
+}
+
+TEST(EksAudit, StaticTlsCertFileMeansRotationIsNotTheKubeletsJob) {
+    EksNode node;
+    node.al2();
+    node.put(k_config,
+             replace_once(
+                 node.get(k_config), "\"serverTLSBootstrap\": true,",
+                 "\"serverTLSBootstrap\": false,\n  \"tlsCertFile\": \"/etc/kubernetes/pki/kubelet-serving.crt\","));
+    const auto now = now_seconds();
+    auto cert = make_self_signed({.common_name = "ip-10-0-1-23",
+                                  .not_before = now - k_day,
+                                  .not_after = now + 200 * k_day,
+                                  .server_auth = true});
+    node.put("/etc/kubernetes/pki/kubelet-serving.crt", cert.cert_pem);
+    auto r = node.kubecert({"audit"});
+    auto j = report(r);
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    auto f = finding(j["findings"], "eks.server-tls-bootstrap");
+    EXPECT_EQ(f.value("status", ""), "INFO") << text_of(f);
+    EXPECT_NE(f.value("remediation", "").find("/etc/kubernetes/pki/kubelet-serving.crt"), std::string::npos);
+    EXPECT_EQ(status(j["findings"], "eks.serving-cert-expiry"), "PASS");
+    bool listed = false;
+    for (const auto& c : j["certificates"])
+        if (c.value("name", "") == "kubelet-server" && c.value("path", "") == "/etc/kubernetes/pki/kubelet-serving.crt")
+            listed = true;
+    EXPECT_TRUE(listed) << j["certificates"].dump(1);
 }
 
 } // namespace

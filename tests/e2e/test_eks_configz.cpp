@@ -15,7 +15,8 @@ const std::string k_node = "ip-10-0-1-23.us-west-2.compute.internal";
 const std::string k_path = "/api/v1/nodes/" + k_node + "/proxy/configz";
 
 std::string configz(bool gate, bool stb) {
-    return std::string("{\"kubeletconfig\":{\"enableServer\":true,\"featureGates\":{\"RotateKubeletServerCertificate\":") +
+    return std::string(
+               "{\"kubeletconfig\":{\"enableServer\":true,\"featureGates\":{\"RotateKubeletServerCertificate\":") +
            (gate ? "true" : "false") + "},\"serverTLSBootstrap\":" + (stb ? "true" : "false") +
            ",\"rotateCertificates\":true}}";
 }
@@ -58,16 +59,17 @@ TEST(EksConfigz, LiveFalseUnderTrueFilesMeansNotRestarted) {
     EXPECT_NE(f.value("remediation", "").find("not restarted"), std::string::npos) << text_of(f);
     EXPECT_TRUE(f.value("fixable", false));
     // fix restarts the kubelet, and edits nothing.
-    auto before = snapshot_tree(node.root.path());
+    auto before = node_files(node);
     auto fix = node.kubecert({"--eks-api-proxy", server.url(), "--check", "eks.configz", "fix", "--yes"});
-    EXPECT_EQ(snapshot_tree(node.root.path()), before);
+    EXPECT_EQ(node_files(node), before);
     EXPECT_EQ(node.calls(), "daemon-reload\nrestart kubelet\nis-active kubelet\n") << fix.out << fix.err;
 }
 
 TEST(EksConfigz, ServerTlsBootstrapOffEverywhereFails) {
     EksNode node;
     node.al2();
-    node.put(k_config, replace_once(node.get(k_config), "\"serverTLSBootstrap\": true", "\"serverTLSBootstrap\": false"));
+    node.put(k_config,
+             replace_once(node.get(k_config), "\"serverTLSBootstrap\": true", "\"serverTLSBootstrap\": false"));
     HttpServer server(200, configz(true, false));
     auto f = run_configz(node, server);
     EXPECT_EQ(f.value("status", ""), "FAIL");

@@ -16,7 +16,8 @@ const std::string k_gate_false = "\"RotateKubeletServerCertificate\": false";
 
 std::vector<std::string> actions_of(const nlohmann::json& j, const std::string& field) {
     std::vector<std::string> v;
-    for (const auto& a : j.value("actions", nlohmann::json::array())) v.push_back(a.value(field, ""));
+    for (const auto& a : j.value("actions", nlohmann::json::array()))
+        v.push_back(a.value(field, ""));
     return v;
 }
 
@@ -34,14 +35,16 @@ TEST(EksFix, GateFalseInFileIsSetTrueKeepingEverythingElse) {
     EXPECT_EQ(status(j["after"], "eks.rotate-server-cert"), "PASS");
     auto targets = actions_of(j, "target");
     EXPECT_NE(std::find(targets.begin(), targets.end(), k_config), targets.end()) << j["actions"].dump(1);
-    for (const auto& s : actions_of(j, "status")) EXPECT_EQ(s, "applied");
+    for (const auto& s : actions_of(j, "status"))
+        EXPECT_EQ(s, "applied");
 }
 
 TEST(EksFix, FeatureGatesObjectIsCreatedWhenTheGateIsAbsent) {
     EksNode node;
     node.al2();
-    node.put(k_config, "{\n    \"kind\": \"KubeletConfiguration\",\n    \"apiVersion\": \"kubelet.config.k8s.io/v1beta1\",\n"
-                       "    \"serverTLSBootstrap\": true\n}\n");
+    node.put(k_config,
+             "{\n    \"kind\": \"KubeletConfiguration\",\n    \"apiVersion\": \"kubelet.config.k8s.io/v1beta1\",\n"
+             "    \"serverTLSBootstrap\": true\n}\n");
     auto r = node.kubecert({"fix", "--yes"});
     auto j = report(r);
     EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -59,7 +62,8 @@ TEST(EksFix, RotateServerCertificatesFalseIsFlippedInTheDropIn) {
     auto r = node.kubecert({"fix", "--yes"});
     auto j = report(r);
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_EQ(node.get(k_args_dropin), args_dropin(k_default_args + " --rotate-server-certificates=true --max-pods=58"));
+    EXPECT_EQ(node.get(k_args_dropin),
+              args_dropin(k_default_args + " --rotate-server-certificates=true --max-pods=58"));
     EXPECT_EQ(node.get(k_config), read_file(ami("kubelet-config.json")));
     EXPECT_EQ(status(j["after"], "eks.server-tls-bootstrap"), "PASS");
 }
@@ -103,16 +107,16 @@ TEST(EksFix, DryRunPrintsTheDiffAndChangesNothing) {
     EksNode node;
     node.al2(k_default_args + " --rotate-server-certificates=false");
     node.put(k_config, replace_once(read_file(ami("kubelet-config.json")), k_gate_true, k_gate_false));
-    auto before = snapshot_tree(node.root.path());
+    auto before = node_files(node);
     auto r = node.kubecert({"fix", "--dry-run"});
     auto j = report(r);
-    EXPECT_EQ(snapshot_tree(node.root.path()), before);
-    const std::string all = r.out + r.err;
-    EXPECT_NE(all.find("+Environment='KUBELET_ARGS=" + k_default_args + " --rotate-server-certificates=true'"),
+    EXPECT_EQ(node_files(node), before);
+    const std::string diff = action_details(j);
+    EXPECT_NE(diff.find("+Environment='KUBELET_ARGS=" + k_default_args + " --rotate-server-certificates=true'"),
               std::string::npos)
-        << all;
-    EXPECT_NE(all.find("-    \"RotateKubeletServerCertificate\": false"), std::string::npos) << all;
-    EXPECT_NE(all.find("+    \"RotateKubeletServerCertificate\": true"), std::string::npos) << all;
+        << diff;
+    EXPECT_NE(diff.find("-    \"RotateKubeletServerCertificate\": false"), std::string::npos) << diff;
+    EXPECT_NE(diff.find("+    \"RotateKubeletServerCertificate\": true"), std::string::npos) << diff;
     // Only read-only systemctl calls would be allowed; the fix makes none under --dry-run.
     EXPECT_EQ(node.calls().find("restart"), std::string::npos) << node.calls();
     EXPECT_EQ(node.calls().find("daemon-reload"), std::string::npos) << node.calls();
@@ -126,12 +130,13 @@ TEST(EksFix, KubeletThatDoesNotComeBackIsRolledBack) {
     node.al2(k_default_args + " --rotate-server-certificates=false");
     node.put(k_config, replace_once(read_file(ami("kubelet-config.json")), k_gate_true, k_gate_false));
     node.kubelet_fails_to_start();
-    auto before = snapshot_tree(node.root.path());
+    auto before = node_files(node);
     auto r = node.kubecert({"--eks-restart-timeout", "2s", "fix", "--yes"});
     auto j = report(r);
     EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
-    auto after = snapshot_tree(node.root.path());
-    for (const auto& [path, content] : before) EXPECT_EQ(after[path], content) << path;
+    auto after = node_files(node);
+    for (const auto& [path, content] : before)
+        EXPECT_EQ(after[path], content) << path;
     const std::string calls = node.calls();
     EXPECT_EQ(calls.rfind("daemon-reload\nrestart kubelet\nis-active kubelet\nis-active kubelet\n", 0), 0u) << calls;
     // After the rollback: reload and restart once more with the previous files.
@@ -152,11 +157,11 @@ TEST(EksFix, SecondFixChangesNothing) {
     auto first = node.kubecert({"fix", "--yes"});
     ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
     const std::string calls = node.calls();
-    auto snapshot = snapshot_tree(node.root.path());
+    auto snapshot = node_files(node);
     auto second = node.kubecert({"fix", "--yes"});
     auto j = report(second);
     EXPECT_EQ(second.exit_code, 0);
-    EXPECT_EQ(snapshot_tree(node.root.path()), snapshot);
+    EXPECT_EQ(node_files(node), snapshot);
     EXPECT_EQ(node.calls(), calls) << "no restart when nothing failed";
     EXPECT_TRUE(j.value("actions", nlohmann::json::array()).empty()) << j["actions"].dump(1);
 }
@@ -174,9 +179,8 @@ TEST(EksFix, NoRestartEditsWithoutTouchingTheService) {
 TEST(EksFix, Al2023LastDropInThatSetsTheValueIsEdited) {
     EksNode node;
     node.copy("al2023-kubelet.service", k_unit);
-    node.put("/etc/eks/kubelet/environment",
-             "NODEADM_KUBELET_ARGS=\"--config=/etc/kubernetes/kubelet/config.json "
-             "--config-dir=/etc/kubernetes/kubelet/config.json.d --v=2\"\n");
+    node.put("/etc/eks/kubelet/environment", "NODEADM_KUBELET_ARGS=\"--config=/etc/kubernetes/kubelet/config.json "
+                                             "--config-dir=/etc/kubernetes/kubelet/config.json.d --v=2\"\n");
     node.copy("nodeadm-kubelet-config-dir-expected-kubelet-config.json", "/etc/kubernetes/kubelet/config.json");
     node.copy("nodeadm-kubelet-config-dir-expected-kubelet-config-drop-in.json",
               "/etc/kubernetes/kubelet/config.json.d/40-nodeadm.conf");
@@ -190,6 +194,38 @@ TEST(EksFix, Al2023LastDropInThatSetsTheValueIsEdited) {
     EXPECT_EQ(node.get("/etc/kubernetes/kubelet/config.json"),
               read_file(ami("nodeadm-kubelet-config-dir-expected-kubelet-config.json")));
     EXPECT_EQ(status(j["after"], "eks.server-tls-bootstrap"), "PASS");
+}
+
+TEST(EksFix, StaleRunningKubeletIsRestartedWithoutEdits) {
+    EksNode node;
+    node.al2();
+    // The running kubelet still has a flag its unit no longer sets.
+    std::string cmdline = "/usr/bin/kubelet";
+    for (const char* a :
+         {"--config", "/etc/kubernetes/kubelet/kubelet-config.json", "--rotate-server-certificates=false"})
+        cmdline += std::string(1, '\0') + a;
+    node.put("/proc/4242/cmdline", cmdline + std::string(1, '\0'));
+    node.put("/proc/4242/comm", "kubelet\n");
+    // The stand-in's restart replaces the process: it disappears from ROOT/proc.
+    write_script(node.bin.path(), "systemctl",
+                 "#!/bin/sh\necho \"$*\" >> '" + node.log_path() +
+                     "'\n"
+                     "if [ \"$1\" = restart ]; then rm -rf '" +
+                     node.path("/proc/4242") +
+                     "'; fi\n"
+                     "if [ \"$1\" = is-active ]; then echo active; fi\nexit 0\n");
+    const auto before = node_files(node);
+    auto r = node.kubecert({"fix", "--yes"});
+    auto j = report(r);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    auto f = finding(j["findings"], "eks.server-tls-bootstrap");
+    EXPECT_EQ(f.value("status", ""), "FAIL");
+    EXPECT_TRUE(f.value("fixable", false));
+    EXPECT_EQ(node.calls(), "daemon-reload\nrestart kubelet\nis-active kubelet\n");
+    EXPECT_EQ(status(j["after"], "eks.server-tls-bootstrap"), "PASS");
+    auto after = node_files(node);
+    for (const auto& [path, content] : after)
+        if (path.find("/proc/") == std::string::npos) EXPECT_EQ(before.at(path), content) << path;
 }
 
 } // namespace

@@ -3,6 +3,8 @@
 // EKS worker node trees for the eks plugin's end-to-end tests, built from the
 // real amazon-eks-ami files (shared upstream fixtures) under a temporary root,
 // with a recording systemctl stand-in first on PATH.
+#include <iterator>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,7 +15,9 @@
 
 namespace kubecert::test::eks {
 
-inline std::string ami(const std::string& name) { return upstream_fixtures() + "/amazon-eks-ami/" + name; }
+inline std::string ami(const std::string& name) {
+    return upstream_fixtures() + "/amazon-eks-ami/" + name;
+}
 
 inline constexpr const char* k_unit = "/etc/systemd/system/kubelet.service";
 inline constexpr const char* k_args_dropin = "/etc/systemd/system/kubelet.service.d/10-kubelet-args.conf";
@@ -35,12 +39,16 @@ struct EksNode {
         // systemctl stand-in: records its arguments; `is-active` answers from a state file.
         write_script(bin.path(), "systemctl",
                      "#!/bin/sh\n"
-                     "echo \"$*\" >> '" + log_path() + "'\n"
-                     "if [ \"$1\" = is-active ]; then\n"
-                     "  if [ -f '" + bin.path() + "/kubelet-failed' ]; then echo failed; exit 3; fi\n"
-                     "  echo active; exit 0\n"
-                     "fi\n"
-                     "exit 0\n");
+                     "echo \"$*\" >> '" +
+                         log_path() +
+                         "'\n"
+                         "if [ \"$1\" = is-active ]; then\n"
+                         "  if [ -f '" +
+                         bin.path() +
+                         "/kubelet-failed' ]; then echo failed; exit 3; fi\n"
+                         "  echo active; exit 0\n"
+                         "fi\n"
+                         "exit 0\n");
         write_file(root / "/etc/hostname", "ip-10-0-1-23.us-west-2.compute.internal\n");
     }
 
@@ -50,7 +58,9 @@ struct EksNode {
 
     std::string path(const std::string& node_path) const { return root / node_path; }
     void put(const std::string& node_path, const std::string& content) const { write_file(root / node_path, content); }
-    void copy(const std::string& fixture, const std::string& node_path) const { copy_file(ami(fixture), root / node_path); }
+    void copy(const std::string& fixture, const std::string& node_path) const {
+        copy_file(ami(fixture), root / node_path);
+    }
     std::string get(const std::string& node_path) const { return read_file(root / node_path); }
 
     // The AL2 layout: kubelet.service, the bootstrap.sh drop-in, kubelet-config.json, exec kubeconfig.
@@ -67,6 +77,23 @@ struct EksNode {
         return run_kubecert(full, {{"PATH", path_with(bin.path())}}, 120);
     }
 };
+
+// The node's files with their contents, without the host's own fix lock
+// (ROOT/run/kubecert), for "nothing changed" checks.
+inline std::map<std::string, std::string> node_files(const EksNode& node) {
+    auto files = snapshot_tree(node.root.path());
+    for (auto it = files.begin(); it != files.end();)
+        it = it->first.find("/run/kubecert/") != std::string::npos ? files.erase(it) : std::next(it);
+    return files;
+}
+
+// Every action's detail (the unified diff of an edit) as one text.
+inline std::string action_details(const nlohmann::json& j) {
+    std::string s;
+    for (const auto& a : j.value("actions", nlohmann::json::array()))
+        if (a.contains("detail") && a["detail"].is_string()) s += a["detail"].get<std::string>() + "\n";
+    return s;
+}
 
 // Parses the JSON report, failing the test with the output when it is not JSON.
 inline nlohmann::json report(const ProcResult& r) {

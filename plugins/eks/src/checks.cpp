@@ -15,11 +15,16 @@ using sdk::Status;
 // Status order for combining: ERROR > FAIL > WARN > PASS > INFO.
 int severity(Status s) {
     switch (s) {
-    case Status::error: return 4;
-    case Status::fail: return 3;
-    case Status::warn: return 2;
-    case Status::pass: return 1;
-    case Status::info: return 0;
+    case Status::error:
+        return 4;
+    case Status::fail:
+        return 3;
+    case Status::warn:
+        return 2;
+    case Status::pass:
+        return 1;
+    case Status::info:
+        return 0;
     }
     return 0;
 }
@@ -42,8 +47,10 @@ std::vector<sdk::Evidence> source_rows(const KubeletSources& s) {
     std::vector<sdk::Evidence> ev;
     if (s.process) ev.push_back({s.process->source, "command line", "running kubelet", ""});
     if (s.unit)
-        ev.push_back({s.unit->source, "command line", s.process ? "systemd unit (used at the next restart)" : "systemd unit", ""});
-    if (!s.process && !s.unit) ev.push_back({"kubelet", "command line", "no running kubelet and no kubelet.service", ""});
+        ev.push_back({s.unit->source, "command line",
+                      s.process ? "systemd unit (used at the next restart)" : "systemd unit", ""});
+    if (!s.process && !s.unit)
+        ev.push_back({"kubelet", "command line", "no running kubelet and no kubelet.service", ""});
     ev.push_back({s.config_path.empty() ? "--config" : s.config_path, "config file",
                   s.config_path.empty() ? "none (" + s.config_note + ")"
                                         : (s.config ? "read (" + s.config_note + ")" : "does not exist"),
@@ -68,7 +75,8 @@ std::vector<std::pair<std::string, std::string>> bogus_flags(const KubeletSource
 
 std::string check_title(const std::string& id) {
     if (id == "eks.rotate-server-cert") return "RotateKubeletServerCertificate feature gate is set to true";
-    if (id == "eks.server-tls-bootstrap") return "Kubelet requests and rotates its serving certificate (serverTLSBootstrap)";
+    if (id == "eks.server-tls-bootstrap")
+        return "Kubelet requests and rotates its serving certificate (serverTLSBootstrap)";
     if (id == "eks.rotate-client-cert") return "Kubelet client certificate rotation is not disabled";
     if (id == "eks.configz") return "Live kubelet configuration (configz) has serving certificate rotation on";
     if (id == "eks.serving-cert-expiry") return "Kubelet serving and client certificates are not expired or expiring";
@@ -118,7 +126,8 @@ sdk::Finding check_rotate_server_cert(const KubeletSources& s, const BenchmarkRe
         } else {
             worsen(f, Status::warn);
             add_remediation(f, "No source sets RotateKubeletServerCertificate. The gate is on by default since "
-                               "Kubernetes 1.12, but " + refs.rotate_server_cert +
+                               "Kubernetes 1.12, but " +
+                                   refs.rotate_server_cert +
                                    " asks for it to be set to true explicitly: add \"featureGates\": "
                                    "{\"RotateKubeletServerCertificate\": true} to the kubelet config file.");
         }
@@ -168,10 +177,13 @@ sdk::Finding check_server_tls_bootstrap(const KubeletSources& s) {
         return f;
     }
     f.status = Status::fail;
-    f.remediation = "serverTLSBootstrap is off, so the kubelet serves a self-signed certificate it never rotates. "
-                    "Set \"serverTLSBootstrap\": true in the kubelet config file (and no "
-                    "--rotate-server-certificates=false), restart the kubelet, and approve its serving CSRs "
-                    "(EKS does not auto-approve them).";
+    if (const Layer* w = stb.winner(); w && w->rank == Rank::flag)
+        f.remediation = w->key + "=" + value_text(w->value) + " on " + w->source +
+                        " overrides the config file (command-line flags win): set it to true or remove it. ";
+    f.remediation += "serverTLSBootstrap is off, so the kubelet serves a self-signed certificate it never rotates. "
+                     "Set \"serverTLSBootstrap\": true in the kubelet config file (and no "
+                     "--rotate-server-certificates=false), restart the kubelet, and approve its serving CSRs "
+                     "(EKS does not auto-approve them).";
     return f;
 }
 
@@ -191,7 +203,8 @@ sdk::Finding check_rotate_client_cert(const sdk::Host& host, const KubeletSource
         auto user = formats::parse_kubeconfig(*text, kubeconfig).current_user();
         if (user && !user->exec_command.empty()) {
             std::string cmdline = user->exec_command;
-            for (const auto& a : user->exec_args) cmdline += " " + a;
+            for (const auto& a : user->exec_args)
+                cmdline += " " + a;
             f.evidence.push_back({kubeconfig, "users[].user.exec", cmdline, ""});
             f.status = Status::info;
             f.remediation = "The kubelet authenticates with an exec credential plugin (" + user->exec_command +
@@ -255,8 +268,9 @@ sdk::Finding check_serving_cert_expiry(const sdk::Host& host, const KubeletSourc
         }
     }
     if (!any) {
-        f.evidence.push_back({cert_dir, "certificates", "none of " + server_paths.front() + ", " + cert_dir +
-                                                            "/kubelet-client-current.pem exists", ""});
+        f.evidence.push_back(
+            {cert_dir, "certificates",
+             "none of " + server_paths.front() + ", " + cert_dir + "/kubelet-client-current.pem exists", ""});
         f.remediation = "No kubelet certificate on disk: nothing to check.";
         return f;
     }

@@ -51,8 +51,8 @@ sdk::Finding check_configz(const sdk::Host& host, const KubeletSources* files, b
                                   "--port=8001` and pass --eks-api-proxy http://127.0.0.1:8001 (and "
                                   "--eks-node-name NODE when the node's name is not its host name).");
 
-    const std::string node = host.option("node-name").value_or("").empty() ? host.node_name()
-                                                                            : *host.option("node-name");
+    const std::string node =
+        host.option("node-name").value_or("").empty() ? host.node_name() : *host.option("node-name");
     if (!is_dns1123_subdomain(node)) {
         auto f = make(Status::error, "Pass the node's Kubernetes name with --eks-node-name (kubectl get nodes).");
         f.evidence.push_back({"--eks-node-name", "node name", node,
@@ -67,7 +67,8 @@ sdk::Finding check_configz(const sdk::Host& host, const KubeletSources* files, b
         return f;
     }
     std::string base = *proxy;
-    while (!base.empty() && base.back() == '/') base.pop_back();
+    while (!base.empty() && base.back() == '/')
+        base.pop_back();
     if (base.rfind("http://", 0) != 0 && base.rfind("https://", 0) != 0) {
         auto f = make(Status::error, "Pass --eks-api-proxy as a URL such as http://127.0.0.1:8001.");
         f.evidence.push_back({"--eks-api-proxy", "url", *proxy, "http://HOST:PORT"});
@@ -87,38 +88,42 @@ sdk::Finding check_configz(const sdk::Host& host, const KubeletSources* files, b
         return f;
     }
     if (resp.status != 200) {
-        auto f = make(Status::error, "The API server did not return the node's configz: check the node name (" +
-                                         node + ") and that your credentials may get nodes/proxy.");
-        f.evidence.push_back({url, "GET", "HTTP " + std::to_string(resp.status) + ": " + resp.body.substr(0, 200),
-                              "HTTP 200"});
+        auto f = make(Status::error, "The API server did not return the node's configz: check the node name (" + node +
+                                         ") and that your credentials may get nodes/proxy.");
+        f.evidence.push_back(
+            {url, "GET", "HTTP " + std::to_string(resp.status) + ": " + resp.body.substr(0, 200), "HTTP 200"});
         return f;
     }
     nlohmann::json doc = nlohmann::json::parse(resp.body, nullptr, false);
     if (doc.is_discarded() || !doc.is_object() || !doc.contains("kubeletconfig") || !doc["kubeletconfig"].is_object()) {
         auto f = make(Status::error, "The answer is not a kubelet configz document ({\"kubeletconfig\": {...}}).");
-        f.evidence.push_back({url, "body", doc.is_discarded() ? "malformed JSON: " + resp.body.substr(0, 200)
-                                                              : "no kubeletconfig object",
-                              "{\"kubeletconfig\": {...}}"});
+        f.evidence.push_back(
+            {url, "body",
+             doc.is_discarded() ? "malformed JSON: " + resp.body.substr(0, 200) : "no kubeletconfig object",
+             "{\"kubeletconfig\": {...}}"});
         return f;
     }
     const auto& kc = doc["kubeletconfig"];
     std::optional<bool> live_gate, live_stb;
-    if (kc.contains("featureGates") && kc["featureGates"].is_object() &&
-        kc["featureGates"].contains(k_gate) && kc["featureGates"][k_gate].is_boolean())
+    if (kc.contains("featureGates") && kc["featureGates"].is_object() && kc["featureGates"].contains(k_gate) &&
+        kc["featureGates"][k_gate].is_boolean())
         live_gate = kc["featureGates"][k_gate].get<bool>();
     if (kc.contains("serverTLSBootstrap") && kc["serverTLSBootstrap"].is_boolean())
         live_stb = kc["serverTLSBootstrap"].get<bool>();
 
     sdk::Finding f = make(Status::pass, "");
-    f.evidence.push_back({url, std::string("featureGates.") + k_gate, show(live_gate, "not set (on by default)"), "true"});
+    f.evidence.push_back(
+        {url, std::string("featureGates.") + k_gate, show(live_gate, "not set (on by default)"), "true"});
     f.evidence.push_back({url, "serverTLSBootstrap", show(live_stb, "not set (false)"), "true"});
     const bool gate_on = live_gate.value_or(true);
     const bool stb_on = live_stb.value_or(false);
 
     if (files) {
         const auto file_gate = resolve_feature_gate(*files, k_gate).effective_bool();
-        const auto file_stb = resolve_field(*files, {"serverTLSBootstrap"}, "rotate-server-certificates").effective_bool();
-        f.evidence.push_back({"node files", std::string("featureGates.") + k_gate, show(file_gate, "not set (on by default)"), ""});
+        const auto file_stb =
+            resolve_field(*files, {"serverTLSBootstrap"}, "rotate-server-certificates").effective_bool();
+        f.evidence.push_back(
+            {"node files", std::string("featureGates.") + k_gate, show(file_gate, "not set (on by default)"), ""});
         f.evidence.push_back({"node files", "serverTLSBootstrap", show(file_stb, "not set (false)"), ""});
         if (file_gate.value_or(true) != gate_on || file_stb.value_or(false) != stb_on) live_differs = true;
     }

@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <set>
 
-#include <kubecert/formats/json_edit.hpp>
 #include <kubecert/formats/kubelet_flags.hpp>
 #include <kubecert/formats/yaml_edit.hpp>
 #include <kubecert/util/time.hpp>
 
 #include "checks.hpp"
 #include "flag_edit.hpp"
+#include "json_text_edit.hpp"
 #include "kubelet_settings.hpp"
 
 namespace kubecert::eks {
@@ -26,9 +26,10 @@ bool is_json_text(const std::string& text) {
 // Sets a boolean at `path` of a KubeletConfiguration file, JSON or YAML, keeping the rest.
 Edit set_config_bool(const std::string& file, const std::vector<std::string>& path, bool value) {
     std::string key;
-    for (const auto& k : path) key += (key.empty() ? "" : ".") + k;
+    for (const auto& k : path)
+        key += (key.empty() ? "" : ".") + k;
     return {file, 0, "set " + key + " to " + (value ? "true" : "false"), [file, path, value](const std::string& text) {
-                if (is_json_text(text)) return formats::json_set(text, file, path, nlohmann::ordered_json(value));
+                if (is_json_text(text)) return json_set_bool_in_place(text, file, path, value);
                 return formats::yaml_set_scalar(text, file, path, value ? "true" : "false");
             }};
 }
@@ -82,12 +83,16 @@ void flip_false_flags(const KubeletSources& s, const std::string& flag, Plan& pl
         for (const auto& h : find_flags(*s.unit, flag))
             if (h.value && formats::parse_go_bool(*h.value) == false) {
                 on_unit = true;
-                plan.edits.push_back(edit_word(s.unit->args[h.index], "set --" + flag + "=true",
-                                               [flag](std::string_view t, std::pair<size_t, size_t> r) {
-                                                   return set_flag(t, r, flag, "true");
-                                               }));
+                plan.edits.push_back(edit_word(
+                    s.unit->args[h.index], "set --" + flag + "=true",
+                    [flag](std::string_view t, std::pair<size_t, size_t> r) { return set_flag(t, r, flag, "true"); }));
             }
-    if (on_process && !on_unit && !s.unit) plan.blocker = only_process_blocker(s, "--" + flag + "=false");
+    if (on_process && !on_unit) {
+        if (s.unit)
+            plan.restart_only = true; // the unit no longer says it: the running kubelet is stale
+        else
+            plan.blocker = only_process_blocker(s, "--" + flag + "=false");
+    }
 }
 
 // Brings a boolean config field to true where it wins, and flips false flags.
@@ -109,20 +114,23 @@ Plan plan_bool_field(const KubeletSources& s, const std::vector<std::string>& pa
                                                    return append_flag(t, r, "--" + flag + "=true");
                                                }));
             else
-                plan.blocker = "no kubelet config file and no kubelet.service ExecStart to add --" + flag +
-                               "=true to";
+                plan.blocker = "no kubelet config file and no kubelet.service ExecStart to add --" + flag + "=true to";
         }
     }
     flip_false_flags(s, flag, plan);
     return plan;
 }
 
-bool command_ok(const sdk::CommandResult& r) { return r.ok(); }
+bool command_ok(const sdk::CommandResult& r) {
+    return r.ok();
+}
 
 std::string command_error(const std::string& what, const sdk::CommandResult& r) {
     std::string s = what + (r.timed_out ? " timed out" : " exited with " + std::to_string(r.exit_code));
-    if (!r.err.empty()) s += ": " + r.err.substr(0, 500);
-    else if (!r.out.empty()) s += ": " + r.out.substr(0, 500);
+    if (!r.err.empty())
+        s += ": " + r.err.substr(0, 500);
+    else if (!r.out.empty())
+        s += ": " + r.out.substr(0, 500);
     return s;
 }
 
@@ -135,14 +143,16 @@ std::string restart_kubelet(const sdk::Host& host, int tries) {
     if (restart.dry_run) return "";
     std::string state;
     for (int i = 0; i < tries; ++i) {
-        auto r = host.run({"systemctl", "is-active", "kubelet"}, 10'000, KUBECERT_CMD_READ_ONLY | KUBECERT_CMD_NO_ACTION);
+        auto r =
+            host.run({"systemctl", "is-active", "kubelet"}, 10'000, KUBECERT_CMD_READ_ONLY | KUBECERT_CMD_NO_ACTION);
         state = r.out;
-        while (!state.empty() && (state.back() == '\n' || state.back() == '\r' || state.back() == ' ')) state.pop_back();
+        while (!state.empty() && (state.back() == '\n' || state.back() == '\r' || state.back() == ' '))
+            state.pop_back();
         if (state == "active") return "";
         if (i + 1 < tries) host.sleep_ms(1000);
     }
-    return "the kubelet is not active " + std::to_string(tries) + "s after the restart (systemctl is-active: " +
-           (state.empty() ? "no answer" : state) + ")";
+    return "the kubelet is not active " + std::to_string(tries) +
+           "s after the restart (systemctl is-active: " + (state.empty() ? "no answer" : state) + ")";
 }
 
 } // namespace
@@ -156,7 +166,8 @@ Plan plan_rotate_server_cert(const KubeletSources& s) {
         } else if (auto anchor = exec_anchor(s)) {
             plan.edits.push_back(edit_word(*anchor, "add --feature-gates=RotateKubeletServerCertificate=true",
                                            [](std::string_view t, std::pair<size_t, size_t> r) {
-                                               return append_flag(t, r, "--feature-gates=RotateKubeletServerCertificate=true");
+                                               return append_flag(
+                                                   t, r, "--feature-gates=RotateKubeletServerCertificate=true");
                                            }));
         } else {
             plan.blocker = "no kubelet config file and no kubelet.service ExecStart to set the gate in";
@@ -169,22 +180,23 @@ Plan plan_rotate_server_cert(const KubeletSources& s) {
             const ArgWord& word = s.unit->args[h.index];
             const auto gates = formats::parse_feature_gates(h.value.value_or(""), word.origin.describe());
             if (auto g = gates.find(k_gate); g == gates.end() || g->second) continue;
-            plan.edits.push_back(edit_word(s.unit->args[h.index], "remove RotateKubeletServerCertificate=false from --feature-gates",
-                                           [](std::string_view t, std::pair<size_t, size_t> r) {
-                                               return drop_false_feature_gate(t, r, k_gate);
-                                           }));
+            plan.edits.push_back(edit_word(
+                s.unit->args[h.index], "remove RotateKubeletServerCertificate=false from --feature-gates",
+                [](std::string_view t, std::pair<size_t, size_t> r) { return drop_false_feature_gate(t, r, k_gate); }));
         }
         for (const auto& h : find_flags(*s.unit, k_bogus_flag))
-            plan.edits.push_back(edit_word(s.unit->args[h.index], "remove --rotate-kubelet-server-certificate (not a kubelet flag)",
-                                           [](std::string_view t, std::pair<size_t, size_t> r) {
-                                               return remove_flag(t, r, k_bogus_flag);
-                                           }));
+            plan.edits.push_back(edit_word(
+                s.unit->args[h.index], "remove --rotate-kubelet-server-certificate (not a kubelet flag)",
+                [](std::string_view t, std::pair<size_t, size_t> r) { return remove_flag(t, r, k_bogus_flag); }));
     } else if (s.process) {
         process_only = !find_flags(*s.process, k_bogus_flag).empty();
         for (const auto& h : find_flags(*s.process, "feature-gates"))
             if (h.value && h.value->find(k_gate + std::string("=f")) != std::string::npos) process_only = true;
     }
     if (process_only) plan.blocker = only_process_blocker(s, "--rotate-kubelet-server-certificate or a false gate");
+    if (s.unit && s.process && !find_flags(*s.process, k_bogus_flag).empty() &&
+        find_flags(*s.unit, k_bogus_flag).empty())
+        plan.restart_only = true; // the unit no longer has it: the running kubelet is stale
     return plan;
 }
 
@@ -225,8 +237,9 @@ void apply_fix(const sdk::Host& host, const std::vector<std::string>& ids, const
         if (!text) throw sdk::Error(KUBECERT_ERR_NOT_FOUND, path + " disappeared since the audit");
         std::string updated = *text;
         for (const auto& p : edits) {
-            updated = p.edit->apply(updated);
-            host.info(p.finding + ": " + path + ": " + p.edit->what);
+            std::string next = p.edit->apply(updated);
+            if (next != updated) host.info(p.finding + ": " + path + ": " + p.edit->what);
+            updated = std::move(next);
         }
         if (updated == *text) continue;
         host.begin_action(edits.front().finding);
@@ -240,16 +253,18 @@ void apply_fix(const sdk::Host& host, const std::vector<std::string>& ids, const
     const std::string timeout_text = host.option("restart-timeout").value_or("30s");
     const auto timeout = util::parse_duration(timeout_text);
     if (!timeout || *timeout < 1)
-        throw sdk::Error(KUBECERT_ERR_INVALID, "--eks-restart-timeout " + timeout_text + " is not a duration such as 30s");
+        throw sdk::Error(KUBECERT_ERR_INVALID,
+                         "--eks-restart-timeout " + timeout_text + " is not a duration such as 30s");
     host.begin_action(first_id);
     const std::string failure = restart_kubelet(host, static_cast<int>(std::min<std::int64_t>(*timeout, 3600)));
     if (failure.empty()) return;
     host.warn(failure + ": restoring the previous files and restarting the kubelet with them");
     host.rollback();
     const std::string again = restart_kubelet(host, 1);
-    throw sdk::Error(KUBECERT_ERR_FAILED, failure + "; the changes were rolled back" +
-                                              (again.empty() ? std::string(" and the kubelet restarted with the previous files")
-                                                             : "; restarting with the previous files also failed: " + again));
+    throw sdk::Error(KUBECERT_ERR_FAILED,
+                     failure + "; the changes were rolled back" +
+                         (again.empty() ? std::string(" and the kubelet restarted with the previous files")
+                                        : "; restarting with the previous files also failed: " + again));
 }
 
 } // namespace kubecert::eks

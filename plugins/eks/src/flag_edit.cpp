@@ -10,7 +10,9 @@ namespace {
 
 constexpr std::string_view k_word_end = " \t\r\n\"'\\";
 
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
+bool is_blank(char c) {
+    return c == ' ' || c == '\t';
+}
 
 // One "--name[=value]" occurrence: [start, end) covers the flag and its value.
 struct Token {
@@ -24,7 +26,8 @@ struct Token {
 };
 
 size_t word_end(std::string_view text, size_t pos, size_t limit) {
-    while (pos < limit && k_word_end.find(text[pos]) == std::string_view::npos) ++pos;
+    while (pos < limit && k_word_end.find(text[pos]) == std::string_view::npos)
+        ++pos;
     return pos;
 }
 
@@ -36,8 +39,10 @@ std::vector<Token> find_tokens(std::string_view text, std::pair<size_t, size_t> 
     size_t pos = range.first;
     while ((pos = text.find(needle, pos)) != std::string_view::npos && pos + needle.size() <= limit) {
         const size_t after = pos + needle.size();
-        const bool starts_word = pos == 0 || std::string_view(" \t\n\"'=").find(text[pos - 1]) != std::string_view::npos;
-        const bool ends_name = after == limit || std::string_view("= \t\r\n\"'\\").find(text[after]) != std::string_view::npos;
+        const bool starts_word =
+            pos == 0 || std::string_view(" \t\n\"'=").find(text[pos - 1]) != std::string_view::npos;
+        const bool ends_name =
+            after == limit || std::string_view("= \t\r\n\"'\\").find(text[after]) != std::string_view::npos;
         if (!starts_word || !ends_name) {
             pos = after;
             continue;
@@ -61,7 +66,8 @@ std::vector<Token> find_tokens(std::string_view text, std::pair<size_t, size_t> 
             }
         } else if (take_next_word_value) {
             size_t p = after;
-            while (p < limit && is_blank(text[p])) ++p;
+            while (p < limit && is_blank(text[p]))
+                ++p;
             const size_t e = word_end(text, p, limit);
             if (e > p) {
                 t.has_value = true;
@@ -87,7 +93,9 @@ size_t line_end(std::string_view text, size_t pos) {
     return nl == std::string_view::npos ? text.size() : nl;
 }
 
-bool only_blanks(std::string_view s) { return s.find_first_not_of(" \t\r") == std::string_view::npos; }
+bool only_blanks(std::string_view s) {
+    return s.find_first_not_of(" \t\r") == std::string_view::npos;
+}
 
 // Removes text[start, end) and the blanks that separated it from its neighbours.
 std::string remove_span(std::string_view text, size_t start, size_t end) {
@@ -96,7 +104,8 @@ std::string remove_span(std::string_view text, size_t start, size_t end) {
     std::string_view before = text.substr(ls, start - ls);
     std::string_view rest = text.substr(end, le - end);
     std::string_view rest_trim = rest;
-    while (!rest_trim.empty() && (is_blank(rest_trim.back()) || rest_trim.back() == '\r')) rest_trim.remove_suffix(1);
+    while (!rest_trim.empty() && (is_blank(rest_trim.back()) || rest_trim.back() == '\r'))
+        rest_trim.remove_suffix(1);
     const bool rest_is_continuation = only_blanks(rest) || (only_blanks(rest_trim.substr(0, rest_trim.size() - 1)) &&
                                                             !rest_trim.empty() && rest_trim.back() == '\\');
     std::string out(text);
@@ -109,10 +118,12 @@ std::string remove_span(std::string_view text, size_t start, size_t end) {
             // The previous line continued onto this one: end the entry there instead.
             size_t prev_end = ls - 1; // the '\n'
             size_t p = prev_end;
-            while (p > 0 && (is_blank(out[p - 1]) || out[p - 1] == '\r')) --p;
+            while (p > 0 && (is_blank(out[p - 1]) || out[p - 1] == '\r'))
+                --p;
             if (p > 0 && out[p - 1] == '\\') {
                 size_t q = p - 1;
-                while (q > 0 && is_blank(out[q - 1])) --q;
+                while (q > 0 && is_blank(out[q - 1]))
+                    --q;
                 out.erase(q, p - q);
             }
         }
@@ -120,9 +131,11 @@ std::string remove_span(std::string_view text, size_t start, size_t end) {
     }
     size_t s = start, e = end;
     if (s > ls && is_blank(text[s - 1])) {
-        while (s > ls && is_blank(text[s - 1])) --s;
+        while (s > ls && is_blank(text[s - 1]))
+            --s;
     } else {
-        while (e < le && is_blank(text[e])) ++e;
+        while (e < le && is_blank(text[e]))
+            ++e;
     }
     out.erase(s, e - s);
     return out;
@@ -143,7 +156,8 @@ std::pair<size_t, size_t> entry_range(std::string_view text, int line) {
     while (true) {
         const size_t le = line_end(text, pos);
         std::string_view l = text.substr(pos, le - pos);
-        while (!l.empty() && (is_blank(l.back()) || l.back() == '\r')) l.remove_suffix(1);
+        while (!l.empty() && (is_blank(l.back()) || l.back() == '\r'))
+            l.remove_suffix(1);
         if (le == text.size()) return {begin, text.size()};
         if (l.empty() || l.back() != '\\') return {begin, le + 1};
         pos = le + 1;
@@ -188,8 +202,10 @@ std::string drop_false_feature_gate(std::string_view text, std::pair<size_t, siz
             std::string_view pair = value.substr(pos, comma - pos);
             size_t eq = pair.find('=');
             auto trimmed = [](std::string_view s) {
-                while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-                while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
+                while (!s.empty() && is_blank(s.front()))
+                    s.remove_prefix(1);
+                while (!s.empty() && is_blank(s.back()))
+                    s.remove_suffix(1);
                 return s;
             };
             bool drop = eq != std::string_view::npos && trimmed(pair.substr(0, eq)) == gate &&
@@ -213,7 +229,8 @@ std::string drop_false_feature_gate(std::string_view text, std::pair<size_t, siz
 std::string append_flag(std::string_view text, std::pair<size_t, size_t> range, std::string_view flag_word) {
     size_t end = std::min(range.second, text.size());
     size_t p = end;
-    while (p > range.first && (text[p - 1] == '\n' || text[p - 1] == '\r' || is_blank(text[p - 1]))) --p;
+    while (p > range.first && (text[p - 1] == '\n' || text[p - 1] == '\r' || is_blank(text[p - 1])))
+        --p;
     std::string out(text);
     out.insert(p, " " + std::string(flag_word));
     return out;

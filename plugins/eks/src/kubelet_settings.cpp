@@ -21,7 +21,8 @@ const nlohmann::ordered_json* at_path(const nlohmann::ordered_json& doc, const s
 
 std::string join(const std::vector<std::string>& path) {
     std::string s;
-    for (const auto& k : path) s += (s.empty() ? "" : ".") + k;
+    for (const auto& k : path)
+        s += (s.empty() ? "" : ".") + k;
     return s;
 }
 
@@ -29,13 +30,16 @@ std::string join(const std::vector<std::string>& path) {
 std::vector<const ConfigDoc*> documents(const KubeletSources& s) {
     std::vector<const ConfigDoc*> docs;
     if (s.config) docs.push_back(&*s.config);
-    for (const auto& d : s.dropins) docs.push_back(&d);
+    for (const auto& d : s.dropins)
+        docs.push_back(&d);
     return docs;
 }
 
 } // namespace
 
-std::string value_text(const nlohmann::ordered_json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+std::string value_text(const nlohmann::ordered_json& v) {
+    return v.is_string() ? v.get<std::string>() : v.dump();
+}
 
 std::optional<bool> Setting::effective_bool() const {
     const Layer* w = winner();
@@ -52,7 +56,8 @@ std::string Setting::effective_text() const {
 
 std::vector<sdk::Evidence> Setting::evidence(const std::string& expected, const std::string& when_unset) const {
     std::vector<sdk::Evidence> ev;
-    for (const auto& l : layers) ev.push_back({l.source, l.key, value_text(l.value), expected});
+    for (const auto& l : layers)
+        ev.push_back({l.source, l.key, value_text(l.value), expected});
     if (const Layer* w = winner())
         ev.push_back({"effective", key, value_text(w->value) + " (from " + w->source + ")", expected});
     else

@@ -18,8 +18,8 @@ enum class Rank { flag_feature_gates = 0, config_file = 1, config_dropin = 2, fl
 // One source that sets a value.
 struct Layer {
     Rank rank;
-    std::string source;         // node path, "path:line (VAR)" or "/proc/N/cmdline"
-    std::string key;            // how that source spells it: "serverTLSBootstrap", "--rotate-server-certificates"
+    std::string source; // node path, "path:line (VAR)" or "/proc/N/cmdline"
+    std::string key;    // how that source spells it: "serverTLSBootstrap", "--rotate-server-certificates"
     nlohmann::ordered_json value;
 };
 

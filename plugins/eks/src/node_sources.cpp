@@ -31,7 +31,9 @@ struct EnvValue {
     WordOrigin origin;
 };
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool starts_with(std::string_view s, std::string_view p) {
+    return s.substr(0, p.size()) == p;
+}
 
 std::string trim(std::string_view s) {
     size_t b = s.find_first_not_of(" \t\r\n");
@@ -61,12 +63,14 @@ nlohmann::ordered_json yaml_to_json(const YAML::Node& n) {
     switch (n.Type()) {
     case YAML::NodeType::Map: {
         nlohmann::ordered_json o = nlohmann::ordered_json::object();
-        for (const auto& kv : n) o[kv.first.as<std::string>()] = yaml_to_json(kv.second);
+        for (const auto& kv : n)
+            o[kv.first.as<std::string>()] = yaml_to_json(kv.second);
         return o;
     }
     case YAML::NodeType::Sequence: {
         nlohmann::ordered_json a = nlohmann::ordered_json::array();
-        for (const auto& v : n) a.push_back(yaml_to_json(v));
+        for (const auto& v : n)
+            a.push_back(yaml_to_json(v));
         return a;
     }
     case YAML::NodeType::Scalar: {
@@ -127,8 +131,9 @@ std::map<std::string, EnvValue> unit_environment(const sdk::Host& host, const st
         if (optional) path = path.substr(1);
         auto text = host.read_file(path);
         if (!text) {
-            if (!optional) host.warn(e.source + ":" + std::to_string(e.line) + ": EnvironmentFile " + path +
-                                     " does not exist (systemd would refuse to start the kubelet)");
+            if (!optional)
+                host.warn(e.source + ":" + std::to_string(e.line) + ": EnvironmentFile " + path +
+                          " does not exist (systemd would refuse to start the kubelet)");
             continue;
         }
         files.push_back(path);
@@ -145,7 +150,8 @@ std::optional<CommandLine> unit_command_line(const std::vector<fmt::SystemdUnit>
     if (execs.empty()) return std::nullopt;
     const fmt::UnitEntry& exec = execs.back();
     std::map<std::string, std::string> marks;
-    for (const auto& [name, v] : env) marks[name] = std::string(1, k_mark_begin) + name + k_mark_end;
+    for (const auto& [name, v] : env)
+        marks[name] = std::string(1, k_mark_begin) + name + k_mark_end;
     const WordOrigin exec_origin{exec.source, exec.line, ""};
     CommandLine cmd;
     cmd.source = exec.source + ":" + std::to_string(exec.line) + " (ExecStart)";
@@ -155,7 +161,8 @@ std::optional<CommandLine> unit_command_line(const std::vector<fmt::SystemdUnit>
         if (word.size() > 2 && word.front() == k_mark_begin && word.back() == k_mark_end &&
             word.find(k_mark_begin, 1) == std::string::npos) {
             const EnvValue& v = env.at(word.substr(1, word.size() - 2));
-            for (auto& w : fmt::split_words(v.value)) out.push_back({w, v.origin});
+            for (auto& w : fmt::split_words(v.value))
+                out.push_back({w, v.origin});
         } else {
             std::string text;
             for (size_t i = 0; i < word.size(); ++i) {
@@ -189,11 +196,14 @@ std::string WordOrigin::describe() const {
     return s;
 }
 
-std::string CommandLine::describe(const ArgWord& word) const { return from_process ? source : word.origin.describe(); }
+std::string CommandLine::describe(const ArgWord& word) const {
+    return from_process ? source : word.origin.describe();
+}
 
 std::vector<std::string> CommandLine::words() const {
     std::vector<std::string> w;
-    for (const auto& a : args) w.push_back(a.text);
+    for (const auto& a : args)
+        w.push_back(a.text);
     return w;
 }
 
@@ -224,7 +234,8 @@ std::vector<CommandLine> running_kubelets(const sdk::Host& host) {
         CommandLine cmd;
         cmd.source = "/proc/" + std::to_string(p.pid) + "/cmdline";
         cmd.from_process = true;
-        for (size_t i = 1; i < p.argv.size(); ++i) cmd.args.push_back({p.argv[i], {}});
+        for (size_t i = 1; i < p.argv.size(); ++i)
+            cmd.args.push_back({p.argv[i], {}});
         out.push_back(std::move(cmd));
     }
     return out;
@@ -240,9 +251,10 @@ KubeletSources load_kubelet_sources(const sdk::Host& host) {
 
     const CommandLine* cmd = s.command_line();
     if (cmd) {
-        if (auto c = flag_value(*cmd, "config")) {
-            s.config_path = *c;
-            s.config_note = "--config on " + cmd->source;
+        const auto flags = fmt::parse_kubelet_flags(cmd->words());
+        if (auto c = fmt::last_flag(flags, "config")) {
+            s.config_path = c->value.value_or("");
+            s.config_note = "--config on " + cmd->describe(cmd->args[c->index]);
         } else {
             s.config_note = "no --config on " + cmd->source + ": the kubelet reads no config file";
         }

@@ -26,7 +26,7 @@ struct ArgWord {
 
 // The kubelet's arguments (argv without argv[0]) from one place.
 struct CommandLine {
-    std::string source;        // "/proc/42/cmdline" or the unit file with its ExecStart line
+    std::string source; // "/proc/42/cmdline" or the unit file with its ExecStart line
     bool from_process = false;
     std::vector<ArgWord> args;
     std::vector<std::string> words() const;
@@ -43,14 +43,14 @@ struct ConfigDoc {
 
 // Everything on the node that decides the kubelet's effective settings.
 struct KubeletSources {
-    std::optional<CommandLine> process; // the running kubelet
-    std::optional<CommandLine> unit;    // the systemd unit with its drop-ins and environment
+    std::optional<CommandLine> process;  // the running kubelet
+    std::optional<CommandLine> unit;     // the systemd unit with its drop-ins and environment
     std::vector<std::string> unit_files; // unit, drop-ins and environment files that were read
-    std::string config_path;            // the --config file ("" when the kubelet reads none)
-    std::string config_note;            // how config_path was chosen
-    std::optional<ConfigDoc> config;    // absent when the file does not exist
-    std::string config_dir;             // --config-dir ("" when not given)
-    std::vector<ConfigDoc> dropins;     // sorted by name; later wins
+    std::string config_path;             // the --config file ("" when the kubelet reads none)
+    std::string config_note;             // how config_path was chosen
+    std::optional<ConfigDoc> config;     // absent when the file does not exist
+    std::string config_dir;              // --config-dir ("" when not given)
+    std::vector<ConfigDoc> dropins;      // sorted by name; later wins
 
     // The command line the kubelet runs with: the process's, else the unit's.
     const CommandLine* command_line() const;

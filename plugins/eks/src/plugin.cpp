@@ -1,5 +1,6 @@
 // The Amazon EKS plugin: kubelet certificate rotation on EKS worker nodes
 // (AL2 bootstrap.sh and AL2023 nodeadm layouts).
+#include <exception>
 #include <map>
 #include <optional>
 #include <string>
@@ -21,7 +22,9 @@ namespace {
 const std::vector<std::string> k_file_checks{"eks.rotate-server-cert", "eks.server-tls-bootstrap",
                                              "eks.rotate-client-cert", "eks.serving-cert-expiry"};
 
-bool failing(sdk::Status s) { return s == sdk::Status::fail || s == sdk::Status::warn; }
+bool failing(sdk::Status s) {
+    return s == sdk::Status::fail || s == sdk::Status::warn;
+}
 
 } // namespace
 
@@ -36,8 +39,8 @@ public:
                                "eks.configz", "eks.serving-cert-expiry"})
             i.checks.push_back({id, check_title(id)});
         i.options = {
-            {"api-proxy", "URL", "kubectl proxy address to read the live kubelet configz from (e.g. http://127.0.0.1:8001)",
-             std::nullopt},
+            {"api-proxy", "URL",
+             "kubectl proxy address to read the live kubelet configz from (e.g. http://127.0.0.1:8001)", std::nullopt},
             {"node-name", "NAME", "the node's Kubernetes name for configz (default: the host name)", std::nullopt},
             {"timeout", "DURATION", "time limit of the configz request", std::string("10s")},
             {"restart-timeout", "DURATION", "how long fix waits for the restarted kubelet to be active",
@@ -61,8 +64,10 @@ public:
         bool known = true;
         const BenchmarkRefs refs = benchmark_refs(host.benchmark(), known);
         if (!known)
-            host.warn("eks: unknown benchmark \"" + host.benchmark() + "\" (known: eks-1.0.1, eks-1.1.0, eks-1.2.0, "
-                      "eks-1.5.0, eks-1.7.0, eks-1.8.0, cis-1.12); citing " + refs.name);
+            host.warn("eks: unknown benchmark \"" + host.benchmark() +
+                      "\" (known: eks-1.0.1, eks-1.1.0, eks-1.2.0, "
+                      "eks-1.5.0, eks-1.7.0, eks-1.8.0, cis-1.12); citing " +
+                      refs.name);
 
         std::string load_error, load_source = "kubelet sources";
         try {
@@ -86,6 +91,8 @@ public:
                     f = error_finding(id, check_title(id), e.source(), e.what());
                 } catch (const sdk::Error& e) {
                     f = error_finding(id, check_title(id), "host", e.what());
+                } catch (const std::exception& e) {
+                    f = error_finding(id, check_title(id), "eks plugin", e.what());
                 }
             }
             host.report(f);
