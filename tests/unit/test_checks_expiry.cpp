@@ -20,8 +20,8 @@ const kubecert::sdk::Evidence* row(const std::vector<kubecert::sdk::Evidence>& r
 
 TEST(ChecksExpiry, StatusBoundaries) {
     const std::int64_t nb = k_now - 300 * k_day;
-    EXPECT_EQ(expiry_status(nb, k_now, k_now, k_window), Status::fail);           // expires this very second
-    EXPECT_EQ(expiry_status(nb, k_now - 1, k_now, k_window), Status::fail);       // expired
+    EXPECT_EQ(expiry_status(nb, k_now, k_now, k_window), Status::fail);     // expires this very second
+    EXPECT_EQ(expiry_status(nb, k_now - 1, k_now, k_window), Status::fail); // expired
     EXPECT_EQ(expiry_status(nb, k_now + 1, k_now, k_window), Status::warn);
     EXPECT_EQ(expiry_status(nb, k_now + k_window, k_now, k_window), Status::warn); // on the window's edge
     EXPECT_EQ(expiry_status(nb, k_now + k_window + 1, k_now, k_window), Status::pass);
@@ -37,7 +37,8 @@ TEST(ChecksExpiry, EvidenceOfAValidCertificate) {
     cert.not_before = k_now - k_day;
     cert.not_after = k_now + 29 * k_day + 4 * 3600 + 120;
     const auto rows = expiry_evidence("/var/lib/kubelet/pki/kubelet-server-current.pem", cert, k_now, k_window);
-    for (const auto& r : rows) EXPECT_EQ(r.source, "/var/lib/kubelet/pki/kubelet-server-current.pem");
+    for (const auto& r : rows)
+        EXPECT_EQ(r.source, "/var/lib/kubelet/pki/kubelet-server-current.pem");
     ASSERT_NE(row(rows, "subject"), nullptr);
     EXPECT_EQ(row(rows, "subject")->actual, "CN=kubelet");
     EXPECT_EQ(row(rows, "issuer")->actual, "CN=kubernetes");

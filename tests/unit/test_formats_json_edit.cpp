@@ -11,11 +11,14 @@ using kubecert::test::upstream_fixtures;
 
 namespace {
 
-std::string fixture(const std::string& relative) { return read_file(upstream_fixtures() + "/" + relative); }
+std::string fixture(const std::string& relative) {
+    return read_file(upstream_fixtures() + "/" + relative);
+}
 
 std::vector<std::string> keys_of(const nlohmann::ordered_json& j) {
     std::vector<std::string> keys;
-    for (const auto& [k, v] : j.items()) keys.push_back(k);
+    for (const auto& [k, v] : j.items())
+        keys.push_back(k);
     return keys;
 }
 
@@ -23,7 +26,8 @@ std::vector<std::string> keys_of(const nlohmann::ordered_json& j) {
 
 TEST(FormatsJsonEdit, EksConfigAlreadyRotatingIsLeftByteForByte) {
     const std::string original = fixture("amazon-eks-ami/kubelet-config.json");
-    EXPECT_EQ(json_set(original, "kubelet-config.json", {"featureGates", "RotateKubeletServerCertificate"}, true), original);
+    EXPECT_EQ(json_set(original, "kubelet-config.json", {"featureGates", "RotateKubeletServerCertificate"}, true),
+              original);
     EXPECT_EQ(json_set(original, "kubelet-config.json", {"serverTLSBootstrap"}, true), original);
 }
 
@@ -63,13 +67,15 @@ TEST(FormatsJsonEdit, FeatureGateFalseBecomesTrueAndMissingGatesAreCreated) {
 TEST(FormatsJsonEdit, NodeadmFourSpaceFilesKeepTheirIndentation) {
     const std::string original = fixture("amazon-eks-ami/nodeadm-kubelet-config-dir-expected-kubelet-config.json");
     const auto before = parse_json(original, "config.json");
-    const std::string edited = json_set(original, "config.json", {"featureGates", "RotateKubeletServerCertificate"}, false);
+    const std::string edited =
+        json_set(original, "config.json", {"featureGates", "RotateKubeletServerCertificate"}, false);
     const auto after = parse_json(edited, "config.json");
     EXPECT_EQ(after["featureGates"]["RotateKubeletServerCertificate"], false);
     EXPECT_EQ(keys_of(after), keys_of(before));
     EXPECT_NE(edited.find("\n    \"kind\": \"KubeletConfiguration\","), std::string::npos);
     EXPECT_EQ(edited.back(), '\n');
-    const std::string dropin = fixture("amazon-eks-ami/nodeadm-kubelet-config-dir-expected-kubelet-config-drop-in.json");
+    const std::string dropin =
+        fixture("amazon-eks-ami/nodeadm-kubelet-config-dir-expected-kubelet-config-drop-in.json");
     const std::string dropin_edited = json_set(dropin, "40-nodeadm.conf", {"serverTLSBootstrap"}, true);
     EXPECT_NE(dropin_edited.find("\n    \"serverTLSBootstrap\": true\n}"), std::string::npos) << dropin_edited;
     EXPECT_EQ(keys_of(parse_json(dropin_edited, "d")).front(), "kind");
@@ -99,9 +105,10 @@ TEST(FormatsJsonEdit, MalformedJsonNamesLineAndColumn) {
         json_set("{\n  \"a\": 1\n  \"b\": 2\n}\n", "k.json", {"a"}, 2);
         FAIL() << "no error";
     } catch (const ParseError& e) {
+        // nlohmann reports where it stopped reading: the end of the unexpected "b".
         EXPECT_EQ(e.line(), 3);
-        EXPECT_EQ(e.column(), 3);
-        EXPECT_EQ(std::string(e.what()).rfind("k.json:3:3: ", 0), 0u) << e.what();
+        EXPECT_EQ(e.column(), 5);
+        EXPECT_EQ(std::string(e.what()).rfind("k.json:3:5: ", 0), 0u) << e.what();
     }
 }
 

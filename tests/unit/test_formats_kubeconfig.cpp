@@ -14,7 +14,9 @@ using kubecert::test::upstream_fixtures;
 
 namespace {
 
-std::string fixture(const std::string& relative) { return read_file(upstream_fixtures() + "/" + relative); }
+std::string fixture(const std::string& relative) {
+    return read_file(upstream_fixtures() + "/" + relative);
+}
 
 std::string base64_decode(const std::string& in) {
     std::string out(in.size() / 4 * 3 + 3, '\0');
@@ -22,21 +24,24 @@ std::string base64_decode(const std::string& in) {
                                   reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
     if (n < 0) return {};
     out.resize(static_cast<size_t>(n));
-    while (!in.empty() && in.back() == '=' && !out.empty() && out.back() == '\0') out.pop_back();
+    while (!in.empty() && in.back() == '=' && !out.empty() && out.back() == '\0')
+        out.pop_back();
     return out;
 }
 
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> lines;
     std::istringstream in(text);
-    for (std::string l; std::getline(in, l);) lines.push_back(l);
+    for (std::string l; std::getline(in, l);)
+        lines.push_back(l);
     return lines;
 }
 
 } // namespace
 
 TEST(FormatsKubeconfig, KubeadmKubeletWithEmbeddedCert) {
-    const auto kc = parse_kubeconfig(fixture("kubernetes/kubeadm-testdata-kubelet-with-embedded-cert.yaml"), "kubelet.conf");
+    const auto kc =
+        parse_kubeconfig(fixture("kubernetes/kubeadm-testdata-kubelet-with-embedded-cert.yaml"), "kubelet.conf");
     EXPECT_EQ(kc.current_context, "system:node:mynode@kubernetes");
     ASSERT_EQ(kc.clusters.size(), 1u);
     EXPECT_EQ(kc.clusters[0].server, "https://10.0.2.15:6443");
@@ -68,7 +73,8 @@ TEST(FormatsKubeconfig, DiscoveryKubeconfigHasACaAndNoUsers) {
     EXPECT_FALSE(kc.current_user().has_value());
     ASSERT_TRUE(kc.current_cluster().has_value());
     EXPECT_EQ(kc.current_cluster()->server, "https://127.0.0.1");
-    EXPECT_EQ(base64_decode(kc.current_cluster()->certificate_authority_data).rfind("-----BEGIN CERTIFICATE-----", 0), 0u);
+    EXPECT_EQ(base64_decode(kc.current_cluster()->certificate_authority_data).rfind("-----BEGIN CERTIFICATE-----", 0),
+              0u);
 }
 
 TEST(FormatsKubeconfig, EksKubeletUsesExecAuthentication) {
@@ -113,8 +119,8 @@ TEST(FormatsKubeconfig, MalformedInputNamesThePosition) {
 }
 
 TEST(FormatsKubeconfig, ReplaceClientCredentialsChangesOnlyTheTwoValues) {
-    const std::string original =
-        fixture("kubernetes/kubeadm-testdata-kubelet-with-embedded-cert.yaml") + "      client-key-data: b2xka2V5  # old\n";
+    const std::string original = fixture("kubernetes/kubeadm-testdata-kubelet-with-embedded-cert.yaml") +
+                                 "      client-key-data: b2xka2V5  # old\n";
     const std::string edited =
         replace_client_credentials(original, "kubelet.conf", "system:node:mynode", "bmV3Y2VydA==", "bmV3a2V5");
     const auto kc = parse_kubeconfig(edited, "kubelet.conf");
@@ -159,6 +165,7 @@ TEST(FormatsKubeconfig, ReplaceClientCredentialsRefusesMissingUserOrKeys) {
     EXPECT_THROW(replace_client_credentials(embedded, "k", "nobody", "QQ==", "QQ=="), ParseError);
     // No client-key-data in this file: nothing is invented.
     EXPECT_THROW(replace_client_credentials(embedded, "k", "system:node:mynode", "QQ==", "QQ=="), ParseError);
-    EXPECT_THROW(replace_client_credentials(fixture("amazon-eks-ami/kubelet-kubeconfig"), "k", "kubelet", "QQ==", "QQ=="),
-                 ParseError);
+    EXPECT_THROW(
+        replace_client_credentials(fixture("amazon-eks-ami/kubelet-kubeconfig"), "k", "kubelet", "QQ==", "QQ=="),
+        ParseError);
 }

@@ -7,8 +7,8 @@ using namespace kubecert::formats;
 
 TEST(FormatsKubeletFlags, ParsesEqualsSpaceAndBareForms) {
     const auto flags = parse_kubelet_flags({"--config", "/etc/kubernetes/kubelet/kubelet-config.json",
-                                            "--rotate-certificates", "--kubeconfig=/var/lib/kubelet/kubeconfig",
-                                            "-v=2", "--rotate-server-certificates=false", "positional"});
+                                            "--rotate-certificates", "--kubeconfig=/var/lib/kubelet/kubeconfig", "-v=2",
+                                            "--rotate-server-certificates=false", "positional"});
     ASSERT_EQ(flags.size(), 5u);
     EXPECT_EQ(flags[0].name, "config");
     EXPECT_EQ(flags[0].value, "/etc/kubernetes/kubelet/kubelet-config.json");
@@ -25,8 +25,8 @@ TEST(FormatsKubeletFlags, ParsesEqualsSpaceAndBareForms) {
 
 TEST(FormatsKubeletFlags, BooleanFlagsDoNotConsumeTheNextWord) {
     // As in the 2018 EKS unit: "--register-node true" is a bare boolean then a positional word.
-    const auto flags = parse_kubelet_flags({"--register-node", "true", "--allow-privileged", "true",
-                                            "--network-plugin", "cni"});
+    const auto flags =
+        parse_kubelet_flags({"--register-node", "true", "--allow-privileged", "true", "--network-plugin", "cni"});
     ASSERT_EQ(flags.size(), 3u);
     EXPECT_EQ(flags[0].name, "register-node");
     EXPECT_FALSE(flags[0].value.has_value());
@@ -72,8 +72,10 @@ TEST(FormatsKubeletFlags, KnowsTheBooleanKubeletFlags) {
 }
 
 TEST(FormatsKubeletFlags, GoParseBoolExactly) {
-    for (const char* t : {"1", "t", "T", "TRUE", "true", "True"}) EXPECT_EQ(parse_go_bool(t), true) << t;
-    for (const char* f : {"0", "f", "F", "FALSE", "false", "False"}) EXPECT_EQ(parse_go_bool(f), false) << f;
+    for (const char* t : {"1", "t", "T", "TRUE", "true", "True"})
+        EXPECT_EQ(parse_go_bool(t), true) << t;
+    for (const char* f : {"0", "f", "F", "FALSE", "false", "False"})
+        EXPECT_EQ(parse_go_bool(f), false) << f;
     for (const char* bad : {"", "yes", "on", "tRUE", "True ", " true", "2", "fAlse"})
         EXPECT_FALSE(parse_go_bool(bad).has_value()) << bad;
 }

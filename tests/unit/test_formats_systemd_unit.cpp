@@ -21,7 +21,8 @@ SystemdUnit load(const std::string& relative) {
 std::map<std::string, std::string> environment_of(const std::vector<SystemdUnit>& units) {
     std::map<std::string, std::string> env;
     for (const auto& e : effective_values(units, "Service", "Environment"))
-        for (auto& [k, v] : parse_environment_assignments(e.value)) env[k] = v;
+        for (auto& [k, v] : parse_environment_assignments(e.value))
+            env[k] = v;
     return env;
 }
 
@@ -49,7 +50,8 @@ TEST(FormatsSystemdUnit, EksInitialReleaseJoinsTheLongContinuedExecStart) {
     const auto flags = parse_kubelet_flags({words.begin() + 1, words.end()});
     const auto gates = last_flag(flags, "feature-gates");
     ASSERT_TRUE(gates && gates->value);
-    EXPECT_EQ(parse_feature_gates(*gates->value, "ExecStart"), (std::map<std::string, bool>{{"RotateKubeletServerCertificate", true}}));
+    EXPECT_EQ(parse_feature_gates(*gates->value, "ExecStart"),
+              (std::map<std::string, bool>{{"RotateKubeletServerCertificate", true}}));
     // The keys after the blank line are still in [Service].
     const auto restart = effective_values({unit}, "Service", "Restart");
     ASSERT_EQ(restart.size(), 1u);
@@ -61,11 +63,22 @@ TEST(FormatsSystemdUnit, Eks2018ConfigUnitExpandsArgsVariablesFromTheEnvironment
     const auto unit = load("amazon-eks-ami/2018-67053cf-kubelet.service");
     const auto words = exec_start({unit}, {{"KUBELET_ARGS", "--node-ip=10.0.0.5 --pod-infra-container-image=pause:3.1"},
                                            {"KUBELET_EXTRA_ARGS", ""}});
-    const std::vector<std::string> expected{"/usr/bin/kubelet", "--cloud-provider", "aws", "--config",
+    const std::vector<std::string> expected{"/usr/bin/kubelet",
+                                            "--cloud-provider",
+                                            "aws",
+                                            "--config",
                                             "/etc/systemd/system/kubelet.service.d/kubelet-config.json",
-                                            "--kubeconfig", "/var/lib/kubelet/kubeconfig", "--allow-privileged",
-                                            "true", "--container-runtime", "docker", "--network-plugin", "cni",
-                                            "--register-node", "true", "--node-ip=10.0.0.5",
+                                            "--kubeconfig",
+                                            "/var/lib/kubelet/kubeconfig",
+                                            "--allow-privileged",
+                                            "true",
+                                            "--container-runtime",
+                                            "docker",
+                                            "--network-plugin",
+                                            "cni",
+                                            "--register-node",
+                                            "true",
+                                            "--node-ip=10.0.0.5",
                                             "--pod-infra-container-image=pause:3.1"};
     EXPECT_EQ(words, expected);
 }
@@ -79,7 +92,8 @@ TEST(FormatsSystemdUnit, Al2KubeletUnitsKeepEveryFlagAndDropUnknownVariables) {
         EXPECT_EQ(words[1], "--config");
         EXPECT_EQ(words[2], "/etc/kubernetes/kubelet/kubelet-config.json");
         EXPECT_EQ(words.back(), "/etc/eks/image-credential-provider") << file;
-        for (const auto& w : words) EXPECT_EQ(w.find('$'), std::string::npos) << w;
+        for (const auto& w : words)
+            EXPECT_EQ(w.find('$'), std::string::npos) << w;
         const auto pre = effective_values({unit}, "Service", "ExecStartPre");
         ASSERT_EQ(pre.size(), 1u);
         EXPECT_EQ(pre[0].value, "/sbin/iptables -P FORWARD ACCEPT -w 5");
@@ -105,15 +119,16 @@ TEST(FormatsSystemdUnit, Al2023UnitTakesArgsFromItsEnvironmentFile) {
 
 TEST(FormatsSystemdUnit, NodeadmEnvironmentDropInQuotesWholeAssignments) {
     const auto dropin = load("amazon-eks-ami/nodeadm-expected-config-service-specific-kubelet.conf");
-    EXPECT_EQ(environment_of({dropin}), (std::map<std::string, std::string>{
-                                             {"HTTP_PROXY", "http://kubelet-proxy:8080"},
-                                             {"KUBELET_SPECIFIC_VAR", "kubelet-value"}}));
+    EXPECT_EQ(environment_of({dropin}),
+              (std::map<std::string, std::string>{{"HTTP_PROXY", "http://kubelet-proxy:8080"},
+                                                  {"KUBELET_SPECIFIC_VAR", "kubelet-value"}}));
 }
 
 TEST(FormatsSystemdUnit, KubeadmDropInResetsExecStartOfThePackageUnit) {
     const auto base = load("kubernetes-release/kubelet.service");
     EXPECT_EQ(effective_values({base}, "Service", "ExecStart").at(0).value, "/usr/bin/kubelet");
-    for (const char* file : {"kubernetes-release/10-kubeadm.conf", "kubernetes-release/deb-post-1.10-10-kubeadm.conf"}) {
+    for (const char* file :
+         {"kubernetes-release/10-kubeadm.conf", "kubernetes-release/deb-post-1.10-10-kubeadm.conf"}) {
         const auto dropin = load(file);
         const std::vector<SystemdUnit> units{base, dropin};
         const auto exec = effective_values(units, "Service", "ExecStart");
@@ -127,14 +142,15 @@ TEST(FormatsSystemdUnit, KubeadmDropInResetsExecStartOfThePackageUnit) {
                                            "pause:3.9\"\n",
                                            "/var/lib/kubelet/kubeadm-flags.env"))
             env[k] = v;
-        for (auto& [k, v] : parse_env_file(read_file(upstream_fixtures() + "/kubernetes-release/kubelet.env"), "kubelet.env"))
+        for (auto& [k, v] :
+             parse_env_file(read_file(upstream_fixtures() + "/kubernetes-release/kubelet.env"), "kubelet.env"))
             env[k] = v;
         EXPECT_EQ(split_exec_line(exec[0].value, env),
-                  (std::vector<std::string>{"/usr/bin/kubelet", "--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf",
-                                            "--kubeconfig=/etc/kubernetes/kubelet.conf",
-                                            "--config=/var/lib/kubelet/config.yaml",
-                                            "--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock",
-                                            "--pod-infra-container-image=registry.k8s.io/pause:3.9"}));
+                  (std::vector<std::string>{
+                      "/usr/bin/kubelet", "--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf",
+                      "--kubeconfig=/etc/kubernetes/kubelet.conf", "--config=/var/lib/kubelet/config.yaml",
+                      "--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock",
+                      "--pod-infra-container-image=registry.k8s.io/pause:3.9"}));
         const auto files = effective_values(units, "Service", "EnvironmentFile");
         ASSERT_EQ(files.size(), 2u);
         EXPECT_EQ(files[0].value, "-/var/lib/kubelet/kubeadm-flags.env");
@@ -220,10 +236,10 @@ TEST(FormatsSystemdUnit, RejectsLinesThatAreNotUnitSyntaxWithTheirLine) {
 
 TEST(FormatsSystemdUnit, ExecStartQuotingEscapesAndPrefixes) {
     const std::map<std::string, std::string> env{{"ARGS", "--a=1  --b=\"two words\""}, {"ONE", "x y"}};
-    EXPECT_EQ(split_exec_line("-/usr/bin/kubelet \"--node-labels=a=b c\" '--x=$ONE' $ARGS ${ONE} $MISSING ${MISSING}z $$HOME",
-                              env),
-              (std::vector<std::string>{"/usr/bin/kubelet", "--node-labels=a=b c", "--x=$ONE", "--a=1",
-                                        "--b=two words", "x y", "z", "$HOME"}));
+    EXPECT_EQ(split_exec_line(
+                  "-/usr/bin/kubelet \"--node-labels=a=b c\" '--x=$ONE' $ARGS ${ONE} $MISSING ${MISSING}z $$HOME", env),
+              (std::vector<std::string>{"/usr/bin/kubelet", "--node-labels=a=b c", "--x=$ONE", "--a=1", "--b=two words",
+                                        "x y", "z", "$HOME"}));
     EXPECT_EQ(split_exec_line("@/bin/k \\\"q\\\" a\\ b", {}), (std::vector<std::string>{"/bin/k", "\"q\"", "a b"}));
     EXPECT_EQ(split_exec_line("+!/bin/k", {}), (std::vector<std::string>{"/bin/k"}));
 }
@@ -262,4 +278,7 @@ TEST(FormatsSystemdUnit, SplitWordsIsShellLike) {
     EXPECT_EQ(split_words("  --a=1\t--b \"two words\" '--c=$X' --d=\\\"q\\\"  "),
               (std::vector<std::string>{"--a=1", "--b", "two words", "--c=$X", "--d=\"q\""}));
     EXPECT_TRUE(split_words("   ").empty());
+    EXPECT_EQ(split_words("a \\"), (std::vector<std::string>{"a"}));
+    EXPECT_EQ(split_words("a '' \"\""), (std::vector<std::string>{"a", "", ""}));
+    EXPECT_EQ(split_exec_line("/bin/k x\\", {}), (std::vector<std::string>{"/bin/k", "x"}));
 }

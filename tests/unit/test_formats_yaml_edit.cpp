@@ -18,7 +18,8 @@ const std::vector<std::string> k_path{"services", "kubelet", "generate_serving_c
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> lines;
     std::istringstream in(text);
-    for (std::string l; std::getline(in, l);) lines.push_back(l);
+    for (std::string l; std::getline(in, l);)
+        lines.push_back(l);
     return lines;
 }
 
@@ -83,7 +84,8 @@ TEST(FormatsYamlEdit, UpstreamRkeClusterYmlGainsTheKeyUnderServicesKubelet) {
     EXPECT_TRUE(value_at(edited, k_path, "true"));
     EXPECT_EQ(added_lines(original, edited), (std::vector<std::string>{"    generate_serving_certificate: true"}));
     // Right after the kubelet block's last line (its extra_binds list), before kubeproxy.
-    EXPECT_NE(edited.find("kubelet-plugins\"\n    generate_serving_certificate: true\n  kubeproxy:\n"), std::string::npos);
+    EXPECT_NE(edited.find("kubelet-plugins\"\n    generate_serving_certificate: true\n  kubeproxy:\n"),
+              std::string::npos);
     // A second run changes nothing.
     EXPECT_EQ(yaml_set_scalar(edited, "cluster.yml", k_path, "true"), edited);
 }
@@ -102,7 +104,8 @@ TEST(FormatsYamlEdit, CommentsEverywhereSurvive) {
                                  "    kubeproxy: {}\n"
                                  "# tail\n";
     const std::string edited = yaml_set_scalar(original, "c.yml", k_path, "true");
-    for (const auto& line : lines_of(original)) EXPECT_NE(edited.find(line), std::string::npos) << line;
+    for (const auto& line : lines_of(original))
+        EXPECT_NE(edited.find(line), std::string::npos) << line;
     EXPECT_EQ(added_lines(original, edited), (std::vector<std::string>{"        generate_serving_certificate: true"}));
     EXPECT_NE(edited.find("            v: \"2\"   # verbosity\n        generate_serving_certificate: true\n"),
               std::string::npos)
@@ -119,14 +122,16 @@ TEST(FormatsYamlEdit, MissingServicesIsAppendedAtTheEnd) {
 }
 
 TEST(FormatsYamlEdit, MissingKubeletUsesTheFileIndentation) {
-    const std::string original = "services:\n    etcd:\n        snapshot: true\n    kube-api: {}\nnetwork:\n    plugin: canal\n";
+    const std::string original =
+        "services:\n    etcd:\n        snapshot: true\n    kube-api: {}\nnetwork:\n    plugin: canal\n";
     const std::string edited = yaml_set_scalar(original, "c.yml", k_path, "true");
     EXPECT_EQ(edited, "services:\n    etcd:\n        snapshot: true\n    kube-api: {}\n"
                       "    kubelet:\n        generate_serving_certificate: true\nnetwork:\n    plugin: canal\n");
 }
 
 TEST(FormatsYamlEdit, KubeletWithExtraArgs) {
-    const std::string original = "services:\n  kubelet:\n    extra_args:\n      max-pods: 250\n      feature-gates: \"A=true\"\n";
+    const std::string original =
+        "services:\n  kubelet:\n    extra_args:\n      max-pods: 250\n      feature-gates: \"A=true\"\n";
     EXPECT_EQ(yaml_set_scalar(original, "c.yml", k_path, "true"),
               original + "    generate_serving_certificate: true\n");
     EXPECT_EQ(yaml_set_scalar(original, "c.yml", {"services", "kubelet", "extra_args", "rotate-server-certificates"},
@@ -141,16 +146,19 @@ TEST(FormatsYamlEdit, FlowMappingsAreEditedInPlace) {
               "services:\n  kubelet: {extra_args: {}, generate_serving_certificate: true}\n");
     EXPECT_EQ(yaml_set_scalar("services: {etcd: {}}  # c\n", "c", k_path, "true"),
               "services: {etcd: {}, kubelet: {generate_serving_certificate: true}}  # c\n");
-    EXPECT_EQ(yaml_set_scalar("services: {kubelet: {generate_serving_certificate: false, x: 1}}\n", "c", k_path, "true"),
-              "services: {kubelet: {generate_serving_certificate: true, x: 1}}\n");
+    EXPECT_EQ(
+        yaml_set_scalar("services: {kubelet: {generate_serving_certificate: false, x: 1}}\n", "c", k_path, "true"),
+        "services: {kubelet: {generate_serving_certificate: true, x: 1}}\n");
 }
 
 TEST(FormatsYamlEdit, ExistingValueIsReplacedKeepingTheComment) {
-    const std::string original = "services:\n  kubelet:\n    generate_serving_certificate: false   # was off\n    image: x\n";
+    const std::string original =
+        "services:\n  kubelet:\n    generate_serving_certificate: false   # was off\n    image: x\n";
     EXPECT_EQ(yaml_set_scalar(original, "c", k_path, "true"),
               "services:\n  kubelet:\n    generate_serving_certificate: true   # was off\n    image: x\n");
     const std::string quoted = "services:\n  kubelet:\n    generate_serving_certificate: \"false\"\n";
-    EXPECT_EQ(yaml_set_scalar(quoted, "c", k_path, "true"), "services:\n  kubelet:\n    generate_serving_certificate: true\n");
+    EXPECT_EQ(yaml_set_scalar(quoted, "c", k_path, "true"),
+              "services:\n  kubelet:\n    generate_serving_certificate: true\n");
     // A quoted "true" is a string, not the boolean: it is rewritten plain.
     EXPECT_EQ(yaml_set_scalar("a: 'true'\n", "c", {"a"}, "true"), "a: true\n");
     const std::string empty = "services:\n  kubelet:\n    generate_serving_certificate:\n    image: x\n";
@@ -172,13 +180,16 @@ TEST(FormatsYamlEdit, EmptyKubeletKeyGetsABlockBelowIt) {
 }
 
 TEST(FormatsYamlEdit, CrlfLineEndingsStayCrlf) {
-    const std::string original = "services:\r\n  kubelet:\r\n    image: x\r\n    generate_serving_certificate: false\r\n"
-                                 "  kubeproxy: {}\r\n";
-    EXPECT_EQ(yaml_set_scalar(original, "c", k_path, "true"),
-              "services:\r\n  kubelet:\r\n    image: x\r\n    generate_serving_certificate: true\r\n  kubeproxy: {}\r\n");
+    const std::string original =
+        "services:\r\n  kubelet:\r\n    image: x\r\n    generate_serving_certificate: false\r\n"
+        "  kubeproxy: {}\r\n";
+    EXPECT_EQ(
+        yaml_set_scalar(original, "c", k_path, "true"),
+        "services:\r\n  kubelet:\r\n    image: x\r\n    generate_serving_certificate: true\r\n  kubeproxy: {}\r\n");
     const std::string missing = "services:\r\n  kubelet:\r\n    image: x\r\n  kubeproxy: {}\r\n";
-    EXPECT_EQ(yaml_set_scalar(missing, "c", k_path, "true"),
-              "services:\r\n  kubelet:\r\n    image: x\r\n    generate_serving_certificate: true\r\n  kubeproxy: {}\r\n");
+    EXPECT_EQ(
+        yaml_set_scalar(missing, "c", k_path, "true"),
+        "services:\r\n  kubelet:\r\n    image: x\r\n    generate_serving_certificate: true\r\n  kubeproxy: {}\r\n");
 }
 
 TEST(FormatsYamlEdit, KubeletConfigurationRotateCertificates) {
@@ -190,7 +201,8 @@ TEST(FormatsYamlEdit, KubeletConfigurationRotateCertificates) {
                                  "# rotation\n"
                                  "rotateCertificates: false\n"
                                  "staticPodPath: /etc/kubernetes/manifests\n";
-    const std::string edited = yaml_set_scalar(original, "/var/lib/kubelet/config.yaml", {"rotateCertificates"}, "true");
+    const std::string edited =
+        yaml_set_scalar(original, "/var/lib/kubelet/config.yaml", {"rotateCertificates"}, "true");
     std::string expected = original;
     expected.replace(expected.find("rotateCertificates: false"), 25, "rotateCertificates: true");
     EXPECT_EQ(edited, expected);
@@ -208,9 +220,9 @@ TEST(FormatsYamlEdit, BlockScalarAndMultilinePlainValuesAreReplacedWhole) {
 TEST(FormatsYamlEdit, RefusesWhenThePathIsNotMappingsOrTheValueNotAScalar) {
     EXPECT_THROW(yaml_set_scalar("services:\n  - kubelet\n", "c", k_path, "true"), ParseError);
     EXPECT_THROW(yaml_set_scalar("services:\n  kubelet: on\n", "c", k_path, "true"), ParseError);
-    EXPECT_THROW(yaml_set_scalar("services:\n  kubelet:\n    generate_serving_certificate:\n      a: 1\n", "c", k_path,
-                                 "true"),
-                 ParseError);
+    EXPECT_THROW(
+        yaml_set_scalar("services:\n  kubelet:\n    generate_serving_certificate:\n      a: 1\n", "c", k_path, "true"),
+        ParseError);
     EXPECT_THROW(yaml_set_scalar("services:\n  kubelet:\n    generate_serving_certificate: [x]\n", "c", k_path, "true"),
                  ParseError);
     EXPECT_THROW(yaml_set_scalar("- a\n- b\n", "c", k_path, "true"), ParseError);

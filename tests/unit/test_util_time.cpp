@@ -21,10 +21,10 @@ TEST(UtilTime, ParsesRfc3339InUtcWithOffsetsAndFractions) {
 }
 
 TEST(UtilTime, RejectsMalformedRfc3339) {
-    for (const char* bad : {"", "2025-02-23", "2025-02-23T09:46:00", "2025-02-23T09:46Z", "2025-13-01T00:00:00Z",
-                            "2025-02-29T00:00:00Z", "2025-02-23T24:00:00Z", "2025-02-23T09:46:00+0200",
-                            "2025-02-23T09:46:00.Z", "2025-02-23T09:46:00Zjunk", "yesterday",
-                            "2025-02-23 09:46:00 UTC"}) {
+    for (const char* bad :
+         {"", "2025-02-23", "2025-02-23T09:46:00", "2025-02-23T09:46Z", "2025-13-01T00:00:00Z", "2025-02-29T00:00:00Z",
+          "2025-02-23T24:00:00Z", "2025-02-23T09:46:00+0200", "2025-02-23T09:46:00.Z", "2025-02-23T09:46:00Zjunk",
+          "yesterday", "2025-02-23 09:46:00 UTC"}) {
         EXPECT_FALSE(parse_rfc3339(bad).has_value()) << bad;
     }
     EXPECT_FALSE(parse_rfc3339(std::string_view("2025-02-23T09:46:00Z\0", 21)).has_value());

@@ -27,8 +27,8 @@ std::vector<sdk::Evidence> expiry_evidence(const std::string& path, const sdk::C
     };
     // The start date only matters when it is what makes the certificate fail.
     if (now < cert.not_before)
-        rows.push_back({path, "not_before", util::format_rfc3339(cert.not_before),
-                        "before " + util::format_rfc3339(now)});
+        rows.push_back(
+            {path, "not_before", util::format_rfc3339(cert.not_before), "before " + util::format_rfc3339(now)});
     rows.push_back({path, "residual", residual, expected});
     return rows;
 }

@@ -19,7 +19,8 @@ Layout detect_layout(std::string_view text) {
     Layout l;
     l.crlf = text.find("\r\n") != std::string_view::npos;
     size_t end = text.size();
-    while (end > 0 && (text[end - 1] == ' ' || text[end - 1] == '\t')) --end;
+    while (end > 0 && (text[end - 1] == ' ' || text[end - 1] == '\t'))
+        --end;
     l.final_newline = end > 0 && text[end - 1] == '\n';
     // The first indented line after a newline gives the unit (depth one).
     size_t nl = text.find('\n');
@@ -28,7 +29,8 @@ Layout detect_layout(std::string_view text) {
         size_t i = start;
         const char c = text[i];
         if (c == ' ' || c == '\t') {
-            while (i < text.size() && text[i] == c) ++i;
+            while (i < text.size() && text[i] == c)
+                ++i;
             if (i < text.size() && text[i] != '\n' && text[i] != '\r') {
                 l.indent_char = c;
                 l.indent = static_cast<int>(i - start);
@@ -94,7 +96,8 @@ std::string json_set(std::string_view text, const std::string& source, const std
         node = &(*node)[path[i]];
     }
     if (!node->is_object())
-        throw ParseError(source, 0, 0, "\"" + (where.empty() ? std::string("(top)") : where.substr(1)) + "\" is not an object");
+        throw ParseError(source, 0, 0,
+                         "\"" + (where.empty() ? std::string("(top)") : where.substr(1)) + "\" is not an object");
     const auto it = node->find(path.back());
     if (it != node->end() && *it == value) return std::string(text);
     (*node)[path.back()] = value;

@@ -106,7 +106,8 @@ Kubeconfig parse_kubeconfig(std::string_view text, const std::string& source) {
     }
     for (const auto& item : named_list(root, "contexts", source)) {
         const YAML::Node body = child(item, "context");
-        kc.contexts.push_back({scalar(item, "name", source), {scalar(body, "cluster", source), scalar(body, "user", source)}});
+        kc.contexts.push_back(
+            {scalar(item, "name", source), {scalar(body, "cluster", source), scalar(body, "user", source)}});
     }
     return kc;
 }

@@ -10,7 +10,9 @@ namespace {
 
 constexpr std::string_view k_blanks = " \t\r\n";
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool is_blank(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 std::string_view trim(std::string_view s) {
     const size_t b = s.find_first_not_of(k_blanks);
@@ -42,7 +44,8 @@ bool is_comment(std::string_view line) {
 // True when `s` ends with a backslash that is not itself escaped (systemd counts the parity).
 bool ends_with_continuation(std::string_view s) {
     size_t n = 0;
-    while (n < s.size() && s[s.size() - 1 - n] == '\\') ++n;
+    while (n < s.size() && s[s.size() - 1 - n] == '\\')
+        ++n;
     return n % 2 == 1;
 }
 
@@ -57,15 +60,24 @@ bool valid_env_name(std::string_view name) {
 // characters stand for themselves (systemd's relaxed mode).
 char unescape_char(char c) {
     switch (c) {
-    case 'n': return '\n';
-    case 't': return '\t';
-    case 'r': return '\r';
-    case 'a': return '\a';
-    case 'b': return '\b';
-    case 'f': return '\f';
-    case 'v': return '\v';
-    case 's': return ' ';
-    default: return c;
+    case 'n':
+        return '\n';
+    case 't':
+        return '\t';
+    case 'r':
+        return '\r';
+    case 'a':
+        return '\a';
+    case 'b':
+        return '\b';
+    case 'f':
+        return '\f';
+    case 'v':
+        return '\v';
+    case 's':
+        return ' ';
+    default:
+        return c;
     }
 }
 
@@ -76,15 +88,20 @@ std::vector<std::string> split_quoted(std::string_view text, bool c_escapes) {
     std::vector<std::string> words;
     size_t i = 0;
     while (true) {
-        while (i < text.size() && is_blank(text[i])) ++i;
+        while (i < text.size() && is_blank(text[i]))
+            ++i;
         if (i >= text.size()) break;
         std::string word;
         char quote = 0;
+        bool quoted = false; // "" is an empty word, a lone trailing backslash is none
         for (; i < text.size(); ++i) {
             const char c = text[i];
             if (quote == 0 && is_blank(c)) break;
             if (c == '\\' && !(quote == '\'' && !c_escapes)) {
-                if (i + 1 >= text.size()) break; // a lone trailing backslash is dropped
+                if (i + 1 >= text.size()) { // a lone trailing backslash is dropped
+                    i = text.size();
+                    break;
+                }
                 const char next = text[++i];
                 if (c_escapes) {
                     word += unescape_char(next);
@@ -98,11 +115,12 @@ std::vector<std::string> split_quoted(std::string_view text, bool c_escapes) {
                 quote = 0;
             } else if (quote == 0 && (c == '"' || c == '\'')) {
                 quote = c;
+                quoted = true;
             } else {
                 word += c;
             }
         }
-        words.push_back(std::move(word));
+        if (!word.empty() || quoted) words.push_back(std::move(word));
     }
     return words;
 }
@@ -167,8 +185,7 @@ SystemdUnit parse_systemd_unit(std::string_view text, const std::string& source)
         const size_t eq = l.find('=');
         if (eq == std::string_view::npos || trim(l.substr(0, eq)).empty())
             throw ParseError(source, continuation_line, 1, "expected Key=Value, a [Section] or a comment");
-        if (section.empty())
-            throw ParseError(source, continuation_line, 1, "assignment outside of any [Section]");
+        if (section.empty()) throw ParseError(source, continuation_line, 1, "assignment outside of any [Section]");
         UnitEntry e;
         e.section = section;
         e.key = std::string(trim(l.substr(0, eq)));
@@ -222,11 +239,13 @@ std::map<std::string, std::string> parse_env_file(std::string_view text, const s
     size_t i = 0;
     int line = 1;
     const auto skip_rest_of_line = [&] {
-        while (i < text.size() && text[i] != '\n') ++i;
+        while (i < text.size() && text[i] != '\n')
+            ++i;
     };
     while (i < text.size()) {
         // Leading blanks, then blank line, comment, or an assignment.
-        while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r')) ++i;
+        while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r'))
+            ++i;
         if (i >= text.size()) break;
         if (text[i] == '\n') {
             ++i;
@@ -239,7 +258,8 @@ std::map<std::string, std::string> parse_env_file(std::string_view text, const s
         }
         const int key_line = line;
         const size_t key_start = i;
-        while (i < text.size() && text[i] != '=' && text[i] != '\n') ++i;
+        while (i < text.size() && text[i] != '=' && text[i] != '\n')
+            ++i;
         std::string_view key = trim(text.substr(key_start, i - key_start));
         if (key.substr(0, 7) == "export " || key.substr(0, 7) == "export\t") key = trim(key.substr(7));
         if (i >= text.size() || text[i] != '=' || !valid_env_name(key)) {
@@ -247,7 +267,8 @@ std::map<std::string, std::string> parse_env_file(std::string_view text, const s
             throw ParseError(source, l, c, "expected NAME=value");
         }
         ++i; // '='
-        while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+        while (i < text.size() && (text[i] == ' ' || text[i] == '\t'))
+            ++i;
         std::string value;
         size_t trailing_blanks = 0; // unquoted trailing blanks are trimmed
         char quote = 0;
@@ -312,8 +333,8 @@ std::map<std::string, std::string> parse_env_file(std::string_view text, const s
 std::vector<std::string> split_exec_line(std::string_view line, const std::map<std::string, std::string>& env) {
     std::string_view l = trim(line);
     // Prefixes that change how systemd runs the command, not what it runs.
-    while (!l.empty() && (l.front() == '-' || l.front() == '@' || l.front() == '+' || l.front() == '!' ||
-                          l.front() == ':'))
+    while (!l.empty() &&
+           (l.front() == '-' || l.front() == '@' || l.front() == '+' || l.front() == '!' || l.front() == ':'))
         l.remove_prefix(1);
     std::vector<std::string> words;
     for (const auto& word : split_quoted(l, true)) {
@@ -323,7 +344,8 @@ std::vector<std::string> split_exec_line(std::string_view line, const std::map<s
             // "$NAME" as a word of its own: the value split at blanks, zero or more words.
             const auto it = env.find(word.substr(1));
             if (it != env.end())
-                for (auto& w : split_quoted(it->second, false)) words.push_back(std::move(w));
+                for (auto& w : split_quoted(it->second, false))
+                    words.push_back(std::move(w));
             continue;
         }
         words.push_back(expand_braced(word, env));
@@ -331,6 +353,8 @@ std::vector<std::string> split_exec_line(std::string_view line, const std::map<s
     return words;
 }
 
-std::vector<std::string> split_words(std::string_view text) { return split_quoted(text, false); }
+std::vector<std::string> split_words(std::string_view text) {
+    return split_quoted(text, false);
+}
 
 } // namespace kubecert::formats

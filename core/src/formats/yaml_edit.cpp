@@ -1,8 +1,8 @@
 #include <kubecert/formats/parse_error.hpp>
 #include <kubecert/formats/yaml_edit.hpp>
 
-#include <optional>
 #include <cctype>
+#include <optional>
 
 namespace kubecert::formats {
 
@@ -28,11 +28,14 @@ ParseError error_at(const std::string& source, const YAML::Mark& mark, const std
     return ParseError(source, mark.line + 1, mark.column + 1, message);
 }
 
-bool is_eol(std::string_view text, size_t i) { return i >= text.size() || text[i] == '\n' || text[i] == '\r'; }
+bool is_eol(std::string_view text, size_t i) {
+    return i >= text.size() || text[i] == '\n' || text[i] == '\r';
+}
 
 // End of the line holding `pos`, before its "\r\n" or "\n".
 size_t line_end(std::string_view text, size_t pos) {
-    while (pos < text.size() && text[pos] != '\n') ++pos;
+    while (pos < text.size() && text[pos] != '\n')
+        ++pos;
     if (pos > 0 && pos <= text.size() && text[pos - 1] == '\r' && pos < text.size()) --pos;
     return pos;
 }
@@ -40,7 +43,8 @@ size_t line_end(std::string_view text, size_t pos) {
 // Leading spaces of the line starting at `start`; npos for a blank or comment line.
 size_t content_indent(std::string_view text, size_t start) {
     size_t i = start;
-    while (i < text.size() && text[i] == ' ') ++i;
+    while (i < text.size() && text[i] == ' ')
+        ++i;
     if (is_eol(text, i) || text[i] == '#' || text[i] == '\t') return std::string_view::npos;
     return i - start;
 }
@@ -80,7 +84,8 @@ size_t plain_line_end(std::string_view text, size_t from, bool in_flow) {
         if (in_flow && (text[i] == ',' || text[i] == '}' || text[i] == ']')) break;
         ++i;
     }
-    while (i > from && (text[i - 1] == ' ' || text[i - 1] == '\t')) --i;
+    while (i > from && (text[i - 1] == ' ' || text[i - 1] == '\t'))
+        --i;
     return i;
 }
 
@@ -94,7 +99,8 @@ size_t extend_over_deeper_lines(std::string_view text, size_t end, int parent_in
         if (indent == std::string_view::npos) {
             // Comment lines end a plain scalar; blank lines may sit inside either kind.
             size_t i = start;
-            while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+            while (i < text.size() && (text[i] == ' ' || text[i] == '\t'))
+                ++i;
             if (!is_eol(text, i) && text[i] == '#' && (plain || static_cast<int>(i - start) <= parent_indent)) break;
             next = text.find('\n', start);
             continue;
@@ -118,16 +124,18 @@ ValueToken value_token(std::string_view text, const std::string& source, const Y
     if (text[i] == '"' || text[i] == '\'') {
         i = quoted_end(text, i);
     } else {
-        while (i < text.size() && !(text[i] == ':' && (i + 1 >= text.size() || text[i + 1] == ' ' ||
-                                                       text[i + 1] == '\t' || text[i + 1] == '\n' ||
-                                                       text[i + 1] == '\r' || (in_flow && text[i + 1] == ','))))
+        while (i < text.size() &&
+               !(text[i] == ':' && (i + 1 >= text.size() || text[i + 1] == ' ' || text[i + 1] == '\t' ||
+                                    text[i + 1] == '\n' || text[i + 1] == '\r' || (in_flow && text[i + 1] == ','))))
             ++i;
     }
-    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t'))
+        ++i;
     if (i >= text.size() || text[i] != ':') throw error_at(source, km, "cannot locate the ':' after the key");
     const size_t colon = i;
     ++i;
-    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t'))
+        ++i;
     ValueToken t;
     const bool rest_empty = is_eol(text, i) || text[i] == '#' || (in_flow && (text[i] == ',' || text[i] == '}'));
     if (entry.value.IsNull() && rest_empty) {
@@ -212,7 +220,8 @@ bool is_expected_edit(const YAML::Node& old, const YAML::Node& now, const std::v
 std::string yaml_key(const std::string& key) {
     bool plain = !key.empty();
     for (char c : key)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == '/')) plain = false;
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == '/'))
+            plain = false;
     if (plain && key[0] != '-') return key;
     std::string out = "\"";
     for (char c : key) {
@@ -250,7 +259,8 @@ std::string block_lines(const std::vector<std::string>& path, size_t from, int i
 // "a: {b: value}" for the remaining path, for flow mappings.
 std::string flow_text(const std::vector<std::string>& path, size_t from, const std::string& value) {
     std::string nested = value;
-    for (size_t j = path.size() - 1; j > from; --j) nested = "{" + yaml_key(path[j]) + ": " + nested + "}";
+    for (size_t j = path.size() - 1; j > from; --j)
+        nested = "{" + yaml_key(path[j]) + ": " + nested + "}";
     return yaml_key(path[from]) + ": " + nested;
 }
 
@@ -262,7 +272,8 @@ size_t flow_close(std::string_view text, size_t open) {
         if (c == '"' || c == '\'') {
             i = quoted_end(text, i) - 1;
         } else if (c == '#' && i > 0 && (text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n')) {
-            while (i < text.size() && text[i] != '\n') ++i;
+            while (i < text.size() && text[i] != '\n')
+                ++i;
         } else if (c == '{' || c == '[') {
             ++depth;
         } else if (c == '}' || c == ']') {
@@ -284,8 +295,8 @@ std::string insert_into_mapping(std::string_view text, const std::string& source
         const size_t close = flow_close(text, static_cast<size_t>(m.pos));
         if (close == std::string_view::npos) throw error_at(source, m, "unterminated flow mapping");
         size_t at = close;
-        while (at > static_cast<size_t>(m.pos) + 1 && (text[at - 1] == ' ' || text[at - 1] == '\t' ||
-                                                       text[at - 1] == '\n' || text[at - 1] == '\r'))
+        while (at > static_cast<size_t>(m.pos) + 1 &&
+               (text[at - 1] == ' ' || text[at - 1] == '\t' || text[at - 1] == '\n' || text[at - 1] == '\r'))
             --at;
         std::string piece = flow_text(path, from, value);
         if (mapping.size() > 0) piece = (text[at - 1] == ',' ? " " : ", ") + piece;
@@ -387,7 +398,10 @@ std::string yaml_set_scalar(std::string_view text, const std::string& source, co
             }
             if (v.IsSequence() || v.IsMap() || (!last && !v.IsNull()))
                 throw error_at(source, v.Mark(),
-                               "\"" + path[i] + "\" is a " + (v.IsMap() ? "mapping" : v.IsSequence() ? "sequence" : "scalar") +
+                               "\"" + path[i] + "\" is a " +
+                                   (v.IsMap()        ? "mapping"
+                                    : v.IsSequence() ? "sequence"
+                                                     : "scalar") +
                                    ", expected " + (last ? "a scalar" : "a mapping"));
             if (last && same_tree(v, wanted)) return std::string(text);
             const ValueToken t = value_token(text, source, node, *entry);
@@ -411,7 +425,8 @@ std::string yaml_set_scalar(std::string_view text, const std::string& source, co
         try {
             return parse_yaml(out, source);
         } catch (const ParseError& e) {
-            throw ParseError(source, 0, 0, "cannot edit this file safely (the edit would not parse: " + e.message() + ")");
+            throw ParseError(source, 0, 0,
+                             "cannot edit this file safely (the edit would not parse: " + e.message() + ")");
         }
     }();
     if (!is_expected_edit(root, now, path, 0, wanted))

@@ -52,11 +52,17 @@ Civil civil_from_unix(std::int64_t t) {
     const unsigned d = doy - (153 * mp + 2) / 5 + 1;
     const unsigned m = mp < 10 ? mp + 3 : mp - 9;
     const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
-    return {y, m, d, static_cast<unsigned>(rem / k_hour), static_cast<unsigned>(rem % k_hour / k_minute),
+    return {y,
+            m,
+            d,
+            static_cast<unsigned>(rem / k_hour),
+            static_cast<unsigned>(rem % k_hour / k_minute),
             static_cast<unsigned>(rem % k_minute)};
 }
 
-bool is_leap(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool is_leap(std::int64_t y) {
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 unsigned days_in_month(std::int64_t y, unsigned m) {
     static constexpr std::array<unsigned, 12> k_days{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -112,7 +118,8 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view text) {
     if (pos < text.size() && text[pos] == '.') {
         ++pos;
         const size_t start = pos;
-        while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
+        while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9')
+            ++pos;
         if (pos == start) return std::nullopt;
     }
     std::int64_t offset = 0;
@@ -144,7 +151,7 @@ std::string format_rfc3339(std::int64_t unix_seconds) {
 
 std::string format_kubeadm_date(std::int64_t unix_seconds) {
     static constexpr std::array<const char*, 12> k_months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+                                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     const Civil c = civil_from_unix(unix_seconds);
     char buf[64];
     // Go layout "Jan 02, 2006 15:04 MST" in UTC.
@@ -175,23 +182,28 @@ std::optional<std::int64_t> parse_duration(std::string_view text) {
     size_t pos = 0;
     while (pos < text.size()) {
         const size_t start = pos;
-        while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) ++pos;
+        while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])))
+            ++pos;
         const size_t int_end = pos;
         size_t frac_end = pos;
         if (pos < text.size() && text[pos] == '.') {
             ++pos;
-            while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) ++pos;
+            while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])))
+                ++pos;
             frac_end = pos;
         }
         if (int_end == start && frac_end <= int_end + 1) return std::nullopt; // no digits at all
         const size_t unit_start = pos;
-        while (pos < text.size() && std::isalpha(static_cast<unsigned char>(text[pos]))) ++pos;
+        while (pos < text.size() && std::isalpha(static_cast<unsigned char>(text[pos])))
+            ++pos;
         const std::int64_t unit = unit_seconds(text.substr(unit_start, pos - unit_start));
         if (unit == 0) return std::nullopt;
         long double number = 0;
-        for (size_t i = start; i < int_end; ++i) number = number * 10 + (text[i] - '0');
+        for (size_t i = start; i < int_end; ++i)
+            number = number * 10 + (text[i] - '0');
         long double scale = 0.1L;
-        for (size_t i = int_end + 1; i < frac_end; ++i, scale /= 10) number += (text[i] - '0') * scale;
+        for (size_t i = int_end + 1; i < frac_end; ++i, scale /= 10)
+            number += (text[i] - '0') * scale;
         total += number * static_cast<long double>(unit);
         if (total > static_cast<long double>(std::numeric_limits<std::int64_t>::max() / 2)) return std::nullopt;
     }
