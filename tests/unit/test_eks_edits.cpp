@@ -5,7 +5,6 @@
 #include <kubecert/formats/parse_error.hpp>
 
 #include "flag_edit.hpp"
-#include "json_text_edit.hpp"
 
 namespace {
 
@@ -74,39 +73,6 @@ TEST(EksFlagEdit, AppendFlagAfterTheLastWord) {
     EXPECT_EQ(
         append_flag(unit, entry_range(unit, 2), "--rotate-server-certificates=true"),
         "[Service]\nExecStart=/usr/bin/kubelet \\\n  --v=2 --rotate-server-certificates=true\n\nRestart=always\n");
-}
-
-TEST(EksJsonEdit, ReplacesOnlyTheValueBytes) {
-    const std::string t =
-        "{\n  \"a\": [1, 2,   3],\n  \"featureGates\": {\n    \"RotateKubeletServerCertificate\": false\n  }\n}\n";
-    EXPECT_EQ(
-        json_set_bool_in_place(t, "c.json", {"featureGates", "RotateKubeletServerCertificate"}, true),
-        "{\n  \"a\": [1, 2,   3],\n  \"featureGates\": {\n    \"RotateKubeletServerCertificate\": true\n  }\n}\n");
-    const std::string done = "{\"serverTLSBootstrap\": true}";
-    EXPECT_EQ(json_set_bool_in_place(done, "c.json", {"serverTLSBootstrap"}, true), done);
-}
-
-TEST(EksJsonEdit, InsertsMissingMembersIndentedLikeTheirSiblings) {
-    const std::string t = "{\n    \"kind\": \"KubeletConfiguration\",\n    \"list\": [\"x\", \"y\"]\n}\n";
-    EXPECT_EQ(json_set_bool_in_place(t, "c.json", {"featureGates", "RotateKubeletServerCertificate"}, true),
-              "{\n    \"kind\": \"KubeletConfiguration\",\n    \"list\": [\"x\", \"y\"],\n    \"featureGates\": {\n"
-              "        \"RotateKubeletServerCertificate\": true\n    }\n}\n");
-    const std::string gates = "{\n\t\"featureGates\": {\n\t\t\"Other\": true\n\t}\n}";
-    EXPECT_EQ(json_set_bool_in_place(gates, "c.json", {"featureGates", "RotateKubeletServerCertificate"}, true),
-              "{\n\t\"featureGates\": {\n\t\t\"Other\": true,\n\t\t\"RotateKubeletServerCertificate\": true\n\t}\n}");
-    EXPECT_EQ(json_set_bool_in_place("{\"a\": 1}", "c.json", {"b"}, false), "{\"a\": 1, \"b\": false}");
-}
-
-TEST(EksJsonEdit, MalformedOrWrongShapeIsAParseError) {
-    try {
-        json_set_bool_in_place("{\n  \"a\": tru\n}\n", "/etc/kubernetes/kubelet/kubelet-config.json", {"a"}, true);
-        FAIL() << "no ParseError";
-    } catch (const kubecert::formats::ParseError& e) {
-        EXPECT_EQ(e.source(), "/etc/kubernetes/kubelet/kubelet-config.json");
-        EXPECT_EQ(e.line(), 2);
-    }
-    EXPECT_THROW(json_set_bool_in_place("{\"featureGates\": [1]}", "c.json", {"featureGates", "X"}, true),
-                 kubecert::formats::ParseError);
 }
 
 } // namespace

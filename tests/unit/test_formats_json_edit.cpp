@@ -120,3 +120,42 @@ TEST(FormatsJsonEdit, HostileInputIsAnErrorNotACrash) {
     const auto big = parse_json("{\"a\": 123456789012345678901234567890}", "big");
     EXPECT_TRUE(big["a"].is_number_float());
 }
+
+// A scalar is set by editing only its bytes (or inserting one member), so
+// one-line arrays and every other byte of the file stay as they were.
+namespace {
+using kubecert::formats::json_set;
+TEST(FormatsJsonEditInPlace, ReplacesOnlyTheValueBytes) {
+    const std::string t =
+        "{\n  \"a\": [1, 2,   3],\n  \"featureGates\": {\n    \"RotateKubeletServerCertificate\": false\n  }\n}\n";
+    EXPECT_EQ(
+        json_set(t, "c.json", {"featureGates", "RotateKubeletServerCertificate"}, true),
+        "{\n  \"a\": [1, 2,   3],\n  \"featureGates\": {\n    \"RotateKubeletServerCertificate\": true\n  }\n}\n");
+    const std::string done = "{\"serverTLSBootstrap\": true}";
+    EXPECT_EQ(json_set(done, "c.json", {"serverTLSBootstrap"}, true), done);
+}
+
+TEST(FormatsJsonEditInPlace, InsertsMissingMembersIndentedLikeTheirSiblings) {
+    const std::string t = "{\n    \"kind\": \"KubeletConfiguration\",\n    \"list\": [\"x\", \"y\"]\n}\n";
+    EXPECT_EQ(json_set(t, "c.json", {"featureGates", "RotateKubeletServerCertificate"}, true),
+              "{\n    \"kind\": \"KubeletConfiguration\",\n    \"list\": [\"x\", \"y\"],\n    \"featureGates\": {\n"
+              "        \"RotateKubeletServerCertificate\": true\n    }\n}\n");
+    const std::string gates = "{\n\t\"featureGates\": {\n\t\t\"Other\": true\n\t}\n}";
+    EXPECT_EQ(json_set(gates, "c.json", {"featureGates", "RotateKubeletServerCertificate"}, true),
+              "{\n\t\"featureGates\": {\n\t\t\"Other\": true,\n\t\t\"RotateKubeletServerCertificate\": true\n\t}\n}");
+    EXPECT_EQ(json_set("{\"a\": 1}", "c.json", {"b"}, false), "{\"a\": 1, \"b\": false}");
+}
+
+TEST(FormatsJsonEditInPlace, MalformedOrWrongShapeIsAParseError) {
+    try {
+        json_set("{\n  \"a\": tru\n}\n", "/etc/kubernetes/kubelet/kubelet-config.json", {"a"}, true);
+        FAIL() << "no ParseError";
+    } catch (const kubecert::formats::ParseError& e) {
+        EXPECT_EQ(e.source(), "/etc/kubernetes/kubelet/kubelet-config.json");
+        EXPECT_EQ(e.line(), 2);
+    }
+    EXPECT_THROW(json_set("{\"featureGates\": [1]}", "c.json", {"featureGates", "X"}, true),
+                 kubecert::formats::ParseError);
+}
+
+} // namespace

@@ -1,6 +1,8 @@
 #include <kubecert/formats/json_edit.hpp>
 #include <kubecert/formats/parse_error.hpp>
 
+#include "formats/json_text_edit.hpp"
+
 namespace kubecert::formats {
 
 namespace {
@@ -101,6 +103,17 @@ std::string json_set(std::string_view text, const std::string& source, const std
     const auto it = node->find(path.back());
     if (it != node->end() && *it == value) return std::string(text);
     (*node)[path.back()] = value;
+    // A scalar is edited in place, so everything else stays byte for byte
+    // (one-line arrays, escapes); the result must parse to exactly the
+    // intended tree, else the whole document is re-rendered in its layout.
+    if (!value.is_structured()) {
+        try {
+            std::string edited = detail::json_set_in_place(text, source, path, value.dump());
+            if (Json::parse(edited) == root) return edited;
+        } catch (const std::exception&) {
+            // fall through to the re-render
+        }
+    }
     return render(root, detect_layout(text), source);
 }
 

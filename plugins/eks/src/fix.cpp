@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <set>
 
+#include <kubecert/formats/json_edit.hpp>
 #include <kubecert/formats/kubelet_flags.hpp>
 #include <kubecert/formats/yaml_edit.hpp>
 #include <kubecert/util/time.hpp>
 
 #include "checks.hpp"
 #include "flag_edit.hpp"
-#include "json_text_edit.hpp"
 #include "kubelet_settings.hpp"
 
 namespace kubecert::eks {
@@ -29,7 +29,7 @@ Edit set_config_bool(const std::string& file, const std::vector<std::string>& pa
     for (const auto& k : path)
         key += (key.empty() ? "" : ".") + k;
     return {file, 0, "set " + key + " to " + (value ? "true" : "false"), [file, path, value](const std::string& text) {
-                if (is_json_text(text)) return json_set_bool_in_place(text, file, path, value);
+                if (is_json_text(text)) return formats::json_set(text, file, path, value);
                 return formats::yaml_set_scalar(text, file, path, value ? "true" : "false");
             }};
 }

@@ -1,11 +1,11 @@
-#include "json_text_edit.hpp"
+#include "formats/json_text_edit.hpp"
 
 #include <optional>
 
 #include <kubecert/formats/json_edit.hpp>
 #include <kubecert/formats/parse_error.hpp>
 
-namespace kubecert::eks {
+namespace kubecert::formats::detail {
 
 namespace {
 
@@ -103,11 +103,10 @@ std::string quoted(const std::string& key) {
 
 } // namespace
 
-std::string json_set_bool_in_place(std::string_view text, const std::string& source,
-                                   const std::vector<std::string>& path, bool value) {
+std::string json_set_in_place(std::string_view text, const std::string& source, const std::vector<std::string>& path,
+                              const std::string& literal) {
     formats::parse_json(text, source); // validates, naming line and column
     const Scanner sc(text);
-    const std::string literal = value ? "true" : "false";
     const std::string nl = text.find("\r\n") != std::string_view::npos ? "\r\n" : "\n";
 
     size_t root = sc.skip_ws(0);
@@ -151,19 +150,21 @@ std::string json_set_bool_in_place(std::string_view text, const std::string& sou
         else if (auto close_ind = indent_of(text, obj.close))
             member_indent = *close_ind + unit;
         const bool multiline = member_indent.has_value();
+        // A minified document gets minified separators.
+        const std::string space = text.find("\": ") == std::string_view::npos ? "" : " ";
         const std::string ind = member_indent.value_or("");
         std::string member_text;
         std::string cur_indent = ind;
         std::string tail;
         for (size_t k = depth; k < path.size(); ++k) {
             if (k + 1 == path.size()) {
-                member_text += quoted(path[k]) + ": " + literal;
+                member_text += quoted(path[k]) + ":" + space + literal;
             } else if (multiline) {
                 member_text += quoted(path[k]) + ": {" + nl + cur_indent + unit;
                 tail = nl + cur_indent + "}" + tail;
                 cur_indent += unit;
             } else {
-                member_text += quoted(path[k]) + ": {";
+                member_text += quoted(path[k]) + ":" + space + "{";
                 tail = "}" + tail;
             }
         }
@@ -171,7 +172,7 @@ std::string json_set_bool_in_place(std::string_view text, const std::string& sou
         std::string out(text);
         if (!obj.members.empty()) {
             const size_t at = obj.members.back().value_end;
-            out.insert(at, multiline ? "," + nl + ind + member_text : ", " + member_text);
+            out.insert(at, multiline ? "," + nl + ind + member_text : "," + space + member_text);
         } else if (multiline) {
             out.insert(obj.open + 1, nl + ind + member_text);
         } else {
@@ -182,4 +183,4 @@ std::string json_set_bool_in_place(std::string_view text, const std::string& sou
     return std::string(text);
 }
 
-} // namespace kubecert::eks
+} // namespace kubecert::formats::detail
