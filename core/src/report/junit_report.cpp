@@ -14,18 +14,7 @@ std::string finding_body(const Finding& f) {
     std::string body;
     body.reserve(128 * (f.evidence.size() + 1) + f.remediation.size());
     for (const Evidence& e : f.evidence) {
-        if (!e.source.empty()) {
-            body += e.source;
-            body += ": ";
-        }
-        body += e.key;
-        body += " = ";
-        body += e.actual;
-        if (!e.expected.empty()) {
-            body += " (expected: ";
-            body += e.expected;
-            body += ')';
-        }
+        body += evidence_line(e);
         body += '\n';
     }
     if (!f.benchmark.empty()) {
@@ -39,20 +28,6 @@ std::string finding_body(const Finding& f) {
         body += '\n';
     }
     return body;
-}
-
-// Plugin names in the order of report.plugins, then any other plugin that
-// produced findings, so every finding lands in exactly one testsuite.
-std::vector<std::string> plugin_order(const Report& report, const std::vector<Finding>& findings) {
-    std::vector<std::string> names;
-    names.reserve(report.plugins.size());
-    for (const PluginRef& p : report.plugins) {
-        if (std::find(names.begin(), names.end(), p.name) == names.end()) names.push_back(p.name);
-    }
-    for (const Finding& f : findings) {
-        if (std::find(names.begin(), names.end(), f.plugin) == names.end()) names.push_back(f.plugin);
-    }
-    return names;
 }
 
 // The counters JUnit consumers read from <testsuite> and <testsuites>.

@@ -1,5 +1,7 @@
 #include "report/model.hpp"
 
+#include <algorithm>
+
 namespace kubecert::report {
 
 const char* to_string(FindingStatus s) {
@@ -45,6 +47,47 @@ Summary summarize(const std::vector<Finding>& findings) {
         }
     }
     return s;
+}
+
+std::vector<std::string> plugin_order(const Report& report, const std::vector<Finding>& findings) {
+    std::vector<std::string> names;
+    names.reserve(report.plugins.size());
+    for (const PluginRef& p : report.plugins) {
+        if (std::find(names.begin(), names.end(), p.name) == names.end()) names.push_back(p.name);
+    }
+    for (const Finding& f : findings) {
+        if (std::find(names.begin(), names.end(), f.plugin) == names.end()) names.push_back(f.plugin);
+    }
+    return names;
+}
+
+namespace {
+void append_one_line(std::string& out, const std::string& value) {
+    std::size_t end = value.size();
+    while (end > 0 && (value[end - 1] == '\n' || value[end - 1] == '\r')) --end;
+    for (std::size_t i = 0; i < end; ++i) {
+        if (value[i] == '\n') out += "\\n";
+        else if (value[i] != '\r') out += value[i];
+    }
+}
+} // namespace
+
+std::string evidence_line(const Evidence& e) {
+    std::string out;
+    out.reserve(e.source.size() + e.key.size() + e.actual.size() + e.expected.size() + 20);
+    if (!e.source.empty()) {
+        out += e.source;
+        out += ": ";
+    }
+    out += e.key;
+    out += " = ";
+    append_one_line(out, e.actual);
+    if (!e.expected.empty()) {
+        out += " (expected: ";
+        append_one_line(out, e.expected);
+        out += ')';
+    }
+    return out;
 }
 
 } // namespace kubecert::report

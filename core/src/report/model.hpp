@@ -84,4 +84,12 @@ struct Summary {
 };
 Summary summarize(const std::vector<Finding>& findings);
 
+// Plugin names in the order of report.plugins, then any other plugin that
+// produced one of `findings`, so every finding is rendered exactly once.
+std::vector<std::string> plugin_order(const Report& report, const std::vector<Finding>& findings);
+
+// "source: key = actual (expected: expected)" on one line, leaving out the
+// parts a plugin did not fill; line breaks inside values are shown as "\n".
+std::string evidence_line(const Evidence& e);
+
 } // namespace kubecert::report

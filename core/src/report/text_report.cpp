@@ -70,36 +70,10 @@ void append_wrapped(std::string& out, std::string_view first_prefix, std::size_t
     out += '\n';
 }
 
-// "source: key = actual (expected: expected)", leaving out the parts a plugin did not fill.
 void append_evidence(std::string& out, const Evidence& e) {
     out.append(k_detail_indent, ' ');
-    if (!e.source.empty()) {
-        out += e.source;
-        out += ": ";
-    }
-    out += e.key;
-    out += " = ";
-    out += e.actual;
-    if (!e.expected.empty()) {
-        out += " (expected: ";
-        out += e.expected;
-        out += ')';
-    }
+    out += evidence_line(e);
     out += '\n';
-}
-
-// Plugin names in the order of report.plugins, then any other plugin that
-// produced findings, so every finding is printed exactly once.
-std::vector<std::string> plugin_order(const Report& report, const std::vector<Finding>& findings) {
-    std::vector<std::string> names;
-    names.reserve(report.plugins.size());
-    for (const PluginRef& p : report.plugins) {
-        if (std::find(names.begin(), names.end(), p.name) == names.end()) names.push_back(p.name);
-    }
-    for (const Finding& f : findings) {
-        if (std::find(names.begin(), names.end(), f.plugin) == names.end()) names.push_back(f.plugin);
-    }
-    return names;
 }
 
 // The STATUS cell, coloured when asked, padded as if it were not.
