@@ -223,6 +223,25 @@ nlohmann::json kubeadm_finding(const nlohmann::json& findings, const std::string
     return nullptr;
 }
 
+std::map<std::string, std::string> node_files(const KubeadmTestNode& node) {
+    auto files = snapshot_tree(node.root.path());
+    const auto lock_dir = node.root.path() + "/run/kubecert/";
+    std::erase_if(files, [&](const auto& kv) { return kv.first.rfind(lock_dir, 0) == 0; });
+    return files;
+}
+
+std::string changed_files(const std::map<std::string, std::string>& a, const std::map<std::string, std::string>& b) {
+    std::string out;
+    for (const auto& [path, content] : a) {
+        auto it = b.find(path);
+        if (it == b.end()) out += "removed " + path + "\n";
+        else if (it->second != content) out += "changed " + path + "\n";
+    }
+    for (const auto& [path, content] : b)
+        if (!a.count(path)) out += "added " + path + "\n";
+    return out;
+}
+
 std::string evidence_text(const nlohmann::json& finding) {
     std::string out;
     if (!finding.is_object() || !finding.contains("evidence")) return out;

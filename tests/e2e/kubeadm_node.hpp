@@ -66,6 +66,11 @@ struct KubeadmTestNode {
 nlohmann::json kubeadm_report(const ProcResult& r);
 // The finding `id` of `findings` (a JSON array), or null.
 nlohmann::json kubeadm_finding(const nlohmann::json& findings, const std::string& id);
+// The node's files (without the host's own /run/kubecert lock), for "nothing changed" checks.
+std::map<std::string, std::string> node_files(const KubeadmTestNode& node);
+// The paths whose content differs between two node_files() snapshots, one per line.
+std::string changed_files(const std::map<std::string, std::string>& a, const std::map<std::string, std::string>& b);
+
 // Every evidence row of a finding as one string, for "mentions" assertions.
 std::string evidence_text(const nlohmann::json& finding);
 

@@ -70,8 +70,12 @@ TEST(KubeadmAudit, CertificatesInKubeadmOrder) {
         "super-admin.conf", "ca", "etcd-ca", "front-proxy-ca"};
     EXPECT_EQ(names, expected);
     for (const auto& c : report["certificates"]) {
-        if (c.value("name", "") == "etcd-peer") EXPECT_EQ(c.value("authority", ""), "etcd-ca");
-        if (c.value("name", "") == "front-proxy-client") EXPECT_EQ(c.value("authority", ""), "front-proxy-ca");
+        if (c.value("name", "") == "etcd-peer") {
+            EXPECT_EQ(c.value("authority", ""), "etcd-ca");
+        }
+        if (c.value("name", "") == "front-proxy-client") {
+            EXPECT_EQ(c.value("authority", ""), "front-proxy-ca");
+        }
         EXPECT_FALSE(c.value("externally_managed", true)) << c.dump();
     }
 }
@@ -122,9 +126,11 @@ TEST(KubeadmAudit, ExternallyManagedCaLeavesAreNotFixable) {
     EXPECT_EQ(f.value("status", ""), "FAIL");
     EXPECT_FALSE(f.value("fixable", true));
     EXPECT_NE(f.value("remediation", "").find("externally managed"), std::string::npos) << f.dump(2);
-    for (const auto& c : report["certificates"])
-        if (c.value("name", "") == "apiserver" || c.value("name", "") == "ca")
+    for (const auto& c : report["certificates"]) {
+        if (c.value("name", "") == "apiserver" || c.value("name", "") == "ca") {
             EXPECT_TRUE(c.value("externally_managed", false)) << c.dump();
+        }
+    }
 }
 
 TEST(KubeadmAudit, KeyMismatchAndForeignSignatureFail) {
@@ -250,6 +256,13 @@ TEST(KubeadmAudit, DetectsKubeadmNodes) {
     bool found = false;
     for (const auto& p : report["plugins"]) found = found || p.value("name", "") == "kubeadm";
     EXPECT_TRUE(found) << r.out << r.err;
+
+    // An EKS worker keeps the cluster CA in the same place, without its key or kubeadm's kubelet.conf.
+    TempDir eks;
+    write_file(eks / "/etc/kubernetes/pki/ca.crt", node.pki.authorities.at("ca").cert_pem);
+    write_file(eks / "/etc/kubernetes/kubelet/kubelet-config.json", "{\"kind\": \"KubeletConfiguration\"}\n");
+    const auto e = run_kubecert({"--root", eks.path(), "--format", "json", "audit"}, {{"PATH", path_with(node.bin.path())}});
+    EXPECT_EQ((e.out + e.err).find("kubeadm."), std::string::npos) << e.out << e.err;
 }
 
 TEST(KubeadmAudit, MalformedInputsAreErrorsNamingTheFile) {
@@ -269,7 +282,7 @@ TEST(KubeadmAudit, MalformedInputsAreErrorsNamingTheFile) {
     for (const auto& c : cases) {
         KubeadmTestNode node;
         write_file(node / c.path, c.content);
-        const auto before = snapshot_tree(node.root.path());
+        const auto before = node_files(node);
         const auto r = node.kubecert({"audit"});
         EXPECT_EQ(r.exit_code, 3) << c.path;
         const auto f = kubeadm_finding(kubeadm_report(r)["findings"], c.id);
@@ -278,7 +291,7 @@ TEST(KubeadmAudit, MalformedInputsAreErrorsNamingTheFile) {
         // fix refuses and leaves everything as it was.
         const auto fx = node.kubecert({"fix", "--yes"});
         EXPECT_EQ(fx.exit_code, 3) << c.path << fx.err;
-        EXPECT_EQ(snapshot_tree(node.root.path()), before) << c.path;
+        EXPECT_EQ(changed_files(before, node_files(node)), "") << c.path;
     }
 }
 

@@ -15,8 +15,7 @@ namespace kubecert::kubeadm {
 struct AuthorityState {
     AuthoritySpec spec;
     LoadedCert cert;
-    std::string key;        // the CA key as stored, "" when absent
-    bool key_matches = false;
+    std::string key;        // the CA key as stored, "" when absent (not checked against the CA until fix)
     // Why leaves of this CA cannot be renewed here ("" when they can).
     std::string cannot_sign;
 };

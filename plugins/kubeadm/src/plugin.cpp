@@ -1,6 +1,7 @@
 // The kubeadm plugin: audits and renews the certificates of a kubeadm node,
 // restarts its control plane the way the manual procedure does, and keeps the
 // kubelet rotating its own certificates.
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -66,7 +67,11 @@ public:
 
     bool detect(sdk::Host& host) {
         const auto pki = host.option("pki-dir").value_or("/etc/kubernetes/pki");
-        if (host.exists(pki + "/ca.crt") || host.exists(std::string(k_manifests_dir) + "/kube-apiserver.yaml"))
+        if (host.exists(std::string(k_manifests_dir) + "/kube-apiserver.yaml")) return true;
+        // EKS nodes also keep the cluster CA in pki/ca.crt; kubeadm nodes have its key (control
+        // plane) or kubeadm's kubelet.conf (workers) next to it.
+        if (host.exists(pki + "/ca.crt") &&
+            (host.exists(pki + "/ca.key") || host.exists(std::string(k_kubeconfig_dir) + "/kubelet.conf")))
             return true;
         // A kubeadm worker: kubeadm writes kubeadm-flags.env next to the kubelet's config.yaml.
         return host.exists("/var/lib/kubelet/config.yaml") &&
@@ -105,7 +110,7 @@ public:
         restart.timeout_seconds = duration_option(host, "restart-timeout", "120s");
 
         std::string restart_reason;
-        bool renewed_any = false;
+        bool renewed_admin = false;
         for (const auto& l : m_pki.leaves) {
             const auto id = k_cert_expiry_prefix + l.spec.name;
             const bool asked = wanted.count(id) > 0;
@@ -115,16 +120,21 @@ public:
                 host.warn(l.spec.name + " not renewed: " + (ca ? ca->cannot_sign : "unknown CA"));
                 continue;
             }
+            if (!ca_key_usable(host, *ca)) {
+                host.warn(l.spec.name + " not renewed: its CA key " + ca->spec.key_path + " does not belong to " +
+                          ca->spec.cert_path);
+                continue;
+            }
             host.begin_action(id);
             renew_leaf(host, l, *ca, validity);
-            host.info("renewed " + l.spec.name + " (" + l.cert.path + ")");
-            renewed_any = true;
-            if (!is_user_kubeconfig(l.spec.name) && restart_reason.empty()) restart_reason = id;
+            host.info(std::string(host.dry_run() ? "would renew " : "renewed ") + l.spec.name + " (" + l.cert.path + ")");
+            if (is_user_kubeconfig(l.spec.name)) renewed_admin = true;
+            else if (restart_reason.empty()) restart_reason = id;
         }
-        // After a renewal the copies in ~/.kube/config are stale even if they were current at audit time.
-        if (renewed_any || wanted.count("kubeadm.user-kubeconfig-current"))
+        // Renewing admin.conf makes its copies in ~/.kube/config stale even if they were current at audit time.
+        if (renewed_admin || wanted.count("kubeadm.user-kubeconfig-current"))
             for (const auto& path : refresh_user_kubeconfigs(host, k_kubeconfig_dir))
-                host.info("refreshed " + path + " from admin.conf");
+                host.info(std::string(host.dry_run() ? "would refresh " : "refreshed ") + path + " from admin.conf");
 
         bool kubelet_changed = false;
         if (wanted.count("kubeadm.kubelet-client-rotation") && m_kubelet.config_text) {
@@ -152,6 +162,15 @@ public:
     }
 
 private:
+    // Whether `ca`'s key belongs to its certificate, checked once per fix (a mismatched key would
+    // sign certificates nothing trusts). Throws when the key cannot be parsed.
+    bool ca_key_usable(const sdk::Host& host, const AuthorityState& ca) {
+        auto it = m_ca_key_ok.find(ca.spec.name);
+        if (it == m_ca_key_ok.end())
+            it = m_ca_key_ok.emplace(ca.spec.name, host.key_matches_cert(ca.key, ca.cert.info.pem)).first;
+        return it->second;
+    }
+
     const LeafState& leaf(const std::string& name) const {
         for (const auto& l : m_pki.leaves)
             if (l.spec.name == name) return l;
@@ -162,6 +181,7 @@ private:
     PkiState m_pki;
     KubeletSettings m_kubelet;
     std::vector<std::string> m_errors;
+    std::map<std::string, bool> m_ca_key_ok;
 };
 
 } // namespace kubecert::kubeadm

@@ -1,5 +1,6 @@
 #include "restart.hpp"
 
+#include <chrono>
 #include <vector>
 
 #include "crictl.hpp"
@@ -15,7 +16,10 @@ constexpr std::uint32_t k_command_timeout_ms = 10000;
 // `running`; false at the timeout. `last_problem` keeps crictl's last complaint.
 bool wait_for_apiserver(const sdk::Host& host, const RestartOptions& o, bool running, std::string& last_problem) {
     const std::string goal = running ? "to run again" : "to stop";
-    for (std::int64_t waited = 0;; ++waited) {
+    // A wall-clock deadline (not host.now(), which --now may freeze) so slow crictl calls count too.
+    const auto start = std::chrono::steady_clock::now();
+    const auto deadline = start + std::chrono::seconds(o.timeout_seconds);
+    for (;;) {
         const auto r = host.run({o.crictl, "ps"}, k_command_timeout_ms, KUBECERT_CMD_READ_ONLY);
         if (r.ok()) {
             if (crictl_lists_container(r.out, "kube-apiserver") == running) return true;
@@ -23,7 +27,9 @@ bool wait_for_apiserver(const sdk::Host& host, const RestartOptions& o, bool run
             last_problem = o.crictl + " ps: " + (r.timed_out ? "timed out" : "exit " + std::to_string(r.exit_code)) +
                            (r.err.empty() ? "" : ": " + r.err);
         }
-        if (waited >= o.timeout_seconds) return false;
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= deadline) return false;
+        const auto waited = std::chrono::duration_cast<std::chrono::seconds>(now - start).count();
         host.progress("waiting for kube-apiserver " + goal + " (" + std::to_string(waited) + "s of " +
                       std::to_string(o.timeout_seconds) + "s)");
         host.sleep_ms(k_poll_ms);
