@@ -197,7 +197,7 @@ TEST(KubeadmAudit, RotateCertificatesOffInConfigOrFlags) {
     f = kubeadm_finding(report["findings"], "kubeadm.kubelet-client-rotation");
     EXPECT_EQ(f.value("status", ""), "FAIL");
     EXPECT_FALSE(f.value("fixable", true));
-    EXPECT_NE(evidence_text(f).find("/etc/sysconfig/kubelet: KUBELET_EXTRA_ARGS"), std::string::npos) << f.dump(2);
+    EXPECT_NE(evidence_text(f).find("/etc/sysconfig/kubelet:1 (KUBELET_EXTRA_ARGS)"), std::string::npos) << f.dump(2);
     EXPECT_EQ(f.value("benchmark", ""), "CIS Kubernetes Benchmark v1.8 4.2.11");
 }
 

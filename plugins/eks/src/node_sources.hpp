@@ -6,33 +6,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include <kubecert/checks/kubelet_command_line.hpp>
 #include <kubecert/sdk.hpp>
 
 namespace kubecert::eks {
 
-// Where one command-line word was written, so that a fix can edit it there.
-struct WordOrigin {
-    std::string file;     // node path of the file holding it; "" for a running process's word
-    int line = 0;         // 1-based first line of the entry (ExecStart=, Environment=, env-file line)
-    std::string variable; // the environment variable that carried it; "" when written in ExecStart itself
-    // How evidence names it: "/etc/.../10-kubelet-args.conf:2 (KUBELET_ARGS)" or "/proc/42/cmdline".
-    std::string describe() const;
-};
-
-struct ArgWord {
-    std::string text;
-    WordOrigin origin;
-};
-
-// The kubelet's arguments (argv without argv[0]) from one place.
-struct CommandLine {
-    std::string source; // "/proc/42/cmdline" or the unit file with its ExecStart line
-    bool from_process = false;
-    std::vector<ArgWord> args;
-    std::vector<std::string> words() const;
-    // Where `word` (one of args) comes from, for evidence.
-    std::string describe(const ArgWord& word) const;
-};
+// The kubelet's command line with each word's origin (file, line, variable).
+using WordOrigin = checks::WordOrigin;
+using ArgWord = checks::ArgWord;
+using CommandLine = checks::KubeletCommandLine;
 
 // One KubeletConfiguration document: the --config file or a --config-dir drop-in.
 struct ConfigDoc {
@@ -65,11 +47,10 @@ inline const std::vector<std::string> k_eks_config_paths{"/etc/kubernetes/kubele
 // with line and column) and sdk::Error when the host cannot read one.
 KubeletSources load_kubelet_sources(const sdk::Host& host);
 
-// The running kubelet processes' command lines (pid order).
-std::vector<CommandLine> running_kubelets(const sdk::Host& host);
-
 // The value of the last --`name` flag of `cmd` (pflag: last wins), if any.
-std::optional<std::string> flag_value(const CommandLine& cmd, const std::string& name);
+inline std::optional<std::string> flag_value(const CommandLine& cmd, const std::string& name) {
+    return checks::kubelet_flag_value(cmd, name);
+}
 
 // Parses a KubeletConfiguration document, JSON or YAML (drop-ins may be either).
 nlohmann::ordered_json parse_config_document(const std::string& text, const std::string& source);

@@ -12,60 +12,6 @@ namespace kubecert::kubeadm {
 
 namespace {
 
-const std::vector<std::string> k_unit_dirs = {"/etc/systemd/system", "/run/systemd/system", "/usr/lib/systemd/system",
-                                              "/lib/systemd/system"};
-
-struct UnitFile {
-    std::string path;
-    formats::SystemdUnit unit;
-};
-
-// The kubelet unit and its drop-ins in systemd's order: the first unit file
-// found, then drop-ins sorted by name, an /etc one hiding a /usr/lib one of the same name.
-std::vector<UnitFile> read_kubelet_units(const sdk::Host& host) {
-    std::vector<UnitFile> units;
-    for (const auto& dir : k_unit_dirs) {
-        const auto path = dir + "/kubelet.service";
-        if (auto text = host.read_file(path)) {
-            units.push_back({path, formats::parse_systemd_unit(*text, path)});
-            break;
-        }
-    }
-    std::map<std::string, std::string> dropins; // name -> path of the winning copy
-    for (auto it = k_unit_dirs.rbegin(); it != k_unit_dirs.rend(); ++it) {
-        const auto dir = *it + "/kubelet.service.d";
-        for (const auto& name : host.list_dir(dir))
-            if (name.size() > 5 && name.ends_with(".conf")) dropins[name] = dir + "/" + name;
-    }
-    for (const auto& [name, path] : dropins)
-        if (auto text = host.read_file(path)) units.push_back({path, formats::parse_systemd_unit(*text, path)});
-    return units;
-}
-
-// Environment of the kubelet service: Environment= first, then EnvironmentFile=
-// (whose values override, as systemd does). Records where each variable came from.
-void collect_environment(const sdk::Host& host, const std::vector<UnitFile>& units, FlagSource& src) {
-    for (const auto& u : units)
-        for (const auto& e : u.unit.entries)
-            if (e.section == "Service" && e.key == "Environment")
-                for (const auto& [k, v] : formats::parse_environment_assignments(e.value)) {
-                    src.variables[k] = v;
-                    src.variable_origin[k] = u.path;
-                }
-    for (const auto& u : units)
-        for (const auto& e : u.unit.entries) {
-            if (e.section != "Service" || e.key != "EnvironmentFile" || e.value.empty()) continue;
-            std::string path = e.value;
-            if (path.front() == '-') path.erase(0, 1);
-            auto text = host.read_file(path);
-            if (!text) continue;
-            for (const auto& [k, v] : formats::parse_env_file(*text, path)) {
-                src.variables[k] = v;
-                src.variable_origin[k] = path;
-            }
-        }
-}
-
 template <class F>
 void guarded(KubeletSettings& s, F&& body) {
     try {
@@ -94,20 +40,13 @@ std::optional<bool> kubelet_config_bool(const std::string& text, const std::stri
 std::vector<FlagValue> KubeletSettings::flag_values(const std::string& name) const {
     std::vector<FlagValue> out;
     for (const auto& src : flag_sources) {
-        const auto flag = formats::last_flag(formats::parse_kubelet_flags(src.args), name);
+        const auto flag = formats::last_flag(formats::parse_kubelet_flags(src.words()), name);
         if (!flag) continue;
         FlagValue v;
         v.text = "--" + name + (flag->value ? "=" + *flag->value : "");
         v.value = flag->value ? formats::parse_go_bool(*flag->value).value_or(false) : true;
-        v.source = src.label;
-        // Name the file that holds the flag when a variable carried it there.
-        for (const auto& [var, value] : src.variables) {
-            const auto words = formats::split_words(value);
-            const bool has = std::any_of(words.begin(), words.end(), [&](const std::string& w) {
-                return w == "--" + name || w.starts_with("--" + name + "=");
-            });
-            if (has) v.source = src.variable_origin.at(var) + ": " + var;
-        }
+        // The file (and variable) that holds the flag.
+        v.source = src.describe(src.args[flag->index]);
         out.push_back(v);
     }
     return out;
@@ -118,19 +57,7 @@ KubeletSettings read_kubelet_settings(const sdk::Host& host) {
     std::optional<std::string> config_flag;
 
     guarded(s, [&] {
-        const auto units = read_kubelet_units(host);
-        if (units.empty()) return;
-        FlagSource src;
-        collect_environment(host, units, src);
-        std::vector<formats::SystemdUnit> parsed;
-        for (const auto& u : units) parsed.push_back(u.unit);
-        const auto exec = formats::effective_values(parsed, "Service", "ExecStart");
-        if (exec.empty()) return;
-        auto words = formats::split_exec_line(exec.back().value, src.variables);
-        if (!words.empty()) words.erase(words.begin());
-        src.label = exec.back().source + ": ExecStart";
-        src.args = std::move(words);
-        s.flag_sources.push_back(std::move(src));
+        if (auto unit = checks::kubelet_unit_command_line(host)) s.flag_sources.push_back(std::move(*unit));
     });
     // Without a unit (a hand-started kubelet), the env files kubeadm and packages write still say what it gets.
     if (s.flag_sources.empty()) {
@@ -145,17 +72,17 @@ KubeletSettings read_kubelet_settings(const sdk::Host& host) {
                 const auto env = formats::parse_env_file(*text, path);
                 auto it = env.find(var);
                 if (it == env.end()) return;
-                s.flag_sources.push_back({path + ": " + var, formats::split_words(it->second), {}, {}});
+                checks::KubeletCommandLine cmd;
+                cmd.source = path + " (" + var + ")";
+                for (auto& w : formats::split_words(it->second)) cmd.args.push_back({w, {path, 0, var}});
+                s.flag_sources.push_back(std::move(cmd));
             });
     }
     guarded(s, [&] {
-        for (const auto& p : host.find_processes("kubelet")) {
-            std::vector<std::string> args(p.argv.begin() + (p.argv.empty() ? 0 : 1), p.argv.end());
-            s.flag_sources.push_back({"/proc/" + std::to_string(p.pid) + "/cmdline", std::move(args), {}, {}});
-        }
+        for (auto& cmd : checks::running_kubelet_command_lines(host)) s.flag_sources.push_back(std::move(cmd));
     });
     for (const auto& src : s.flag_sources)
-        if (auto f = formats::last_flag(formats::parse_kubelet_flags(src.args), "config"); f && f->value)
+        if (auto f = formats::last_flag(formats::parse_kubelet_flags(src.words()), "config"); f && f->value)
             config_flag = *f->value;
     if (config_flag) s.config_path = *config_flag;
 

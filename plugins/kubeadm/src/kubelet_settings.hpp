@@ -5,20 +5,12 @@
 #include <string>
 #include <vector>
 
+#include <kubecert/checks/kubelet_command_line.hpp>
 #include <kubecert/sdk.hpp>
 
 // What the kubelet on this node is configured with: its KubeletConfiguration
 // file and its command-line flags, from every place kubeadm nodes set them.
 namespace kubecert::kubeadm {
-
-// One command line the kubelet gets (or got) its flags from.
-struct FlagSource {
-    std::string label;             // e.g. "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf: ExecStart"
-    std::vector<std::string> args; // without argv[0]
-    // Where each expanded variable came from ("KUBELET_KUBEADM_ARGS" -> "/var/lib/kubelet/kubeadm-flags.env").
-    std::map<std::string, std::string> variable_origin;
-    std::map<std::string, std::string> variables;
-};
 
 // A flag as the kubelet would see it in one source.
 struct FlagValue {
@@ -33,7 +25,9 @@ struct KubeletSettings {
     std::optional<std::string> config_text; // nullopt when the file is absent
     std::optional<bool> rotate_certificates;  // rotateCertificates in the file
     std::optional<bool> server_tls_bootstrap; // serverTLSBootstrap in the file
-    std::vector<FlagSource> flag_sources;     // systemd's command line first, running processes last
+    // systemd's command line (or, without a unit, the env files kubeadm and
+    // the packages write) first, running processes last.
+    std::vector<checks::KubeletCommandLine> flag_sources;
     std::vector<std::string> errors;          // malformed inputs, each naming file:line:column
     // The value of boolean flag `name` in each source that sets it.
     std::vector<FlagValue> flag_values(const std::string& name) const;
