@@ -7,7 +7,7 @@ if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 packages=(
   build-essential cmake pkg-config binutils ca-certificates openssl
   libssl-dev libyaml-cpp-dev nlohmann-json3-dev libboost-program-options-dev
-  libpugixml-dev libcurl4-openssl-dev libgtest-dev libgmock-dev
+  libpugixml-dev libgtest-dev libgmock-dev
   python3 python3-jsonschema
 )
 missing=()
