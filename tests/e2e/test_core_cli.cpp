@@ -266,3 +266,37 @@ TEST(CoreCli, ASecondFixWaitsThenRefusesNamingTheHolder) {
     // Once the holder is gone the lock is free.
     EXPECT_EQ(node.kubecert({"fix", "--yes"}).exit_code, 0);
 }
+
+// Reports the real binary writes (audit, fix, dry run, certs) validate
+// against docs/report.schema.json with a real validator.
+TEST(CoreCli, JsonReportsOfEveryCommandMatchTheSchema) {
+    CoreNode node;
+    node.write_confs("bad\n", "ok\n", "ok\n");
+    CertSpec spec;
+    spec.common_name = "test";
+    spec.not_before = now_seconds() - k_day;
+    spec.not_after = now_seconds() + 100 * k_day;
+    write_file(node.root / "/etc/testgood/cert.pem", make_self_signed(spec).cert_pem);
+    TempDir out;
+    int n = 0;
+    for (std::vector<std::string> args : {std::vector<std::string>{"audit"}, {"certs"}, {"fix", "--dry-run"},
+                                          {"--testgood-fail-after", "0", "fix", "--yes"}, {"fix", "--yes"}}) {
+        args.insert(args.begin(), {"--format", "json"});
+        auto r = node.kubecert(args);
+        ASSERT_FALSE(r.out.empty()) << r.err;
+        write_file(out.path() + "/r" + std::to_string(n++) + ".json", r.out);
+    }
+    const std::string script =
+        "import json, sys, glob\n"
+        "import jsonschema\n"
+        "schema = json.load(open(sys.argv[1]))\n"
+        "cls = jsonschema.validators.validator_for(schema)\n"
+        "for path in sorted(glob.glob(sys.argv[2] + '/*.json')):\n"
+        "    errors = list(cls(schema).iter_errors(json.load(open(path))))\n"
+        "    for e in errors: print(path, e.message)\n"
+        "    if errors: sys.exit(1)\n"
+        "print('valid')\n";
+    auto v = run({"python3", "-c", script, source_dir() + "/docs/report.schema.json", out.path()});
+    EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+    EXPECT_EQ(v.out, "valid\n") << v.err;
+}

@@ -6,6 +6,8 @@
 #include <memory>
 #include <system_error>
 #include <thread>
+#include <unordered_map>
+#include <mutex>
 #include <utility>
 
 #include <openssl/asn1.h>
@@ -118,7 +120,7 @@ X509Ptr read_der_cert(std::string_view der) {
 }
 
 // The first certificate in PEM, DER or base64 of either; errors name `source`.
-util::Result<X509Ptr> load_cert(std::string_view data, const std::string& source, bool allow_base64 = true) {
+util::Result<X509Ptr> decode_cert(std::string_view data, const std::string& source, bool allow_base64 = true) {
     // DER first and untrimmed: its last byte may well look like white space.
     if (!data.empty() && static_cast<unsigned char>(data.front()) == 0x30) {
         if (auto cert = read_der_cert(data)) return cert;
@@ -139,17 +141,52 @@ util::Result<X509Ptr> load_cert(std::string_view data, const std::string& source
     }
     std::string decoded;
     if (allow_base64 && decode_base64(data, decoded)) {
-        auto inner = load_cert(decoded, source, false);
+        auto inner = decode_cert(decoded, source, false);
         if (inner.ok()) return inner;
     }
     ERR_clear_error();
     return make_error(ErrorCode::parse, source + ": not a PEM or DER certificate");
 }
 
+// decode_cert() with a memo of the decoded certificates by their bytes.
+// Rationale: an audit parses, verifies and key-matches the same leaves and
+// CAs again and again, and OpenSSL 3's d2i_X509 (extension caching, provider
+// fetches) was half of an audit's time. Decoded certificates are never
+// modified, so sharing them (X509_up_ref) is safe.
+util::Result<X509Ptr> load_cert(std::string_view data, const std::string& source) {
+    static std::mutex mutex;
+    static std::unordered_map<std::string, X509Ptr> memo;
+    constexpr std::size_t k_memo_limit = 256;
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (auto it = memo.find(std::string(data)); it != memo.end()) {
+            X509_up_ref(it->second.get());
+            return X509Ptr(it->second.get());
+        }
+    }
+    auto decoded = decode_cert(data, source);
+    if (!decoded) return decoded;
+    std::lock_guard<std::mutex> lock(mutex);
+    if (memo.size() >= k_memo_limit) memo.clear();
+    X509_up_ref(decoded->get());
+    memo.emplace(std::string(data), X509Ptr(decoded->get()));
+    return decoded;
+}
+
 // Every certificate of a PEM bundle (or the single DER/base64 one).
 util::Result<std::vector<X509Ptr>> load_cert_bundle(std::string_view data, const std::string& source) {
     std::vector<X509Ptr> certs;
     std::string_view trimmed = trim(data);
+    // One certificate (the usual CA file): the memo of load_cert() serves it.
+    const std::string_view begin = "-----BEGIN CERTIFICATE-----";
+    const size_t first = trimmed.find(begin);
+    if (is_pem(trimmed) && first != std::string_view::npos &&
+        trimmed.find(begin, first + begin.size()) == std::string_view::npos) {
+        auto one = load_cert(trimmed, source);
+        if (!one.ok()) return one.error();
+        certs.push_back(std::move(one.value()));
+        return certs;
+    }
     if (is_pem(trimmed)) {
         auto bio = memory_bio(trimmed);
         while (X509* c = PEM_read_bio_X509(bio.get(), nullptr, no_password, nullptr))
