@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace kubecert::cli {
 
 namespace {
@@ -46,8 +48,12 @@ std::string render_plugin_list(const std::vector<std::unique_ptr<loader::LoadedP
         out += p->name() + " " + p->version() + "  (ABI " + p->abi_version() + ")  " + p->path() + "\n";
         if (api.description) out += "  " + s(api.description) + "\n";
         out += "  checks:\n";
-        for (size_t i = 0; i < api.check_count; ++i)
-            out += "    " + s(api.checks[i].id) + "  " + s(api.checks[i].title) + "\n";
+        size_t width = 0;
+        for (size_t i = 0; i < api.check_count; ++i) width = std::max(width, s(api.checks[i].id).size());
+        for (size_t i = 0; i < api.check_count; ++i) {
+            const std::string id = s(api.checks[i].id);
+            out += "    " + id + std::string(width - id.size() + 2, ' ') + s(api.checks[i].title) + "\n";
+        }
         if (api.option_count) out += "  options:\n";
         for (size_t i = 0; i < api.option_count; ++i) {
             const auto& o = api.options[i];
