@@ -69,6 +69,21 @@ TEST_F(TransactionTest, FailureAfterSecondOfThreeEditsRollsBackAll) {
         EXPECT_TRUE(r.rolled_back) << r.node_path;
 }
 
+TEST_F(TransactionTest, RollbackRemovesFoldersMadeForNewFilesButNotOthers) {
+    RootFs fs(m_root);
+    Transaction tx(fs, m_backup, false);
+    ASSERT_TRUE(tx.write_file("/root/.kube/config", "new\n", 0600, false).ok());
+    ASSERT_TRUE(tx.write_file("/etc/deep/er/x.conf", "x\n", 0644, false).ok());
+    ASSERT_TRUE(std::filesystem::is_directory(node("/etc/deep/er")));
+    // Someone else's file appears in a folder the fix made: that folder stays.
+    test::write_file(node("/root/other"), "keep\n");
+    ASSERT_TRUE(tx.rollback().ok());
+    EXPECT_FALSE(test::file_exists(node("/etc/deep"))) << "the folders made for x.conf are gone";
+    EXPECT_FALSE(test::file_exists(node("/root/.kube")));
+    EXPECT_TRUE(test::file_exists(node("/root/other")));
+    EXPECT_TRUE(std::filesystem::is_directory(node("/etc"))) << "a folder that existed before stays";
+}
+
 TEST_F(TransactionTest, RollbackRestoresEveryChangedFileIncludingRepeatedEdits) {
     RootFs fs(m_root);
     Transaction tx(fs, m_backup, false);

@@ -275,8 +275,15 @@ util::Result<bool> Transaction::write_file(const std::string& node_path, const s
         if (!manifest) return manifest.error();
     }
     if (!on_disk) {
+        // Remember the folders this creates, so that a rollback leaves no trace.
+        std::vector<std::string> missing;
+        struct stat dst {};
+        for (std::string dir = parent_of(resolved->host_path); ::stat(dir.c_str(), &dst) != 0 && dir != "/" && dir != ".";
+             dir = parent_of(dir))
+            missing.push_back(dir);
         auto made = make_dirs(parent_of(resolved->host_path), 0755);
         if (!made) return util::make_error(made.error().code, node + ": " + made.error().message);
+        m_created_dirs.insert(m_created_dirs.end(), missing.rbegin(), missing.rend()); // outermost first
     }
     std::optional<Owner> owner;
     if (on_disk) owner = Owner{st->uid, st->gid};
@@ -424,6 +431,9 @@ util::Status Transaction::rollback() {
         r.rolled_back = true;
     }
     if (auto unparked = unpark_all(); !unparked) note(unparked.error());
+    // Folders made for new files go too, newest first; one that is not empty stays.
+    for (auto it = m_created_dirs.rbegin(); it != m_created_dirs.rend(); ++it) ::rmdir(it->c_str());
+    m_created_dirs.clear();
     if (!errors.empty()) return util::make_error(ErrorCode::io, "rollback incomplete: " + errors);
     return util::ok_status();
 }

@@ -64,6 +64,7 @@ private:
     std::vector<EditRecord> m_records;
     std::vector<std::pair<std::string, std::string>> m_overlay; // dry-run contents
     std::vector<std::pair<std::string, std::string>> m_parked;  // node path -> host path in backup
+    std::vector<std::string> m_created_dirs;                    // host paths of folders made for new files, in creation order
 };
 
 // Puts back every file listed in BACKUP/MANIFEST under the root (`kubecert
