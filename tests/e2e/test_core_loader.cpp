@@ -41,7 +41,7 @@ TEST(CoreLoader, ListsAPluginWithItsChecksOptionsAbiAndPath) {
         if (p["name"] == "testgood") found = p;
     ASSERT_FALSE(found.is_null()) << r.out;
     EXPECT_EQ(found["version"], "1.2.3");
-    EXPECT_EQ(found["abi"], "1.0.0");
+    EXPECT_EQ(found["abi"], "1.1.0");
     EXPECT_EQ(found["path"], dir.path() + "/testgood.so");
     EXPECT_EQ(found["description"], "test plugin written in C");
     EXPECT_EQ(found["checks"].size(), 4u);
@@ -49,7 +49,7 @@ TEST(CoreLoader, ListsAPluginWithItsChecksOptionsAbiAndPath) {
 
     auto text = plugins_cmd(dir.path());
     ASSERT_EQ(text.exit_code, 0);
-    EXPECT_TRUE(has_line(text.out, "testgood 1.2.3", "ABI 1.0.0")) << text.out;
+    EXPECT_TRUE(has_line(text.out, "testgood 1.2.3", "ABI 1.1.0")) << text.out;
     EXPECT_NE(text.out.find("--testgood-run PROGRAM"), std::string::npos);
     EXPECT_NE(text.out.find("testgood.cert"), std::string::npos);
 }
@@ -75,7 +75,22 @@ TEST(CoreLoader, RefusesAnUnsupportedAbiMajorVersion) {
     CoreNode::install_plugin("bad_abi.so", dir.path(), "bad_abi.so");
     auto r = plugins_cmd(dir.path());
     EXPECT_EQ(r.exit_code, 3);
-    EXPECT_TRUE(has_line(r.err, dir.path() + "/bad_abi.so", "built for plugin ABI 99.0")) << r.err;
+    EXPECT_TRUE(has_line(r.err, dir.path() + "/bad_abi.so", "built for plugin ABI 99.")) << r.err;
+}
+
+TEST(CoreLoader, LoadsAPluginBuiltForAnOlderMinorVersion) {
+    TempDir dir;
+    CoreNode::install_plugin("older_minor.so", dir.path(), "older_minor.so");
+    auto r = plugins_cmd(dir.path(), {"--format", "json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto j = parse_report(r.out);
+    bool found = false;
+    for (const auto& p : j["plugins"])
+        if (p["path"] == dir.path() + "/older_minor.so") {
+            found = true;
+            EXPECT_EQ(p["abi"], "1.0.0");
+        }
+    EXPECT_TRUE(found) << r.out;
 }
 
 TEST(CoreLoader, RefusesANewerAbiMinorVersion) {

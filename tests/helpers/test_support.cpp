@@ -90,7 +90,7 @@ void drain(int fd, std::string& into) {
 } // namespace
 
 ProcResult run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-               const std::string& input, int timeout_seconds) {
+               const std::string& input, int timeout_seconds, const std::string& cwd) {
     int out_pipe[2], err_pipe[2], in_pipe[2];
     if (pipe(out_pipe) || pipe(err_pipe) || pipe(in_pipe)) throw std::runtime_error("pipe failed");
     pid_t pid = fork();
@@ -101,6 +101,7 @@ ProcResult run(const std::vector<std::string>& argv, const std::map<std::string,
         dup2(out_pipe[1], 1);
         dup2(err_pipe[1], 2);
         for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1], in_pipe[0], in_pipe[1]}) close(fd);
+        if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
         for (const auto& [k, v] : env) {
             if (v == "\x01unset") unsetenv(k.c_str());
             else setenv(k.c_str(), v.c_str(), 1);
@@ -155,6 +156,13 @@ ProcResult run_kubecert(const std::vector<std::string>& args, const std::map<std
     std::vector<std::string> argv{kubecert_binary()};
     argv.insert(argv.end(), args.begin(), args.end());
     return run(argv, env, "", timeout_seconds);
+}
+
+ProcResult run_kubecert_in(const std::string& cwd, const std::vector<std::string>& args,
+                           const std::map<std::string, std::string>& env) {
+    std::vector<std::string> argv{kubecert_binary()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(argv, env, "", 120, cwd);
 }
 
 std::string kubecert_binary() { return KUBECERT_BINARY; }

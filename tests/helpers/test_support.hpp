@@ -43,11 +43,15 @@ struct ProcResult {
 // variables (a value of "\x01unset" removes the variable), standard input
 // from `input`, killed after `timeout_seconds`.
 ProcResult run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {},
-               const std::string& input = "", int timeout_seconds = 120);
+               const std::string& input = "", int timeout_seconds = 120, const std::string& cwd = "");
 
 // Runs the built `kubecert` binary with `args`.
 ProcResult run_kubecert(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
                         int timeout_seconds = 120);
+
+// Runs the built `kubecert` with `args` in the folder `cwd`.
+ProcResult run_kubecert_in(const std::string& cwd, const std::vector<std::string>& args,
+                           const std::map<std::string, std::string>& env = {});
 
 // Paths known at build time.
 std::string kubecert_binary();      // build/bin/kubecert

@@ -42,7 +42,7 @@ extern "C" {
 #endif
 
 #define KUBECERT_ABI_MAJOR 1
-#define KUBECERT_ABI_MINOR 0
+#define KUBECERT_ABI_MINOR 1
 #define KUBECERT_ABI_PATCH 0
 
 /* The name of the one symbol a plugin exports. */
@@ -389,6 +389,13 @@ struct kubecert_host {
      * status; KUBECERT_ERR_UNREACHABLE / KUBECERT_ERR_TIMEOUT otherwise. */
     kubecert_status_t (*http_get)(const kubecert_host_t *host, const char *url, uint32_t timeout_ms,
                                   kubecert_http_response_t *out);
+
+    /* --- added in ABI 1.1 (check KUBECERT_HAS_FIELD(host, kubecert_host_t, working_dir)) --- */
+
+    /* The node path of the folder kubecert was started in, when that folder
+     * lies inside --root (an admin host's cluster folder, say); NULL when it
+     * does not. */
+    const char *(*working_dir)(const kubecert_host_t *host);
 };
 
 /* ------------------------------------------------------------------------ */

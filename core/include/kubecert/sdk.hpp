@@ -214,6 +214,12 @@ public:
     void progress(const std::string& m) const { log(KUBECERT_LOG_PROGRESS, m); }
     void sleep_ms(std::uint32_t ms) const { m_host->sleep_ms(m_host, ms); }
     std::string node_name() const { return detail::str(m_host->node_name(m_host)); }
+    // The node path kubecert was started in, when inside --root (hosts before ABI 1.1: none).
+    std::optional<std::string> working_dir() const {
+        if (!KUBECERT_HAS_FIELD(m_host, kubecert_host_t, working_dir) || !m_host->working_dir) return std::nullopt;
+        const char* d = m_host->working_dir(m_host);
+        return d ? std::optional<std::string>(d) : std::nullopt;
+    }
     std::optional<std::string> user_home() const {
         const char* h = m_host->user_home(m_host);
         return h ? std::optional<std::string>(h) : std::nullopt;

@@ -1,5 +1,6 @@
 #include "app/host_services.hpp"
 
+#include <climits>
 #include <unistd.h>
 
 #include <algorithm>
@@ -160,6 +161,19 @@ const char* h_user_home(const kubecert_host_t* h) {
     }
     const char* home = std::getenv("HOME");
     if (home && home[0] == '/') return s.keep(home);
+    return nullptr;
+}
+
+const char* h_working_dir(const kubecert_host_t* h) {
+    auto& s = self(h);
+    char buf[PATH_MAX];
+    if (!getcwd(buf, sizeof buf)) return nullptr;
+    const std::string cwd = buf;
+    const std::string& root = s.ctx().fs->root(); // "" for "/"
+    if (root.empty()) return s.keep(cwd);
+    if (cwd == root) return s.keep("/");
+    if (cwd.size() > root.size() && cwd.compare(0, root.size(), root) == 0 && cwd[root.size()] == '/')
+        return s.keep(cwd.substr(root.size()));
     return nullptr;
 }
 
@@ -572,6 +586,7 @@ HostServices::HostServices(RunContext& ctx, const loader::LoadedPlugin& plugin, 
     m_table.cert_issue = h_cert_issue;
     m_table.tls_fetch_cert = h_tls_fetch_cert;
     m_table.http_get = h_http_get;
+    m_table.working_dir = h_working_dir;
 }
 
 void HostServices::clear_arena() {

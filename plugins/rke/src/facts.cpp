@@ -26,7 +26,7 @@ ClusterFacts load_cluster(const sdk::Host& host, const std::string& path) {
     try {
         auto text = host.read_file(path);
         if (!text) {
-            facts.error = path + ": not found (given with --rke-cluster-config)";
+            facts.error = path + ": not found";
             return facts;
         }
         facts.found = true;
@@ -90,6 +90,13 @@ void choose_disk_cert(const sdk::Host& host, Facts& facts) {
 Options read_options(const sdk::Host& host) {
     Options options;
     options.cluster_config = non_empty_option(host, "cluster-config");
+    // Like `rke up`, which reads ./cluster.yml: the one in the folder kubecert runs in.
+    if (!options.cluster_config) {
+        if (auto cwd = host.working_dir()) {
+            const std::string candidate = (*cwd == "/" ? std::string() : *cwd) + "/cluster.yml";
+            if (host.stat(candidate).type == KUBECERT_FILE_REGULAR) options.cluster_config = candidate;
+        }
+    }
     options.node_address = non_empty_option(host, "node-address");
     if (auto timeout = non_empty_option(host, "timeout")) {
         const auto seconds = util::parse_duration(*timeout);

@@ -26,7 +26,7 @@ public:
             {k_check_legacy, "The kubelet does not serve its own self-signed certificate (never rotated)"},
         };
         i.options = {
-            {"cluster-config", "PATH", "cluster.yml of the cluster (node path under --root), on the admin host",
+            {"cluster-config", "PATH", "cluster.yml of the cluster (node path under --root; default ./cluster.yml when present)",
              std::nullopt},
             {"node-address", "ADDRESS",
              "the node's address in cluster.yml (names kube-kubelet-<address>.pem; default port host)", std::nullopt},
