@@ -13,6 +13,7 @@
 #include "pki.hpp"
 #include "servers.hpp"
 #include "test_support.hpp"
+#include "yaml_tree.hpp"
 
 using namespace kubecert::test;
 
@@ -70,27 +71,6 @@ size_t count_of(const std::string& text, const std::string& what) {
     return n;
 }
 
-// The tree as text in file order: equal only when every key, value and order match.
-std::string canonical(const YAML::Node& node) {
-    switch (node.Type()) {
-    case YAML::NodeType::Map: {
-        std::string out = "{";
-        for (const auto& kv : node)
-            out += canonical(kv.first) + ":" + canonical(kv.second) + ",";
-        return out + "}";
-    }
-    case YAML::NodeType::Sequence: {
-        std::string out = "[";
-        for (const auto& item : node)
-            out += canonical(item) + ",";
-        return out + "]";
-    }
-    case YAML::NodeType::Scalar:
-        return "'" + node.Scalar() + "'";
-    default:
-        return "~";
-    }
-}
 
 CertSpec spec(const std::string& cn, std::int64_t not_before, std::int64_t not_after, bool ca = false) {
     CertSpec s;

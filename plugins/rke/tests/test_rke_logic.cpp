@@ -16,37 +16,18 @@
 #include <fstream>
 #include <sstream>
 
+#include "yaml_tree.hpp"
+
 namespace kubecert::rke {
 namespace {
+
+using kubecert::test::canonical;
 
 std::string upstream_cluster_yml() {
     std::ifstream f(std::string(KUBECERT_RKE_UPSTREAM_FIXTURES) + "/rke/cluster.yml", std::ios::binary);
     std::ostringstream s;
     s << f.rdbuf();
     return s.str();
-}
-
-// The tree as text, keys in file order, so that two parses compare equal only when every key,
-// value and order match.
-std::string canonical(const YAML::Node& node) {
-    switch (node.Type()) {
-    case YAML::NodeType::Map: {
-        std::string out = "{";
-        for (const auto& kv : node)
-            out += canonical(kv.first) + ":" + canonical(kv.second) + ",";
-        return out + "}";
-    }
-    case YAML::NodeType::Sequence: {
-        std::string out = "[";
-        for (const auto& item : node)
-            out += canonical(item) + ",";
-        return out + "]";
-    }
-    case YAML::NodeType::Scalar:
-        return "'" + node.Scalar() + "'";
-    default:
-        return "~";
-    }
 }
 
 std::vector<std::string> lines_of(const std::string& text) {
