@@ -73,6 +73,20 @@ const char* reason_phrase(int status) {
 
 } // namespace
 
+int listen_on_loopback(int backlog, int* port) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr = loopback(0);
+    socklen_t len = sizeof addr;
+    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd, backlog) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+        std::string why = std::strerror(errno);
+        if (fd >= 0) close(fd);
+        throw std::runtime_error("cannot listen on 127.0.0.1: " + why);
+    }
+    *port = ntohs(addr.sin_port);
+    return fd;
+}
+
 int free_port() {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) throw std::runtime_error(std::string("free_port: socket: ") + std::strerror(errno));
@@ -294,19 +308,13 @@ HttpServer::HttpServer(int status, std::string body, bool hang) : m_impl(std::ma
     m_impl->body = std::move(body);
     m_impl->hang = hang;
     if (pipe2(m_impl->wake, O_CLOEXEC) != 0) throw std::runtime_error("HttpServer: pipe failed");
-    m_impl->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr = loopback(0);
-    socklen_t len = sizeof addr;
-    if (m_impl->listen_fd < 0 || bind(m_impl->listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        listen(m_impl->listen_fd, 16) != 0 ||
-        getsockname(m_impl->listen_fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-        std::string why = std::strerror(errno);
-        if (m_impl->listen_fd >= 0) close(m_impl->listen_fd);
+    try {
+        m_impl->listen_fd = listen_on_loopback(16, &m_impl->port);
+    } catch (const std::exception& e) {
         close(m_impl->wake[0]);
         close(m_impl->wake[1]);
-        throw std::runtime_error("HttpServer: cannot listen on 127.0.0.1: " + why);
+        throw std::runtime_error(std::string("HttpServer: ") + e.what());
     }
-    m_impl->port = ntohs(addr.sin_port);
     m_impl->thread = std::thread([impl = m_impl.get()] { impl->loop(); });
 }
 

@@ -44,4 +44,8 @@ private:
 // A free TCP port on 127.0.0.1 (nothing listening on it right now).
 int free_port();
 
+// A socket listening on 127.0.0.1 at a port the kernel picks, stored in
+// *port. Throws when it cannot listen. The caller closes the socket.
+int listen_on_loopback(int backlog, int* port);
+
 } // namespace kubecert::test

@@ -32,15 +32,7 @@ using net::http_get;
 class RawHttpServer {
 public:
     explicit RawHttpServer(std::vector<std::string> parts) {
-        m_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof addr;
-        EXPECT_EQ(bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-        EXPECT_EQ(listen(m_fd, 1), 0);
-        getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len);
-        m_port = ntohs(addr.sin_port);
+        m_fd = listen_on_loopback(1, &m_port);
         m_thread = std::thread([this, parts = std::move(parts)] { serve(parts); });
     }
     ~RawHttpServer() {
@@ -200,15 +192,7 @@ TEST(NetHttpClient, MalformedResponsesAreErrors) {
 class TlsHttpServer {
 public:
     TlsHttpServer(const KeyPair& pair, int count, std::string reply) : m_pair(pair), m_reply(std::move(reply)) {
-        m_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof addr;
-        bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-        listen(m_fd, 4);
-        getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len);
-        m_port = ntohs(addr.sin_port);
+        m_fd = listen_on_loopback(4, &m_port);
         m_thread = std::thread([this, count] { serve(count); });
     }
     ~TlsHttpServer() {

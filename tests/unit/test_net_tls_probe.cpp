@@ -23,15 +23,7 @@ struct RawListener {
     int fd = -1;
     int port = 0;
     RawListener() {
-        fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof addr;
-        EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-        EXPECT_EQ(listen(fd, 4), 0);
-        getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-        port = ntohs(addr.sin_port);
+        fd = listen_on_loopback(4, &port);
     }
     ~RawListener() { close(fd); }
     std::string address() const { return "127.0.0.1:" + std::to_string(port); }
