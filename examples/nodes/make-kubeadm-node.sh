@@ -33,9 +33,9 @@ leaf() { # leaf OUT_BASE CA_BASE SUBJECT EKU [SANS]
     -extfile "$tmp/ext" -out "$out.crt" 2>/dev/null
 }
 
-kubeconfig() { # kubeconfig FILE USER SUBJECT
-  local file=$1 user=$2 subj=$3
-  leaf "$tmp/kc" "$pki/ca" "$subj" clientAuth
+# kubeconfig_file FILE USER: a kubeconfig for USER whose credential lines are read from standard input.
+kubeconfig_file() {
+  local file=$1 user=$2
   cat > "$file" <<KC
 apiVersion: v1
 clusters:
@@ -54,10 +54,18 @@ preferences: {}
 users:
 - name: $user
   user:
+$(cat)
+KC
+  chmod 600 "$file"
+}
+
+kubeconfig() { # kubeconfig FILE USER SUBJECT: with an embedded client certificate, as kubeadm writes
+  local file=$1 user=$2 subj=$3
+  leaf "$tmp/kc" "$pki/ca" "$subj" clientAuth
+  kubeconfig_file "$file" "$user" <<KC
     client-certificate-data: $(base64 -w0 < "$tmp/kc.crt")
     client-key-data: $(base64 -w0 < "$tmp/kc.key")
 KC
-  chmod 600 "$file"
 }
 
 ca ca kubernetes
@@ -85,24 +93,7 @@ leaf "$tmp/kubelet" "$pki/ca" "/O=system:nodes/CN=system:node:$node" clientAuth
 cat "$tmp/kubelet.crt" "$tmp/kubelet.key" > "$root/var/lib/kubelet/pki/kubelet-client-2026.pem"
 chmod 600 "$root/var/lib/kubelet/pki/kubelet-client-2026.pem"
 ln -sf /var/lib/kubelet/pki/kubelet-client-2026.pem "$root/var/lib/kubelet/pki/kubelet-client-current.pem"
-cat > "$k/kubelet.conf" <<KC
-apiVersion: v1
-clusters:
-- cluster:
-    certificate-authority-data: $(base64 -w0 < "$pki/ca.crt")
-    server: https://10.0.0.10:6443
-  name: kubernetes
-contexts:
-- context:
-    cluster: kubernetes
-    user: system:node:$node
-  name: system:node:$node@kubernetes
-current-context: system:node:$node@kubernetes
-kind: Config
-preferences: {}
-users:
-- name: system:node:$node
-  user:
+kubeconfig_file "$k/kubelet.conf" "system:node:$node" <<KC
     client-certificate: /var/lib/kubelet/pki/kubelet-client-current.pem
     client-key: /var/lib/kubelet/pki/kubelet-client-current.pem
 KC
