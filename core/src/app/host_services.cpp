@@ -15,6 +15,7 @@
 #include "host/process_table.hpp"
 #include "net/http_client.hpp"
 #include "net/tls_probe.hpp"
+#include "secrets/known_secrets.hpp"
 #include "x509/certificate.hpp"
 
 namespace kubecert::app {
@@ -90,7 +91,7 @@ int h_check_selected(const kubecert_host_t* h, const char* id) {
 
 void h_log(const kubecert_host_t* h, kubecert_log_level_t level, const char* message) {
     auto& s = self(h);
-    const std::string msg = str(message);
+    const std::string msg = secrets::scrub_for_output(str(message));
     switch (level) {
     case KUBECERT_LOG_DEBUG:
         if (s.ctx().verbose) std::fprintf(stderr, "debug: %s: %s\n", s.plugin_name().c_str(), msg.c_str());
@@ -246,6 +247,7 @@ kubecert_status_t h_read_file(const kubecert_host_t* h, const char* path, kubece
     if (!path || !out) return s.fail(KUBECERT_ERR_INVALID, "read_file: null argument");
     auto r = s.ctx().transaction ? s.ctx().transaction->read_file(path) : s.ctx().fs->read_file(path);
     if (!r) return fail_with(s, r.error());
+    secrets::known_secrets().remember(*r); // whatever the plugin does with it, no output shows it
     *out = s.keep_buffer(std::move(*r));
     return KUBECERT_OK;
 }
@@ -351,6 +353,7 @@ kubecert_status_t h_write_file(const kubecert_host_t* h, const char* path, const
     auto* t = transaction_or_fail(s, "write_file");
     if (!t) return KUBECERT_ERR_DENIED;
     if (!path || (!data && size)) return s.fail(KUBECERT_ERR_INVALID, "write_file: null argument");
+    secrets::known_secrets().remember(std::string_view(data ? data : "", size));
     auto r = t->write_file(path, std::string(data ? data : "", size), mode, force_mode != 0);
     if (!r) return fail_with(s, r.error());
     if (*r) {
@@ -437,17 +440,19 @@ kubecert_status_t h_run_command(const kubecert_host_t* h, const char* const* arg
         return KUBECERT_OK;
     }
     std::function<void(const std::string&)> stream;
-    if (flags & KUBECERT_CMD_STREAM) stream = [](const std::string& chunk) {
-        std::fwrite(chunk.data(), 1, chunk.size(), stderr);
-        std::fflush(stderr);
-    };
-    if (s.ctx().verbose) std::fprintf(stderr, "debug: %s: running %s\n", s.plugin_name().c_str(), line.c_str());
+    secrets::LineScrubber scrubber(stderr); // streamed output passes the same gate, a whole line at a time
+    if (flags & KUBECERT_CMD_STREAM) stream = [&scrubber](const std::string& chunk) { scrubber.write(chunk); };
+    if (s.ctx().verbose)
+        std::fprintf(stderr, "debug: %s: running %s\n", s.plugin_name().c_str(),
+                     secrets::scrub_for_output(line).c_str());
     auto res = host::run_command(args, std::chrono::milliseconds(timeout_ms ? timeout_ms : 60000), stream);
     if (!res) {
         if (listed)
             add_action(s, report::ActionKind::command, line, report::ActionStatus::failed, "", res.error().message);
         return fail_with(s, res.error());
     }
+    secrets::known_secrets().remember(res->out);
+    secrets::known_secrets().remember(res->err);
     r.exit_code = res->exit_code;
     r.timed_out = res->timed_out ? 1 : 0;
     r.out = s.keep_buffer(res->out);

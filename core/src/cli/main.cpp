@@ -17,6 +17,7 @@
 #include "cli/plugin_list.hpp"
 #include "host/fix_lock.hpp"
 #include "report/writers.hpp"
+#include "secrets/known_secrets.hpp"
 
 namespace kubecert::cli {
 
@@ -29,7 +30,9 @@ std::atomic<bool> g_cancelled{false};
 
 void on_signal(int) { g_cancelled.store(true); }
 
-void error_line(const std::string& message) { std::fprintf(stderr, "kubecert: error: %s\n", message.c_str()); }
+void error_line(const std::string& message) {
+    std::fprintf(stderr, "kubecert: error: %s\n", secrets::scrub_for_output(message).c_str());
+}
 
 std::string render(const report::Report& r, const Options& o) {
     if (o.format == "json") return report::render_json(r);
@@ -47,7 +50,9 @@ bool confirm_fix(const Options& o, const std::vector<report::Finding>& due) {
     if (!::isatty(STDIN_FILENO))
         throw UsageError("fix would change the node and there is no terminal to ask on: pass --yes (or --dry-run)");
     std::fprintf(stderr, "kubecert will fix these findings on the node under %s:\n", o.root.c_str());
-    for (const auto& f : due) std::fprintf(stderr, "  %-5s %s  %s\n", report::to_string(f.status), f.id.c_str(), f.title.c_str());
+    for (const auto& f : due)
+        std::fprintf(stderr, "  %-5s %s  %s\n", report::to_string(f.status), f.id.c_str(),
+                     secrets::scrub_for_output(f.title).c_str());
     std::fprintf(stderr, "Proceed? [y/N] ");
     std::fflush(stderr);
     std::string answer;

@@ -1,5 +1,7 @@
 #include "host/transaction.hpp"
 
+#include "host/change_display.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -252,10 +254,10 @@ util::Result<bool> Transaction::write_file(const std::string& node_path, const s
             record = &m_records.back();
         }
         if (record->created) {
-            record->diff = unified_diff_new_file(node, content);
+            record->diff = describe_change(node, std::nullopt, content);
         } else {
             auto original = m_fs.read_file(node); // the disk is untouched under dry-run
-            record->diff = unified_diff(node, original ? *original : std::string(), content);
+            record->diff = describe_change(node, original ? *original : std::string(), content);
         }
         return true;
     }
@@ -291,10 +293,10 @@ util::Result<bool> Transaction::write_file(const std::string& node_path, const s
     if (!written) return written.error();
     record->applied = true;
     if (record->created) {
-        record->diff = unified_diff_new_file(node, content);
+        record->diff = describe_change(node, std::nullopt, content);
     } else {
         auto original = read_host_file(record->backup_path);
-        record->diff = unified_diff(node, original ? *original : std::string(), content);
+        record->diff = describe_change(node, original ? *original : std::string(), content);
     }
     return true;
 }
