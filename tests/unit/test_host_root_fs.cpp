@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -158,6 +160,54 @@ TEST(RootFs, SlashRootMapsNodePathsToThemselves) {
     ASSERT_TRUE(resolved.ok());
     EXPECT_EQ(resolved->host_path, "/etc/hostname");
     EXPECT_EQ(resolved->node_path, "/etc/hostname");
+}
+
+} // namespace
+} // namespace kubecert::host
+
+namespace kubecert::host {
+namespace {
+
+// Files that are not files: refused at once, naming the file, never read.
+class RootFsSpecialFiles : public ::testing::Test {
+protected:
+    std::string host(const std::string& node_path) { return m_root.path() + node_path; }
+    test::TempDir m_root;
+};
+
+TEST_F(RootFsSpecialFiles, AFifoIsRefusedWithoutWaitingForAWriter) {
+    std::filesystem::create_directories(host("/var/lib/kubelet"));
+    ASSERT_EQ(::mkfifo(host("/var/lib/kubelet/config.yaml").c_str(), 0644), 0);
+    RootFs fs(m_root.path());
+    auto r = fs.read_file("/var/lib/kubelet/config.yaml"); // a blocking open would hang here
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, util::ErrorCode::denied);
+    EXPECT_EQ(r.error().message, "/var/lib/kubelet/config.yaml: refused, a FIFO where a file was expected");
+}
+
+TEST_F(RootFsSpecialFiles, ACharacterDeviceBehindASymlinkIsRefused) {
+    std::filesystem::create_directories(host("/dev"));
+    if (::mknod(host("/dev/zero").c_str(), S_IFCHR | 0666, makedev(1, 5)) != 0)
+        GTEST_SKIP() << "cannot create a device node here (not root, or a container without CAP_MKNOD)";
+    std::filesystem::create_directories(host("/etc/kubernetes/pki"));
+    ASSERT_EQ(::symlink("/dev/zero", host("/etc/kubernetes/pki/ca.crt").c_str()), 0);
+    RootFs fs(m_root.path());
+    auto r = fs.read_file("/etc/kubernetes/pki/ca.crt");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().message, "/dev/zero: refused, a character device where a file was expected");
+}
+
+TEST_F(RootFsSpecialFiles, AHugeSparseFileIsRefusedBeforeItIsRead) {
+    test::write_file(host("/etc/kubernetes/admin.conf"), "");
+    ASSERT_EQ(::truncate(host("/etc/kubernetes/admin.conf").c_str(), 1ll << 30), 0);
+    RootFs fs(m_root.path());
+    auto r = fs.read_file("/etc/kubernetes/admin.conf");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().message, "/etc/kubernetes/admin.conf: refused, larger than the 4096 KiB kubecert reads of a file");
+    // A smaller bound applies to what its caller asks for.
+    test::write_file(host("/proc/1/cmdline"), std::string(5000, 'x'));
+    EXPECT_FALSE(fs.read_file("/proc/1/cmdline", 4096).ok());
+    EXPECT_TRUE(fs.read_file("/proc/1/cmdline", 8192).ok());
 }
 
 } // namespace

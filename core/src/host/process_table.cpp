@@ -33,6 +33,10 @@ std::string basename_of(const std::string& path) {
 
 } // namespace
 
+// Linux bounds all arguments together by a quarter of the stack limit (2 MiB
+// by default); more than that is not a real command line.
+constexpr std::uint64_t k_max_cmdline_bytes = 2u << 20;
+
 util::Result<std::vector<ProcessInfo>> find_processes(const RootFs& fs, const std::string& name) {
     std::vector<ProcessInfo> found;
     auto entries = fs.list_dir("/proc");
@@ -45,9 +49,16 @@ util::Result<std::vector<ProcessInfo>> find_processes(const RootFs& fs, const st
     for (const auto& entry : *entries) {
         if (!all_digits(entry) || entry.size() > 9) continue;
         // A process may end between the listing and the read: then it is simply not there.
-        auto cmdline = fs.read_file("/proc/" + entry + "/cmdline");
-        auto comm = fs.read_file("/proc/" + entry + "/comm");
+        auto cmdline = fs.read_file("/proc/" + entry + "/cmdline", k_max_cmdline_bytes);
+        auto comm = fs.read_file("/proc/" + entry + "/comm", 4096);
         if (!cmdline && !comm) continue;
+        if (!cmdline && cmdline.error().code == util::ErrorCode::denied) {
+            // An oversized command line of the process looked for is an error, not a process without arguments.
+            std::string c = comm ? *comm : "";
+            while (!c.empty() && (c.back() == '\n' || c.back() == '\0')) c.pop_back();
+            if (c == short_name) return cmdline.error();
+            continue;
+        }
         ProcessInfo info;
         info.pid = std::stoi(entry);
         if (cmdline) info.argv = split_cmdline(*cmdline);

@@ -119,13 +119,48 @@ util::Result<ResolvedPath> RootFs::resolve(const std::string& node_path, bool fo
     return out;
 }
 
-util::Result<std::string> RootFs::read_file(const std::string& node_path) const {
+namespace {
+
+const char* kind_of(mode_t mode) {
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    if (S_ISSOCK(mode)) return "a socket";
+    if (S_ISDIR(mode)) return "a folder";
+    return "not a regular file";
+}
+
+util::Error too_large(const std::string& node_path, std::uint64_t max_bytes) {
+    return util::make_error(util::ErrorCode::denied, node_path + ": refused, larger than the " +
+                                                         std::to_string(max_bytes >> 10) + " KiB kubecert reads of a file");
+}
+
+} // namespace
+
+util::Result<std::string> RootFs::read_file(const std::string& node_path, std::uint64_t max_bytes) const {
     auto resolved = resolve(node_path);
     if (!resolved) return resolved.error();
     // O_NOFOLLOW: the path was resolved without links; a link appearing now is a race we refuse.
-    int fd = ::open(resolved->host_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused just below).
+    int fd = ::open(resolved->host_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) return io_error(resolved->node_path, errno);
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        const int err = errno;
+        ::close(fd);
+        return io_error(resolved->node_path, err);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return util::make_error(util::ErrorCode::denied,
+                                resolved->node_path + ": refused, " + kind_of(st.st_mode) + " where a file was expected");
+    }
+    if (static_cast<std::uint64_t>(st.st_size) > max_bytes) {
+        ::close(fd);
+        return too_large(resolved->node_path, max_bytes);
+    }
     std::string content;
+    content.reserve(static_cast<std::size_t>(st.st_size));
     char buf[65536];
     for (;;) {
         ssize_t n = ::read(fd, buf, sizeof buf);
@@ -137,6 +172,11 @@ util::Result<std::string> RootFs::read_file(const std::string& node_path) const 
         }
         if (n == 0) break;
         content.append(buf, static_cast<std::size_t>(n));
+        // Files under /proc say size 0 and can still be long: count what comes.
+        if (content.size() > max_bytes) {
+            ::close(fd);
+            return too_large(resolved->node_path, max_bytes);
+        }
     }
     ::close(fd);
     return content;

@@ -42,8 +42,16 @@ public:
     // most 40 links. Missing trailing components are fine (for new files).
     util::Result<ResolvedPath> resolve(const std::string& node_path, bool follow_last = true) const;
 
-    // Reads a whole file. Error code not_found when absent.
-    util::Result<std::string> read_file(const std::string& node_path) const;
+    // The most kubecert reads of one node file. Certificates, kubeconfigs,
+    // configs and units are kilobytes; the bound keeps a broken or hostile
+    // file (a 1 GB sparse file, a command line of 16 MB) from costing memory.
+    static constexpr std::uint64_t k_max_file_bytes = 4u << 20;
+
+    // Reads a whole regular file. Error code not_found when absent; denied,
+    // naming the file, for anything else than a regular file (a FIFO would
+    // block, a device never ends) and for a file over `max_bytes`.
+    util::Result<std::string> read_file(const std::string& node_path,
+                                        std::uint64_t max_bytes = k_max_file_bytes) const;
     // stat (follow_last) / lstat. A missing file is a success with Type::missing.
     util::Result<FileStat> stat(const std::string& node_path, bool follow_last = true) const;
     // Sorted names, no "." / "..". Error not_found when absent.
