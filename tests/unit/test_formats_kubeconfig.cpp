@@ -169,3 +169,24 @@ TEST(FormatsKubeconfig, ReplaceClientCredentialsRefusesMissingUserOrKeys) {
         replace_client_credentials(fixture("amazon-eks-ami/kubelet-kubeconfig"), "k", "kubelet", "QQ==", "QQ=="),
         ParseError);
 }
+
+// Embedded values lifted out for speed are found again by their position, so
+// no text in a file can stand for another value (issue: a file saying
+// "kubecert-elided-0" once took the CA's data).
+TEST(Kubeconfig, NoTextInTheFileStandsForAnotherEmbeddedValue) {
+    const std::string ca(120, 'C'), cert(120, 'A'), key(120, 'K');
+    const std::string text = "clusters:\n- name: c\n  cluster:\n    certificate-authority-data: " + ca +
+                             "\n    server: https://x\nusers:\n- name: a\n  user:\n"
+                             "    client-certificate-data: kubecert-elided-0\n"
+                             "    client-key-data: kubecert-elided-99999999999999999999999\n"
+                             "- name: b\n  user:\n    client-certificate-data: " + cert +
+                             "\n    client-key-data: " + key + "\n- name: c\n  user:\n    client-certificate-data: 0\n";
+    const auto kc = parse_kubeconfig(text, "admin.conf");
+    ASSERT_EQ(kc.users.size(), 3u);
+    EXPECT_EQ(kc.clusters.at(0).certificate_authority_data, ca);
+    EXPECT_EQ(kc.users[0].client_certificate_data, "kubecert-elided-0");
+    EXPECT_EQ(kc.users[0].client_key_data, "kubecert-elided-99999999999999999999999");
+    EXPECT_EQ(kc.users[1].client_certificate_data, cert);
+    EXPECT_EQ(kc.users[1].client_key_data, key);
+    EXPECT_EQ(kc.users[2].client_certificate_data, "0");
+}

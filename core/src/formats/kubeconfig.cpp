@@ -3,6 +3,7 @@
 #include <kubecert/formats/yaml_edit.hpp>
 
 #include <algorithm>
+#include <map>
 
 namespace kubecert::formats {
 
@@ -48,13 +49,16 @@ std::vector<YAML::Node> named_list(const YAML::Node& root, const char* key, cons
 // character of a plain scalar, and these base64 values are most of a
 // kubeconfig. Only whole `KEY: <base64>` lines of the three *-data keys are
 // touched, so every line, and every column before the value, stays where it
-// was: error positions do not move.
+// was: error positions do not move. A lifted value is found again by its
+// position (the scalar's line and column), never by its text, so nothing a
+// file says can stand for another value.
 struct ElidedText {
     std::string text;
-    std::vector<std::string> values; // placeholder i stands for values[i]
+    std::map<std::pair<int, int>, std::string> values; // (line, column) of the scalar -> its text
 };
 
-constexpr std::string_view k_placeholder = "kubecert-elided-";
+// What stands in the text for a lifted value: a one-character plain scalar.
+constexpr char k_stand_in = '0';
 
 bool is_base64_char(char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
@@ -67,6 +71,7 @@ ElidedText elide_embedded_data(std::string_view text) {
     ElidedText out;
     out.text.reserve(text.size());
     size_t pos = 0;
+    int line_no = 0;
     while (pos < text.size()) {
         size_t end = text.find('\n', pos);
         if (end == std::string_view::npos) end = text.size();
@@ -82,25 +87,28 @@ ElidedText elide_embedded_data(std::string_view text) {
             size_t rest = line.find_first_not_of(" \r", ve);
             if (ve - v < 64 || rest != std::string_view::npos) break;
             out.text.append(line.substr(0, v));
-            out.text.append(k_placeholder);
-            out.text.append(std::to_string(out.values.size()));
+            out.text += k_stand_in;
             out.text.append(line.substr(ve));
-            out.values.emplace_back(line.substr(v, ve - v));
+            out.values.emplace(std::make_pair(line_no, static_cast<int>(v)), std::string(line.substr(v, ve - v)));
             elided = true;
             break;
         }
         if (!elided) out.text.append(line);
         if (end < text.size()) out.text += '\n';
         pos = end + 1;
+        ++line_no;
     }
     return out;
 }
 
-// Puts an elided value back.
-void restore(std::string& value, const ElidedText& e) {
-    if (value.size() <= k_placeholder.size() || value.compare(0, k_placeholder.size(), k_placeholder) != 0) return;
-    size_t i = std::stoul(value.substr(k_placeholder.size()));
-    if (i < e.values.size()) value = e.values[i];
+// The scalar at `key` of `map` with a lifted value put back (found by position).
+std::string embedded(const YAML::Node& map, const char* key, const std::string& source, const ElidedText& e) {
+    std::string value = scalar(map, key, source);
+    const YAML::Node v = child(map, key);
+    if (value.size() != 1 || !v.IsScalar()) return value;
+    const YAML::Mark m = v.Mark();
+    const auto it = e.values.find({m.line, m.column});
+    return it == e.values.end() ? value : it->second;
 }
 
 } // namespace
@@ -138,8 +146,7 @@ Kubeconfig parse_kubeconfig(std::string_view text, const std::string& source) {
         c.name = scalar(item, "name", source);
         const YAML::Node body = child(item, "cluster");
         c.server = scalar(body, "server", source);
-        c.certificate_authority_data = scalar(body, "certificate-authority-data", source);
-        restore(c.certificate_authority_data, elided);
+        c.certificate_authority_data = embedded(body, "certificate-authority-data", source, elided);
         c.certificate_authority = scalar(body, "certificate-authority", source);
         kc.clusters.push_back(std::move(c));
     }
@@ -147,10 +154,8 @@ Kubeconfig parse_kubeconfig(std::string_view text, const std::string& source) {
         KubeconfigUser u;
         u.name = scalar(item, "name", source);
         const YAML::Node body = child(item, "user");
-        u.client_certificate_data = scalar(body, "client-certificate-data", source);
-        u.client_key_data = scalar(body, "client-key-data", source);
-        restore(u.client_certificate_data, elided);
-        restore(u.client_key_data, elided);
+        u.client_certificate_data = embedded(body, "client-certificate-data", source, elided);
+        u.client_key_data = embedded(body, "client-key-data", source, elided);
         u.client_certificate = scalar(body, "client-certificate", source);
         u.client_key = scalar(body, "client-key", source);
         const YAML::Node exec = child(body, "exec");
