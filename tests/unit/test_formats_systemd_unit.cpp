@@ -282,3 +282,27 @@ TEST(FormatsSystemdUnit, SplitWordsIsShellLike) {
     EXPECT_EQ(split_words("a '' \"\""), (std::vector<std::string>{"a", "", ""}));
     EXPECT_EQ(split_exec_line("/bin/k x\\", {}), (std::vector<std::string>{"/bin/k", "x"}));
 }
+
+// A continuation of 60,000 lines is one logical line, read in linear time
+// (it was quadratic: 100k lines took minutes); past systemd's 1 MiB line
+// limit the file is malformed, with the line where it started.
+TEST(FormatsSystemdUnit, LongContinuationsAreLinearAndBoundedLikeSystemd) {
+    std::string text = "[Service]\nExecStart=/usr/bin/kubelet \\\n";
+    for (int i = 0; i < 60000; ++i) text += "a \\\n";
+    text += "--last\n";
+    const auto unit = parse_systemd_unit(text, "kubelet.service");
+    ASSERT_EQ(unit.entries.size(), 1u);
+    EXPECT_EQ(unit.entries[0].line, 2);
+    // Each backslash-newline becomes one blank, as systemd joins them.
+    EXPECT_EQ(unit.entries[0].value.size(), std::string("/usr/bin/kubelet  ").size() + 60000 * 3 + 6);
+    EXPECT_EQ(unit.entries[0].value.substr(unit.entries[0].value.size() - 9), "a  --last");
+
+    std::string huge = "[Service]\n\nExecStart=/usr/bin/kubelet \\\n";
+    for (int i = 0; i < 300000; ++i) huge += "--x \\\n";
+    try {
+        parse_systemd_unit(huge, "kubelet.service");
+        FAIL() << "a logical line over 1 MiB was accepted";
+    } catch (const ParseError& e) {
+        EXPECT_EQ(std::string(e.what()), "kubelet.service:3:1: line longer than systemd's limit of 1 MiB");
+    }
+}

@@ -247,3 +247,27 @@ TEST(FormatsYamlEdit, ValueSpanPointsInsideQuotes) {
     EXPECT_EQ(c.offset, text.size() - 1);
     EXPECT_THROW(yaml_value_span(text, "t", root, "d"), ParseError);
 }
+
+// "Billion laughs": nine levels of nine aliases are 387 million nodes to any
+// reader; refused at once, naming the file, before any walk or edit.
+TEST(YamlEdit, AliasBombsAreRefusedBeforeAnyoneWalksThem) {
+    std::string text = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n";
+    for (int i = 1; i <= 9; ++i) {
+        const auto prev = "*a" + std::to_string(i - 1);
+        text += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [" + prev;
+        for (int j = 1; j < 9; ++j) text += ", " + prev;
+        text += "]\n";
+    }
+    text += "rotateCertificates: false\n";
+    try {
+        kubecert::formats::yaml_set_scalar(text, "config.yaml", {"rotateCertificates"}, "true");
+        FAIL() << "an alias bomb was walked";
+    } catch (const kubecert::formats::ParseError& e) {
+        EXPECT_NE(std::string(e.what()).find("config.yaml"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("aliases are expanded"), std::string::npos) << e.what();
+    }
+    // Ordinary anchors still work.
+    const std::string fine = "base: &b {x: 1}\nother: *b\nrotateCertificates: false\n";
+    EXPECT_EQ(kubecert::formats::yaml_set_scalar(fine, "config.yaml", {"rotateCertificates"}, "true"),
+              "base: &b {x: 1}\nother: *b\nrotateCertificates: true\n");
+}

@@ -41,6 +41,9 @@ bool is_comment(std::string_view line) {
     return b != std::string_view::npos && (line[b] == '#' || line[b] == ';');
 }
 
+// systemd's LONG_LINE_MAX: it refuses longer (logical) lines.
+constexpr size_t k_long_line_max = 1u << 20;
+
 // True when `s` ends with a backslash that is not itself escaped (systemd counts the parity).
 bool ends_with_continuation(std::string_view s) {
     size_t n = 0;
@@ -153,7 +156,9 @@ std::string expand_braced(const std::string& word, const std::map<std::string, s
 SystemdUnit parse_systemd_unit(std::string_view text, const std::string& source) {
     SystemdUnit unit;
     std::string section;
-    std::optional<std::string> continuation;
+    // The logical line grows in place: appending keeps a long continuation linear.
+    std::string logical;
+    bool continuing = false;
     int continuation_line = 0;
     const auto lines = split_lines(text);
     for (size_t n = 0; n < lines.size(); ++n) {
@@ -161,19 +166,20 @@ SystemdUnit parse_systemd_unit(std::string_view text, const std::string& source)
         std::string_view raw = lines[n];
         // systemd drops comment lines first, also in the middle of a continuation.
         if (is_comment(raw)) continue;
-        std::string logical;
-        if (continuation) {
-            logical = *continuation + std::string(raw);
+        if (continuing) {
+            logical.append(raw);
         } else {
-            logical = std::string(raw);
+            logical.assign(raw);
             continuation_line = line_no;
         }
+        if (logical.size() > k_long_line_max)
+            throw ParseError(source, continuation_line, 1, "line longer than systemd's limit of 1 MiB");
         if (ends_with_continuation(logical)) {
             logical.back() = ' ';
-            continuation = std::move(logical);
+            continuing = true;
             continue;
         }
-        continuation.reset();
+        continuing = false;
         const std::string_view l = trim(logical);
         if (l.empty()) continue;
         if (l.front() == '[') {
@@ -195,8 +201,8 @@ SystemdUnit parse_systemd_unit(std::string_view text, const std::string& source)
         unit.entries.push_back(std::move(e));
     }
     // A file ending inside a continuation: systemd still takes the line as is.
-    if (continuation) {
-        const std::string_view l = trim(*continuation);
+    if (continuing) {
+        const std::string_view l = trim(logical);
         const size_t eq = l.find('=');
         if (!l.empty() && l.front() != '[') {
             if (eq == std::string_view::npos || section.empty())

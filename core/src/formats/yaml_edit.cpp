@@ -342,9 +342,40 @@ std::string insert_into_mapping(std::string_view text, const std::string& source
 
 } // namespace
 
+namespace {
+
+// More nodes than any kubelet config, kubeconfig or cluster.yml has, far
+// fewer than alias expansion ("billion laughs") makes: every reader walks the
+// tree with aliases expanded, so the walk is bounded once, here.
+constexpr std::size_t k_max_expanded_nodes = 200000;
+
+// Counts nodes as a reader would see them (an alias once per use); false past the budget.
+bool within_budget(const YAML::Node& node, std::size_t& budget) {
+    if (budget == 0) return false;
+    --budget;
+    if (node.IsSequence()) {
+        for (const auto& item : node)
+            if (!within_budget(item, budget)) return false;
+    } else if (node.IsMap()) {
+        for (const auto& kv : node)
+            if (!within_budget(kv.first, budget) || !within_budget(kv.second, budget)) return false;
+    }
+    return true;
+}
+
+} // namespace
+
 YAML::Node parse_yaml(std::string_view text, const std::string& source) {
     try {
-        return YAML::Load(std::string(text));
+        YAML::Node root = YAML::Load(std::string(text));
+        std::size_t budget = k_max_expanded_nodes;
+        if (!within_budget(root, budget))
+            throw ParseError(source, 0, 0,
+                             "refused: more than " + std::to_string(k_max_expanded_nodes) +
+                                 " nodes once aliases are expanded (an alias bomb?)");
+        return root;
+    } catch (const ParseError&) {
+        throw;
     } catch (const YAML::Exception& e) {
         throw error_at(source, e.mark, e.msg);
     } catch (const std::exception& e) {
