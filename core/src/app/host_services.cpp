@@ -15,6 +15,7 @@
 #include "host/process_table.hpp"
 #include "net/http_client.hpp"
 #include "net/tls_probe.hpp"
+#include "report/printable.hpp"
 #include "secrets/known_secrets.hpp"
 #include "x509/certificate.hpp"
 
@@ -91,7 +92,7 @@ int h_check_selected(const kubecert_host_t* h, const char* id) {
 
 void h_log(const kubecert_host_t* h, kubecert_log_level_t level, const char* message) {
     auto& s = self(h);
-    const std::string msg = secrets::scrub_for_output(str(message));
+    const std::string msg = report::printable(secrets::scrub_for_output(str(message)), true);
     switch (level) {
     case KUBECERT_LOG_DEBUG:
         if (s.ctx().verbose) std::fprintf(stderr, "debug: %s: %s\n", s.plugin_name().c_str(), msg.c_str());

@@ -16,6 +16,7 @@
 #include "cli/output.hpp"
 #include "cli/plugin_list.hpp"
 #include "host/fix_lock.hpp"
+#include "report/printable.hpp"
 #include "report/writers.hpp"
 #include "secrets/known_secrets.hpp"
 
@@ -31,7 +32,7 @@ std::atomic<bool> g_cancelled{false};
 void on_signal(int) { g_cancelled.store(true); }
 
 void error_line(const std::string& message) {
-    std::fprintf(stderr, "kubecert: error: %s\n", secrets::scrub_for_output(message).c_str());
+    std::fprintf(stderr, "kubecert: error: %s\n", report::printable(secrets::scrub_for_output(message), true).c_str());
 }
 
 std::string render(const report::Report& r, const Options& o) {

@@ -4,6 +4,7 @@
 
 #include <kubecert/util/time.hpp>
 
+#include "report/printable.hpp"
 #include "report/writers.hpp"
 
 namespace kubecert::report {
@@ -69,7 +70,8 @@ void append_plugin_tables(std::string& out, const std::vector<const Certificate*
 
 } // namespace
 
-std::string render_certs_table(const Report& report) {
+std::string render_certs_table(const Report& raw) {
+    const Report report = printable_copy(raw); // hostile bytes shown as \xNN, never raw
     // Plugins in the order of report.plugins, then any other that reported certificates.
     std::vector<std::string> plugins;
     for (const PluginRef& p : report.plugins) {

@@ -3,6 +3,7 @@
 
 #include <pugixml.hpp>
 
+#include "report/printable.hpp"
 #include "report/writers.hpp"
 
 namespace kubecert::report {
@@ -91,7 +92,8 @@ Counts append_testcase(pugi::xml_node suite, const Finding& f) {
 
 } // namespace
 
-std::string render_junit(const Report& report) {
+std::string render_junit(const Report& raw) {
+    const Report report = printable_copy(raw); // hostile bytes shown as \xNN, never raw
     // After a fix, what counts for CI is the state the fix left (under
     // --dry-run, its preview), as for the exit status.
     const std::vector<Finding>& findings = report.has_after ? report.after : report.findings;

@@ -1,6 +1,7 @@
 #include <array>
 #include <string_view>
 
+#include "report/printable.hpp"
 #include "report/writers.hpp"
 
 namespace kubecert::report {
@@ -51,7 +52,8 @@ void append_certificate_sample(std::string& out, std::string_view metric, const 
 
 } // namespace
 
-std::string render_prometheus(const Report& report) {
+std::string render_prometheus(const Report& raw) {
+    const Report report = printable_copy(raw, true); // hostile bytes shown as \xNN, never raw
     // The metrics describe the node as it is: after a fix, the state the fix
     // left; after a dry run (whose after-audit is only a preview), as audited.
     const std::vector<Finding>& findings = report.has_after && !report.dry_run ? report.after : report.findings;

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "report/printable.hpp"
 #include "report/writers.hpp"
 
 namespace kubecert::report {
@@ -203,7 +204,8 @@ void append_summary(std::string& out, const std::vector<Finding>& findings) {
 
 } // namespace
 
-std::string render_text(const Report& report, const TextOptions& options) {
+std::string render_text(const Report& raw, const TextOptions& options) {
+    const Report report = printable_copy(raw); // hostile bytes shown as \xNN, never raw
     std::string out;
     // Roughly one line per finding plus its details; avoids regrowth in the common case.
     out.reserve(256 + 160 * (report.findings.size() + report.after.size()) + 200 * report.actions.size());
