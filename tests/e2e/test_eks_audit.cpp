@@ -393,3 +393,30 @@ TEST(EksAudit, StaticTlsCertFileMeansRotationIsNotTheKubeletsJob) {
 }
 
 } // namespace
+
+// The kubelet decodes its config strictly: a setting of the wrong type stops it from starting, so it is
+// malformed input (ERROR naming the file and key, exit 3), not "unset" and not "on".
+TEST(EksAudit, WronglyTypedSettingsAreErrorsNamingFileAndKey) {
+    struct Case {
+        std::string from, to, id, message;
+    };
+    for (const Case& c :
+         {Case{"\"serverTLSBootstrap\": true", "\"serverTLSBootstrap\": \"yes\"", "eks.server-tls-bootstrap",
+               "/etc/kubernetes/kubelet/kubelet-config.json: serverTLSBootstrap must be a boolean (true or false), not \"yes\""},
+          Case{"\"RotateKubeletServerCertificate\": true", "\"RotateKubeletServerCertificate\": 1", "eks.rotate-server-cert",
+               "/etc/kubernetes/kubelet/kubelet-config.json: featureGates.RotateKubeletServerCertificate must be a "
+               "boolean (true or false), not 1"}}) {
+        EksNode node;
+        node.al2();
+        node.put(k_config, replace_once(node.get(k_config), c.from, c.to));
+        const auto before = node.get(k_config);
+        auto r = node.kubecert({"audit"});
+        EXPECT_EQ(r.exit_code, 3) << r.err;
+        auto f = finding(report(r)["findings"], c.id);
+        EXPECT_EQ(f.value("status", ""), "ERROR") << c.to;
+        EXPECT_NE(text_of(f).find(c.message), std::string::npos) << text_of(f);
+        auto fixed = node.kubecert({"fix", "--yes"});
+        EXPECT_EQ(fixed.exit_code, 3) << fixed.err;
+        EXPECT_EQ(node.get(k_config), before) << "a fix on malformed input changes nothing";
+    }
+}

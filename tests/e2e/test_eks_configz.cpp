@@ -136,3 +136,17 @@ TEST(EksConfigz, WithoutProxyItIsNotChecked) {
 }
 
 } // namespace
+
+// Something answered, but not HTTP: the evidence says so, instead of blaming the proxy's reach.
+TEST(EksConfigz, AnAnswerThatIsNotHttpIsLabelledMalformed) {
+    EksNode node;
+    node.al2();
+    RawHttpServer server({"SSH-2.0-OpenSSH_9.2\r\n"});
+    auto r = node.kubecert({"--eks-api-proxy", server.url(), "audit"});
+    auto f = finding(report(r)["findings"], "eks.configz");
+    EXPECT_EQ(r.exit_code, 3);
+    EXPECT_EQ(f.value("status", ""), "ERROR");
+    EXPECT_NE(text_of(f).find("malformed answer: " + server.url()), std::string::npos) << text_of(f);
+    EXPECT_EQ(text_of(f).find("unreachable"), std::string::npos) << text_of(f);
+    EXPECT_NE(text_of(f).find("not a kubectl proxy"), std::string::npos) << text_of(f);
+}

@@ -343,3 +343,42 @@ std::vector<std::string> HttpServer::request_paths() const {
 }
 
 } // namespace kubecert::test
+
+namespace kubecert::test {
+
+RawHttpServer::RawHttpServer(std::vector<std::string> parts) {
+    m_fd = listen_on_loopback(1, &m_port);
+    m_thread = std::thread([this, parts = std::move(parts)] { serve(parts); });
+}
+
+RawHttpServer::~RawHttpServer() {
+    if (m_thread.joinable()) m_thread.join();
+    close(m_fd);
+}
+
+std::string RawHttpServer::request() {
+    if (m_thread.joinable()) m_thread.join();
+    return m_request;
+}
+
+void RawHttpServer::serve(const std::vector<std::string>& parts) {
+    pollfd p{m_fd, POLLIN, 0};
+    if (poll(&p, 1, 5000) != 1) return;
+    int client = accept4(m_fd, nullptr, nullptr, SOCK_CLOEXEC);
+    if (client < 0) return;
+    char buf[4096];
+    while (m_request.find("\r\n\r\n") == std::string::npos) {
+        pollfd c{client, POLLIN, 0};
+        if (poll(&c, 1, 5000) != 1) break;
+        ssize_t n = recv(client, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        m_request.append(buf, static_cast<std::size_t>(n));
+    }
+    for (const std::string& part : parts) {
+        [[maybe_unused]] ssize_t n = send(client, part.data(), part.size(), MSG_NOSIGNAL);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    close(client);
+}
+
+} // namespace kubecert::test

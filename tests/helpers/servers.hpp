@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,28 @@ public:
 private:
     struct Impl;
     std::unique_ptr<Impl> m_impl;
+};
+
+// Serves one connection on 127.0.0.1 with exact bytes, for framings that
+// HttpServer does not produce: records the request head, sends `parts` with
+// a pause between them (so the client sees partial reads), then closes.
+// Gives up after 5 s without a client or a complete request.
+class RawHttpServer {
+public:
+    explicit RawHttpServer(std::vector<std::string> parts);
+    ~RawHttpServer();
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(m_port); }
+    int port() const { return m_port; }
+    // The request head the client sent; waits for the exchange to end.
+    std::string request();
+
+private:
+    void serve(const std::vector<std::string>& parts);
+
+    int m_fd = -1;
+    int m_port = 0;
+    std::string m_request;
+    std::thread m_thread;
 };
 
 // A free TCP port on 127.0.0.1 (nothing listening on it right now).

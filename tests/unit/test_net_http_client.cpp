@@ -25,55 +25,6 @@ namespace {
 using namespace std::chrono_literals;
 using net::http_get;
 
-// Serves one connection on 127.0.0.1 with exact bytes, for framings that
-// HttpServer does not produce: records the request head, sends `parts` with
-// a pause between them (so the client sees partial reads), then closes.
-// Gives up after 5 s without a client or a complete request.
-class RawHttpServer {
-public:
-    explicit RawHttpServer(std::vector<std::string> parts) {
-        m_fd = listen_on_loopback(1, &m_port);
-        m_thread = std::thread([this, parts = std::move(parts)] { serve(parts); });
-    }
-    ~RawHttpServer() {
-        if (m_thread.joinable()) m_thread.join();
-        close(m_fd);
-    }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(m_port); }
-    int port() const { return m_port; }
-    // The request head the client sent; waits for the exchange to end.
-    std::string request() {
-        if (m_thread.joinable()) m_thread.join();
-        return m_request;
-    }
-
-private:
-    void serve(const std::vector<std::string>& parts) {
-        pollfd p{m_fd, POLLIN, 0};
-        if (poll(&p, 1, 5000) != 1) return;
-        int client = accept4(m_fd, nullptr, nullptr, SOCK_CLOEXEC);
-        if (client < 0) return;
-        char buf[4096];
-        while (m_request.find("\r\n\r\n") == std::string::npos) {
-            pollfd c{client, POLLIN, 0};
-            if (poll(&c, 1, 5000) != 1) break;
-            ssize_t n = recv(client, buf, sizeof buf, 0);
-            if (n <= 0) break;
-            m_request.append(buf, static_cast<std::size_t>(n));
-        }
-        for (const std::string& part : parts) {
-            [[maybe_unused]] ssize_t n = send(client, part.data(), part.size(), MSG_NOSIGNAL);
-            std::this_thread::sleep_for(20ms);
-        }
-        close(client);
-    }
-
-    int m_fd = -1;
-    int m_port = 0;
-    std::string m_request;
-    std::thread m_thread;
-};
-
 TEST(NetHttpClient, ReturnsStatusAndBody) {
     HttpServer server(200, R"({"kubeletconfig":{"serverTLSBootstrap":true}})");
     auto r = http_get(server.url() + "/api/v1/nodes/node-1/proxy/configz", 5s);
@@ -176,13 +127,15 @@ TEST(NetHttpClient, BodyWithoutLengthEndsWhenTheServerCloses) {
 }
 
 TEST(NetHttpClient, MalformedResponsesAreErrors) {
+    // A peer that answered something else than HTTP is a malformed answer (ErrorCode::parse), not an unreachable one.
     for (const char* reply : {"HTTP/1.1 OK\r\n\r\n", "SSH-2.0-OpenSSH_9.2\r\n", "HTTP/1.1 200 OK\r\nno colon here\r\n\r\n",
                               "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
                               "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", ""}) {
         RawHttpServer server({reply});
         auto r = http_get(server.url() + "/", 5s);
         ASSERT_FALSE(r.ok()) << reply;
-        EXPECT_EQ(r.error().code, util::ErrorCode::failed) << reply << ": " << r.error().message;
+        EXPECT_EQ(r.error().code, util::ErrorCode::parse) << reply << ": " << r.error().message;
+        EXPECT_NE(r.error().message.find("malformed HTTP response"), std::string::npos) << r.error().message;
         EXPECT_NE(r.error().message.find(server.url()), std::string::npos) << r.error().message;
     }
 }

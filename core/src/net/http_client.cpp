@@ -264,11 +264,12 @@ public:
     }
 
     util::Error malformed(const std::string& why) const {
-        return make_error(ErrorCode::failed, m_label + ": malformed HTTP response: " + why);
+        // A peer that answered, badly: not "unreachable" (ErrorCode::parse reaches plugins as KUBECERT_ERR_PARSE).
+        return make_error(ErrorCode::parse, m_label + ": malformed HTTP response: " + why);
     }
 
     util::Error too_large() const {
-        return make_error(ErrorCode::failed, m_label + ": response body larger than 16 MiB");
+        return make_error(ErrorCode::parse, m_label + ": oversized HTTP response: body larger than 16 MiB");
     }
 
 private:

@@ -80,9 +80,14 @@ sdk::Finding check_configz(const sdk::Host& host, const KubeletSources* files, b
     try {
         resp = host.http_get(url, static_cast<std::uint32_t>(*timeout * 1000));
     } catch (const sdk::Error& e) {
-        auto f = make(Status::error, "Make sure `kubectl proxy` is running and reaches the API server.");
+        // What went wrong decides what to check: the proxy's reach, or what answers at that address.
+        const bool bad_answer = e.status() == KUBECERT_ERR_PARSE;
+        auto f = make(Status::error, bad_answer ? "Something answered at " + base +
+                                                      " that is not a kubectl proxy: check the address."
+                                                : "Make sure `kubectl proxy` is running and reaches the API server.");
         f.evidence.push_back({url, "GET",
                               e.status() == KUBECERT_ERR_TIMEOUT ? "no answer within " + timeout_text + ": " + e.what()
+                              : bad_answer                       ? std::string("malformed answer: ") + e.what()
                                                                  : std::string("unreachable: ") + e.what(),
                               "HTTP 200"});
         return f;

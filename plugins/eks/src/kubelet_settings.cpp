@@ -1,6 +1,7 @@
 #include "kubelet_settings.hpp"
 
 #include <kubecert/formats/kubelet_flags.hpp>
+#include <kubecert/formats/parse_error.hpp>
 
 namespace kubecert::eks {
 
@@ -33,6 +34,13 @@ std::vector<const ConfigDoc*> documents(const KubeletSources& s) {
     for (const auto& d : s.dropins)
         docs.push_back(&d);
     return docs;
+}
+
+// The kubelet decodes its config strictly: "serverTLSBootstrap": "yes" stops it
+// from starting, so a boolean setting of another type is malformed input.
+void require_boolean(const ConfigDoc& doc, const std::string& key, const nlohmann::ordered_json& v) {
+    if (!v.is_boolean())
+        throw fmt::ParseError(doc.path, 0, 0, key + " must be a boolean (true or false), not " + v.dump());
 }
 
 } // namespace
@@ -79,9 +87,13 @@ std::vector<FlagHit> find_flags(const CommandLine& cmd, const std::string& name)
 Setting resolve_field(const KubeletSources& s, const std::vector<std::string>& path, const std::string& flag) {
     Setting st;
     st.key = join(path);
-    for (const ConfigDoc* d : documents(s))
-        if (const auto* v = at_path(d->json, path))
+    const bool boolean = fmt::is_boolean_kubelet_flag(flag);
+    for (const ConfigDoc* d : documents(s)) {
+        if (const auto* v = at_path(d->json, path)) {
+            if (boolean) require_boolean(*d, st.key, *v);
             st.layers.push_back({d->is_dropin ? Rank::config_dropin : Rank::config_file, d->path, st.key, *v});
+        }
+    }
     if (const CommandLine* cmd = s.command_line()) {
         auto hits = find_flags(*cmd, flag);
         if (!hits.empty()) { // pflag: the last occurrence wins
@@ -113,9 +125,12 @@ Setting resolve_feature_gate(const KubeletSources& s, const std::string& gate) {
         }
         if (last) st.layers.push_back(*last);
     }
-    for (const ConfigDoc* d : documents(s))
-        if (const auto* v = at_path(d->json, {"featureGates", gate}))
+    for (const ConfigDoc* d : documents(s)) {
+        if (const auto* v = at_path(d->json, {"featureGates", gate})) {
+            require_boolean(*d, st.key, *v);
             st.layers.push_back({d->is_dropin ? Rank::config_dropin : Rank::config_file, d->path, st.key, *v});
+        }
+    }
     return st;
 }
 
