@@ -119,6 +119,38 @@ TEST(CoreLoader, RefusesAPluginFolderWritableByGroup) {
     EXPECT_TRUE(has_line(r.err, "plugin folder", "writable by group or others")) << r.err;
 }
 
+// Anyone who may write a folder above the plugin can rename the plugin's
+// folder and put their own in its place: refused, naming that folder.
+TEST(CoreLoader, RefusesAPluginBelowAFolderWritableByOthers) {
+    TempDir top;
+    const std::string open_folder = top.path() + "/shared", plugins = open_folder + "/plugins";
+    ::mkdir(open_folder.c_str(), 0755);
+    ::mkdir(plugins.c_str(), 0755);
+    ::chmod(open_folder.c_str(), 0777); // no sticky bit
+    CoreNode::install_plugin("testgood.so", plugins, "testgood.so");
+    auto r = plugins_cmd(plugins);
+    EXPECT_EQ(r.exit_code, 3);
+    EXPECT_TRUE(has_line(r.err, open_folder + ": refused: folder above the plugin", "writable by group or others"))
+        << r.err;
+    // Sticky and root's, like /tmp: nobody can rename what others put there, so it is fine.
+    if (::getuid() == 0) {
+        ::chmod(open_folder.c_str(), 01777);
+        EXPECT_EQ(plugins_cmd(plugins).exit_code, 0);
+    }
+}
+
+// A link in a safe folder to a library in a folder anyone may write is the
+// library in that folder: the resolved file is what is checked, and loaded.
+TEST(CoreLoader, RefusesASymlinkToAPluginInAWritableFolder) {
+    TempDir safe, open;
+    ::chmod(open.path().c_str(), 0777);
+    CoreNode::install_plugin("testgood.so", open.path(), "testgood.so");
+    ASSERT_EQ(::symlink((open.path() + "/testgood.so").c_str(), (safe.path() + "/testgood.so").c_str()), 0);
+    auto r = plugins_cmd(safe.path());
+    EXPECT_EQ(r.exit_code, 3);
+    EXPECT_TRUE(has_line(r.err, open.path() + ": refused: plugin folder", "writable by group or others")) << r.err;
+}
+
 TEST(CoreLoader, RefusesTwoPluginsWithTheSameName) {
     TempDir one, two;
     CoreNode::install_plugin("testgood.so", one.path(), "testgood.so");

@@ -2,10 +2,14 @@
 
 #include <dirent.h>
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <set>
@@ -15,12 +19,13 @@ namespace kubecert::loader {
 using util::ErrorCode;
 using util::make_error;
 
-LoadedPlugin::LoadedPlugin(void* handle, std::string path, const kubecert_plugin_entry_t* entry,
+LoadedPlugin::LoadedPlugin(void* handle, int fd, std::string path, const kubecert_plugin_entry_t* entry,
                            const kubecert_plugin_t* plugin)
-    : m_handle(handle), m_path(std::move(path)), m_entry(entry), m_plugin(plugin) {}
+    : m_handle(handle), m_fd(fd), m_path(std::move(path)), m_entry(entry), m_plugin(plugin) {}
 
 LoadedPlugin::~LoadedPlugin() {
     if (m_handle) dlclose(m_handle);
+    if (m_fd >= 0) ::close(m_fd);
 }
 
 std::string LoadedPlugin::abi_version() const {
@@ -37,23 +42,64 @@ std::string parent_of(const std::string& path) {
     return path.substr(0, slash);
 }
 
-// Rationale: dlopen runs the library's constructors, so a file anybody else
-// could have replaced must be refused before it is opened.
-util::Status check_ownership(const std::string& what, const std::string& path) {
-    struct stat st;
-    if (::stat(path.c_str(), &st) != 0)
-        return make_error(ErrorCode::io, path + ": cannot stat " + what + ": " + std::strerror(errno));
-    if (st.st_mode & (S_IWGRP | S_IWOTH))
-        return make_error(ErrorCode::denied, path + ": refused: " + what + " is writable by group or others (mode " +
-                                                 [&] {
-                                                     char b[8];
-                                                     std::snprintf(b, sizeof b, "%04o", st.st_mode & 07777);
-                                                     return std::string(b);
-                                                 }() + ")");
+std::string octal_mode(mode_t mode) {
+    char b[8];
+    std::snprintf(b, sizeof b, "%04o", static_cast<unsigned>(mode & 07777));
+    return b;
+}
+
+// Rationale: dlopen runs the library's constructors as the invoking user
+// (root, on a node), so a file anybody else could have replaced, or put in
+// place by renaming a folder above it, must be refused before it is opened.
+// The rule is sudo's and OpenSSH's: owner root or the invoking user, not
+// writable by group or others; a folder may be writable by all only when it
+// is sticky and root's (like /tmp), since then nobody can rename what is in it.
+util::Status check_owner_and_mode(const std::string& what, const std::string& path, const struct stat& st) {
     if (st.st_uid != 0 && st.st_uid != ::getuid())
         return make_error(ErrorCode::denied, path + ": refused: " + what + " is owned by uid " +
                                                  std::to_string(st.st_uid) + ", neither root nor the invoking user");
+    const bool sticky_root_folder = S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX) && st.st_uid == 0;
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !sticky_root_folder)
+        return make_error(ErrorCode::denied, path + ": refused: " + what + " is writable by group or others (mode " +
+                                                 octal_mode(st.st_mode) + ")");
     return util::ok_status();
+}
+
+// Every folder from `file`'s (resolved, absolute) folder up to "/".
+util::Status check_folders_up_to_root(const std::string& file) {
+    for (std::string dir = parent_of(file);; dir = parent_of(dir)) {
+        struct stat st {};
+        if (::stat(dir.c_str(), &st) != 0)
+            return make_error(ErrorCode::io, dir + ": cannot stat plugin folder: " + std::strerror(errno));
+        const std::string what = dir == parent_of(file) ? "plugin folder" : "folder above the plugin";
+        if (auto ok = check_owner_and_mode(what, dir, st); !ok) return ok;
+        if (dir == "/") return util::ok_status();
+    }
+}
+
+// The plugin file opened once, checked through its descriptor, so the file
+// checked is the file loaded (dlopen of /proc/self/fd/N).
+struct CheckedFile {
+    int fd = -1;
+    std::string resolved;
+    ~CheckedFile() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+
+util::Status open_checked(const std::string& path, CheckedFile& out) {
+    char real[PATH_MAX];
+    if (!::realpath(path.c_str(), real))
+        return make_error(ErrorCode::io, path + ": cannot resolve plugin file: " + std::strerror(errno));
+    out.resolved = real;
+    if (auto ok = check_folders_up_to_root(out.resolved); !ok) return ok;
+    out.fd = ::open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (out.fd < 0) return make_error(ErrorCode::io, path + ": cannot open plugin file: " + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(out.fd, &st) != 0)
+        return make_error(ErrorCode::io, path + ": cannot stat plugin file: " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) return make_error(ErrorCode::denied, path + ": refused: not a regular file");
+    return check_owner_and_mode("plugin file", out.resolved == path ? path : path + " (" + out.resolved + ")", st);
 }
 
 bool valid_name(const char* name) {
@@ -66,10 +112,11 @@ bool valid_name(const char* name) {
 } // namespace
 
 util::Result<std::unique_ptr<LoadedPlugin>> load_plugin(const std::string& path) {
-    if (auto st = check_ownership("plugin file", path); !st) return st.error();
-    if (auto st = check_ownership("plugin folder", parent_of(path)); !st) return st.error();
+    CheckedFile file;
+    if (auto st = open_checked(path, file); !st) return st.error();
 
-    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    const std::string by_fd = "/proc/self/fd/" + std::to_string(file.fd);
+    void* handle = dlopen(by_fd.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
         const char* why = dlerror();
         return make_error(ErrorCode::invalid,
@@ -103,7 +150,11 @@ util::Result<std::unique_ptr<LoadedPlugin>> load_plugin(const std::string& path)
     if (!plugin->create || !plugin->destroy || !plugin->detect || !plugin->audit || !plugin->fix ||
         !plugin->get_last_error)
         return fail("plugin '" + std::string(plugin->name) + "' leaves a required function empty");
-    return std::make_unique<LoadedPlugin>(handle, path, entry, plugin);
+    // glibc knows a loaded library by the name it was opened with: the descriptor
+    // stays open with it, so no later plugin gets the same /proc/self/fd name.
+    const int fd = file.fd;
+    file.fd = -1;
+    return std::make_unique<LoadedPlugin>(handle, fd, path, entry, plugin);
 }
 
 LoadOutcome load_plugins(const std::vector<std::string>& folders) {

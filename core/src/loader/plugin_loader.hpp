@@ -14,7 +14,9 @@ namespace kubecert::loader {
 // lives, so every plugin instance must be destroyed before it.
 class LoadedPlugin {
 public:
-    LoadedPlugin(void* handle, std::string path, const kubecert_plugin_entry_t* entry,
+    // Takes `fd`, the descriptor the library was loaded through: it stays
+    // open with the library, so its /proc/self/fd name stays unique.
+    LoadedPlugin(void* handle, int fd, std::string path, const kubecert_plugin_entry_t* entry,
                  const kubecert_plugin_t* plugin);
     ~LoadedPlugin();
     LoadedPlugin(const LoadedPlugin&) = delete;
@@ -29,6 +31,7 @@ public:
 
 private:
     void* m_handle;
+    int m_fd;
     std::string m_path;
     const kubecert_plugin_entry_t* m_entry;
     const kubecert_plugin_t* m_plugin;
