@@ -111,6 +111,11 @@ int run(int argc, char** argv) {
     ctx.report.tool_version = KUBECERT_VERSION;
     ctx.report.generated_at = ctx.now;
     ctx.report.root = ctx.fs->root().empty() ? "/" : ctx.fs->root();
+    if (!ctx.fs->kernel_confined()) {
+        ctx.report.confinement = "user-space";
+        std::fprintf(stderr, "kubecert: warning: the kernel refused openat2: paths are kept inside --root in user "
+                             "space, with a small race against links changed while kubecert runs\n");
+    }
     ctx.report.command = o.command;
     ctx.report.dry_run = o.dry_run;
     ctx.report.errors = loaded.errors;

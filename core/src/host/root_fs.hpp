@@ -28,14 +28,31 @@ struct FileStat {
 // The node's file system seen through --root, like chroot: every path is
 // resolved inside the root; ".." never climbs above it and an absolute
 // symlink target is taken relative to the root. Paths that would leave the
-// root anyway (a relative link climbing out is clamped) never do. Only this
-// class turns node paths into host paths.
+// root anyway (a relative link climbing out is clamped) never do.
+//
+// The kernel does the resolution: every open goes through openat2() with
+// RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS relative to a descriptor of the
+// root, so a folder swapped for a symlink while kubecert runs cannot lead out
+// of it. Where the kernel refuses openat2 (before Linux 5.6, or a seccomp
+// filter), the same rules are applied in user space (resolve()), with a small
+// race left, and kernel_confined() says so.
 class RootFs {
 public:
     // `root` is a host folder ("/" for the real node). Throws when it is not a folder.
     explicit RootFs(std::string root);
+    ~RootFs();
+    RootFs(const RootFs&) = delete;
+    RootFs& operator=(const RootFs&) = delete;
 
     const std::string& root() const { return m_root; }
+    // Whether paths are resolved by the kernel (openat2), not the user-space fallback.
+    bool kernel_confined() const { return m_openat2; }
+
+    // Opens `node_path` inside the root (flags as for open(2); O_CLOEXEC is
+    // added; O_NOFOLLOW for the last component unless `follow_last`). The
+    // caller closes the descriptor.
+    util::Result<int> open(const std::string& node_path, int flags, std::uint32_t mode = 0,
+                           bool follow_last = true) const;
 
     // Resolves `node_path` (must be absolute; NUL bytes refused), following
     // symlinks in every component (the last one too when `follow_last`), at
@@ -59,6 +76,8 @@ public:
 
 private:
     std::string m_root; // absolute, no trailing slash ("" for "/")
+    int m_root_fd = -1;  // O_PATH descriptor of the root, what openat2 resolves against
+    bool m_openat2 = false;
 };
 
 } // namespace kubecert::host

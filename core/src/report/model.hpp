@@ -68,6 +68,9 @@ struct Report {
     std::string tool_version;
     std::int64_t generated_at = 0;  // the evaluation instant (--now or the clock)
     std::string root;
+    // How paths are kept inside --root: "openat2" (the kernel resolves every
+    // path) or "user-space" (the kernel refused openat2; a small race remains).
+    std::string confinement = "openat2";
     std::string command;            // "audit", "fix", "certs"
     bool dry_run = false;
     std::vector<PluginRef> plugins;
