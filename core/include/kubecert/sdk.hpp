@@ -143,6 +143,25 @@ struct Issued {
     std::string key_pem;
 };
 
+// One certificate to issue in a batch (Host::issue_certs).
+struct IssueRequest {
+    std::string tmpl;     // the certificate to renew
+    std::string ca_cert;
+    std::string ca_key;
+    // The key being replaced, "" when unknown: the new key keeps its
+    // algorithm, size and PEM encoding (hosts of ABI 1.2 and later).
+    std::string old_key;
+    std::int64_t validity_seconds = 0;
+};
+
+// The outcome of one IssueRequest.
+struct IssueResult {
+    kubecert_status_t status = KUBECERT_ERR_FAILED;
+    std::string error; // why not, when status is not KUBECERT_OK
+    Issued issued;
+    bool ok() const { return status == KUBECERT_OK; }
+};
+
 struct VerifyResult {
     bool ok = false;
     std::string reason;
@@ -346,6 +365,57 @@ public:
         check(m_host->cert_issue(m_host, tmpl.data(), tmpl.size(), ca_cert.data(), ca_cert.size(), ca_key.data(),
                                  ca_key.size(), validity_seconds, &r));
         return {detail::str(r.cert_pem), detail::str(r.key_pem)};
+    }
+
+    // Issues every request, results in request order: in one host call whose
+    // keys are generated concurrently (ABI 1.2), else one cert_issue() at a
+    // time (older hosts, which ignore old_key). Throws only when the host
+    // refuses the call as a whole (bad arguments); a request that fails is a
+    // result with its status and error.
+    std::vector<IssueResult> issue_certs(const std::vector<IssueRequest>& requests) const {
+        std::vector<IssueResult> out(requests.size());
+        if (!KUBECERT_HAS_FIELD(m_host, kubecert_host_t, cert_issue_batch) || !m_host->cert_issue_batch) {
+            for (size_t i = 0; i < requests.size(); ++i) {
+                const auto& r = requests[i];
+                try {
+                    out[i].issued = issue_cert(r.tmpl, r.ca_cert, r.ca_key, r.validity_seconds);
+                    out[i].status = KUBECERT_OK;
+                } catch (const Error& e) {
+                    out[i].status = e.status();
+                    out[i].error = e.what();
+                }
+            }
+            return out;
+        }
+        std::vector<kubecert_issue_request_t> c_requests(requests.size());
+        std::vector<kubecert_issue_result_t> c_results(requests.size());
+        std::vector<const kubecert_issue_request_t*> request_ptrs;
+        std::vector<kubecert_issue_result_t*> result_ptrs;
+        for (size_t i = 0; i < requests.size(); ++i) {
+            const auto& r = requests[i];
+            auto& c = c_requests[i];
+            c.struct_size = sizeof c;
+            c.tmpl = r.tmpl.data();
+            c.tmpl_size = r.tmpl.size();
+            c.ca_cert = r.ca_cert.data();
+            c.ca_cert_size = r.ca_cert.size();
+            c.ca_key = r.ca_key.data();
+            c.ca_key_size = r.ca_key.size();
+            c.old_key = r.old_key.empty() ? nullptr : r.old_key.data();
+            c.old_key_size = r.old_key.size();
+            c.validity_seconds = r.validity_seconds;
+            c_results[i].struct_size = sizeof(kubecert_issue_result_t);
+            request_ptrs.push_back(&c);
+            result_ptrs.push_back(&c_results[i]);
+        }
+        check(m_host->cert_issue_batch(m_host, request_ptrs.data(), requests.size(), result_ptrs.data()));
+        for (size_t i = 0; i < requests.size(); ++i) {
+            const auto& c = c_results[i];
+            out[i].status = c.status;
+            out[i].error = detail::str(c.error);
+            out[i].issued = {detail::str(c.cert_pem), detail::str(c.key_pem)};
+        }
+        return out;
     }
 
     // --- network ---

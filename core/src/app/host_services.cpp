@@ -18,6 +18,7 @@
 #include "report/printable.hpp"
 #include "secrets/known_secrets.hpp"
 #include "x509/certificate.hpp"
+#include "x509/issue_batch.hpp"
 
 namespace kubecert::app {
 
@@ -526,6 +527,46 @@ kubecert_status_t h_cert_issue(const kubecert_host_t* h, const char* tmpl, size_
     return KUBECERT_OK;
 }
 
+kubecert_status_t h_cert_issue_batch(const kubecert_host_t* h, const kubecert_issue_request_t* const* requests,
+                                     size_t count, kubecert_issue_result_t* const* results) {
+    auto& s = self(h);
+    if (count > 0 && (!requests || !results)) return s.fail(KUBECERT_ERR_INVALID, "cert_issue_batch: null argument");
+    // Every request is checked before any key is made: bad arguments change nothing.
+    std::vector<x509::IssueRequest> batch;
+    batch.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+        const auto* r = requests[i];
+        const std::string which = "cert_issue_batch: request " + std::to_string(i) + ": ";
+        if (!r || !results[i] || !KUBECERT_HAS_FIELD(r, kubecert_issue_request_t, validity_seconds) ||
+            results[i]->struct_size < offsetof(kubecert_issue_result_t, status) + sizeof(kubecert_status_t))
+            return s.fail(KUBECERT_ERR_INVALID, which + "null or too small struct");
+        if (!r->tmpl || !r->ca_cert || !r->ca_key) return s.fail(KUBECERT_ERR_INVALID, which + "null argument");
+        if (r->validity_seconds <= 0) return s.fail(KUBECERT_ERR_INVALID, which + "validity must be positive");
+        batch.push_back({std::string_view(r->tmpl, r->tmpl_size), std::string_view(r->ca_cert, r->ca_cert_size),
+                         std::string_view(r->ca_key, r->ca_key_size),
+                         r->old_key ? std::string_view(r->old_key, r->old_key_size) : std::string_view(),
+                         r->validity_seconds});
+    }
+    auto issued = x509::issue_certificates(batch, s.ctx().now);
+    for (size_t i = 0; i < count; ++i) {
+        kubecert_issue_result_t out{};
+        out.struct_size = results[i]->struct_size;
+        if (issued[i].ok()) {
+            out.status = KUBECERT_OK;
+            out.error = s.keep("");
+            out.cert_pem = s.keep_buffer(std::move(issued[i]->cert_pem));
+            out.key_pem = s.keep_buffer(std::move(issued[i]->key_pem));
+        } else {
+            out.status = to_status(issued[i].error().code);
+            out.error = s.keep(issued[i].error().message);
+            out.cert_pem = s.keep_buffer("");
+            out.key_pem = s.keep_buffer("");
+        }
+        std::memcpy(results[i], &out, std::min<size_t>(results[i]->struct_size, sizeof out));
+    }
+    return KUBECERT_OK;
+}
+
 // --- network ----------------------------------------------------------------------------
 
 kubecert_status_t h_tls_fetch_cert(const kubecert_host_t* h, const char* address, uint32_t timeout_ms,
@@ -593,6 +634,7 @@ HostServices::HostServices(RunContext& ctx, const loader::LoadedPlugin& plugin, 
     m_table.tls_fetch_cert = h_tls_fetch_cert;
     m_table.http_get = h_http_get;
     m_table.working_dir = h_working_dir;
+    m_table.cert_issue_batch = h_cert_issue_batch;
 }
 
 void HostServices::clear_arena() {

@@ -1,25 +1,20 @@
 #include "x509/certificate.hpp"
+#include "x509/private_key.hpp"
 
 #include <arpa/inet.h>
 #include <cctype>
 #include <ctime>
 #include <memory>
-#include <system_error>
-#include <thread>
-#include <unordered_map>
 #include <mutex>
+#include <unordered_map>
 #include <utility>
 
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
-#include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -472,134 +467,6 @@ util::Result<CertDetails> details_of(X509* cert, const std::string& source) {
     return d;
 }
 
-struct BnFree {
-    void operator()(BIGNUM* p) const { BN_clear_free(p); }
-};
-struct BnCtxFree {
-    void operator()(BN_CTX* p) const { BN_CTX_free(p); }
-};
-struct ParamBldFree {
-    void operator()(OSSL_PARAM_BLD* p) const { OSSL_PARAM_BLD_free(p); }
-};
-struct ParamFree {
-    void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
-};
-struct PkeyCtxFree {
-    void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
-};
-using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
-
-BnPtr new_secret_bn() {
-    BnPtr bn(BN_new());
-    if (bn) BN_set_flags(bn.get(), BN_FLG_CONSTTIME);
-    return bn;
-}
-
-// A random prime of `bits` bits with gcd(p - 1, e) = 1. OpenSSL sets its top
-// two bits, so the product of two such primes has exactly the sum of bits.
-BnPtr rsa_prime(int bits, const BIGNUM* e) {
-    std::unique_ptr<BN_CTX, BnCtxFree> ctx(BN_CTX_new());
-    BnPtr p = new_secret_bn(), p_minus_1(BN_new()), gcd(BN_new());
-    if (!ctx || !p || !p_minus_1 || !gcd) return nullptr;
-    for (;;) {
-        if (!BN_generate_prime_ex2(p.get(), bits, 0, nullptr, nullptr, nullptr, ctx.get())) return nullptr;
-        if (!BN_sub(p_minus_1.get(), p.get(), BN_value_one()) || !BN_gcd(gcd.get(), p_minus_1.get(), e, ctx.get()))
-            return nullptr;
-        if (BN_is_one(gcd.get())) return p;
-    }
-}
-
-// An RSA key with e = 65537 built from two primes found in parallel.
-// Why not EVP_PKEY_Q_keygen: OpenSSL 3.0 sends 2048+ bit keys through
-// SP 800-56B generation plus a pairwise test, about 3 times slower than the
-// classic prime search (what OpenSSL 1.1 used for every key); renewing a
-// control plane generates a dozen keys, and the two primes are independent
-// work for two cores.
-util::Result<PkeyPtr> new_rsa_key(int bits) {
-    auto fail = [] { return make_error(ErrorCode::failed, "RSA key generation failed: " + take_openssl_error()); };
-    if (bits < 1024) return make_error(ErrorCode::invalid, "template certificate: RSA key too small");
-    BnPtr e(BN_new());
-    std::unique_ptr<BN_CTX, BnCtxFree> ctx(BN_CTX_new());
-    if (!e || !ctx || !BN_set_word(e.get(), RSA_F4)) return fail();
-    const int p_bits = (bits + 1) / 2, q_bits = bits - p_bits;
-    for (int attempt = 0; attempt < 16; ++attempt) {
-        BnPtr p, q;
-        try {
-            std::thread helper([&] { q = rsa_prime(q_bits, e.get()); });
-            p = rsa_prime(p_bits, e.get());
-            helper.join();
-        } catch (const std::system_error&) { // no thread available: same work, one core
-            if (!p) p = rsa_prime(p_bits, e.get());
-            q = rsa_prime(q_bits, e.get());
-        }
-        if (!p || !q) return fail();
-        if (BN_cmp(p.get(), q.get()) < 0) std::swap(p, q);
-        // FIPS 186-4 B.3.1: p and q must differ in their top 100 bits (a
-        // failure is astronomically unlikely, but cheap to rule out).
-        BnPtr diff(BN_new());
-        if (!diff || !BN_sub(diff.get(), p.get(), q.get())) return fail();
-        if (BN_num_bits(diff.get()) <= p_bits - 100) continue;
-
-        BnPtr n(BN_new()), p1 = new_secret_bn(), q1 = new_secret_bn(), gcd = new_secret_bn(), lambda = new_secret_bn(),
-                           d = new_secret_bn(), dmp1 = new_secret_bn(), dmq1 = new_secret_bn(), iqmp = new_secret_bn();
-        if (!n || !p1 || !q1 || !gcd || !lambda || !d || !dmp1 || !dmq1 || !iqmp) return fail();
-        if (!BN_mul(n.get(), p.get(), q.get(), ctx.get()) || !BN_sub(p1.get(), p.get(), BN_value_one()) ||
-            !BN_sub(q1.get(), q.get(), BN_value_one()) || !BN_gcd(gcd.get(), p1.get(), q1.get(), ctx.get()) ||
-            !BN_mul(lambda.get(), p1.get(), q1.get(), ctx.get()) ||
-            !BN_div(lambda.get(), nullptr, lambda.get(), gcd.get(), ctx.get()) ||
-            !BN_mod_inverse(d.get(), e.get(), lambda.get(), ctx.get()) ||
-            !BN_mod(dmp1.get(), d.get(), p1.get(), ctx.get()) || !BN_mod(dmq1.get(), d.get(), q1.get(), ctx.get()) ||
-            !BN_mod_inverse(iqmp.get(), q.get(), p.get(), ctx.get()))
-            return fail();
-        if (BN_num_bits(n.get()) != bits || BN_num_bits(d.get()) <= bits / 2) continue;
-
-        std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
-        if (!bld || !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) ||
-            !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, e.get()) ||
-            !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_D, d.get()) ||
-            !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_FACTOR1, p.get()) ||
-            !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_FACTOR2, q.get()) ||
-            !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_EXPONENT1, dmp1.get()) ||
-            !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_EXPONENT2, dmq1.get()) ||
-            !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_COEFFICIENT1, iqmp.get()))
-            return fail();
-        std::unique_ptr<OSSL_PARAM, ParamFree> params(OSSL_PARAM_BLD_to_param(bld.get()));
-        std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> pctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
-        EVP_PKEY* key = nullptr;
-        if (!params || !pctx || EVP_PKEY_fromdata_init(pctx.get()) != 1 ||
-            EVP_PKEY_fromdata(pctx.get(), &key, EVP_PKEY_KEYPAIR, params.get()) != 1)
-            return fail();
-        return PkeyPtr(key);
-    }
-    return make_error(ErrorCode::failed, "RSA key generation failed: no suitable primes");
-}
-
-// A new key like `like`: same algorithm and size (RSA bits, EC curve).
-util::Result<PkeyPtr> new_key_like(const EVP_PKEY* like) {
-    EVP_PKEY* key = nullptr;
-    switch (EVP_PKEY_get_base_id(like)) {
-    case EVP_PKEY_RSA:
-        return new_rsa_key(EVP_PKEY_get_bits(like));
-    case EVP_PKEY_EC: {
-        char group[80] = {};
-        if (!EVP_PKEY_get_utf8_string_param(like, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, nullptr))
-            return make_error(ErrorCode::failed, "template certificate: unknown EC curve: " + take_openssl_error());
-        key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", group);
-        break;
-    }
-    case EVP_PKEY_ED25519:
-        key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
-        break;
-    case EVP_PKEY_ED448:
-        key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED448");
-        break;
-    default:
-        return make_error(ErrorCode::invalid, "template certificate: unsupported key algorithm " + key_algorithm(like));
-    }
-    if (!key) return make_error(ErrorCode::failed, "key generation failed: " + take_openssl_error());
-    return PkeyPtr(key);
-}
-
 // Copies the extension `nid` of `from` as is (value and criticality), if present.
 bool copy_extension(X509* from, X509* to, int nid) {
     int i = X509_get_ext_by_NID(from, nid, -1);
@@ -622,17 +489,39 @@ bool set_random_serial(X509* cert) {
     return ASN1_INTEGER_set_uint64(X509_get_serialNumber(cert), value) == 1;
 }
 
-util::Result<std::string> private_key_pem(EVP_PKEY* key) {
-    BioPtr bio(BIO_new(BIO_s_mem()));
-    int base = EVP_PKEY_get_base_id(key);
-    // kubeadm writes RSA keys as PKCS#1 and EC keys as SEC1; other types only exist as PKCS#8.
-    int ok = (base == EVP_PKEY_RSA || base == EVP_PKEY_EC)
-                 ? PEM_write_bio_PrivateKey_traditional(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr)
-                 : PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr);
-    if (ok != 1) return make_error(ErrorCode::failed, "cannot encode private key: " + take_openssl_error());
-    char* text = nullptr;
-    long n = BIO_get_mem_data(bio.get(), &text);
-    return std::string(text, static_cast<std::size_t>(n));
+// The leaf names its issuer by the CA's own subjectKeyIdentifier, copied.
+// A CA without one (every CA of kubeadm before v1.19) gets leaves without
+// authorityKeyIdentifier, as Go's crypto/x509 (so kubeadm itself) issues
+// them. Why not a key id computed here (RFC 5280 method 1): if the CA is
+// later re-issued on the same key with a subjectKeyIdentifier made another
+// way, OpenSSL rejects a leaf whose key id disagrees; without one, chains
+// are built by name and signature and keep verifying.
+bool add_authority_key_id(X509* cert, X509* ca) {
+    const ASN1_OCTET_STRING* ca_key_id = X509_get0_subject_key_id(ca);
+    ERR_clear_error(); // no subjectKeyIdentifier is an answer, not an error
+    if (!ca_key_id) return true;
+    std::unique_ptr<AUTHORITY_KEYID, decltype(&AUTHORITY_KEYID_free)> akid(AUTHORITY_KEYID_new(), AUTHORITY_KEYID_free);
+    if (!akid || !(akid->keyid = ASN1_OCTET_STRING_dup(ca_key_id))) return false;
+    return X509_add1_ext_i2d(cert, NID_authority_key_identifier, akid.get(), 0, X509V3_ADD_DEFAULT) == 1;
+}
+
+// The digest Go's crypto/x509 picks for the CA's key (so a renewal is signed
+// like kubeadm signs): SHA-384 for P-384, SHA-512 for P-521, SHA-256 for RSA
+// and P-256; none for Ed25519/Ed448, which hash internally.
+const EVP_MD* signing_digest(const EVP_PKEY* ca_key) {
+    switch (EVP_PKEY_get_base_id(ca_key)) {
+    case EVP_PKEY_ED25519:
+    case EVP_PKEY_ED448:
+        return nullptr;
+    case EVP_PKEY_EC: {
+        const int bits = EVP_PKEY_get_bits(ca_key);
+        if (bits > 384) return EVP_sha512();
+        if (bits > 256) return EVP_sha384();
+        return sha256();
+    }
+    default:
+        return sha256();
+    }
 }
 
 } // namespace
@@ -678,7 +567,8 @@ util::Result<VerifyOutcome> verify_certificate(std::string_view cert, std::strin
 }
 
 util::Result<IssuedPair> issue_certificate(std::string_view template_cert, std::string_view ca_cert,
-                                           std::string_view ca_key, std::int64_t now, std::int64_t validity_seconds) {
+                                           std::string_view ca_key, std::int64_t now, std::int64_t validity_seconds,
+                                           std::string_view old_key) {
     auto tmpl = load_cert(template_cert, "template certificate");
     if (!tmpl.ok()) return tmpl.error();
     auto ca = load_cert(ca_cert, "CA certificate");
@@ -693,8 +583,16 @@ util::Result<IssuedPair> issue_certificate(std::string_view template_cert, std::
     const EVP_PKEY* tmpl_pub = X509_get0_pubkey(tmpl->get());
     if (!tmpl_pub) return make_error(ErrorCode::parse, "template certificate: unsupported public key");
 
-    auto key = new_key_like(tmpl_pub);
-    if (!key.ok()) return key.error();
+    // The new key is shaped like the old key when it decodes, else like the
+    // template's public key: an unreadable old key is what a renewal repairs,
+    // so it must not stop one. Its PEM label alone still picks the encoding.
+    PkeyPtr old;
+    if (!old_key.empty()) {
+        if (auto decoded = load_key(old_key, "old key"); decoded.ok()) old = std::move(decoded.value());
+        ERR_clear_error();
+    }
+    auto key = generate_key_like(old ? old.get() : tmpl_pub);
+    if (!key.ok()) return make_error(key.error().code, "template certificate: " + key.error().message);
 
     X509Ptr cert(X509_new());
     auto fail = [](const char* what) {
@@ -720,14 +618,11 @@ util::Result<IssuedPair> issue_certificate(std::string_view template_cert, std::
         !copy_extension(tmpl->get(), cert.get(), NID_subject_alt_name))
         return fail("copied extensions");
     if (!add_extension(cert.get(), &ctx, NID_subject_key_identifier, "hash")) return fail("subjectKeyIdentifier");
-    // "keyid" (not ":always") leaves the extension out when the CA has no key id.
-    if (!add_extension(cert.get(), &ctx, NID_authority_key_identifier, "keyid")) return fail("authorityKeyIdentifier");
+    if (!add_authority_key_id(cert.get(), ca->get())) return fail("authorityKeyIdentifier");
 
-    int ca_type = EVP_PKEY_get_base_id(signer->get());
-    const EVP_MD* md = (ca_type == EVP_PKEY_ED25519 || ca_type == EVP_PKEY_ED448) ? nullptr : sha256();
-    if (X509_sign(cert.get(), signer->get(), md) <= 0) return fail("signature");
+    if (X509_sign(cert.get(), signer->get(), signing_digest(signer->get())) <= 0) return fail("signature");
 
-    auto key_pem = private_key_pem(key->get());
+    auto key_pem = encode_private_key(key->get(), old_key.empty() ? KeyEncoding::unknown : key_encoding_of(old_key));
     if (!key_pem.ok()) return key_pem.error();
     unsigned char* der = nullptr;
     int der_len = i2d_X509(cert.get(), &der);

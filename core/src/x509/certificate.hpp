@@ -46,13 +46,18 @@ util::Result<VerifyOutcome> verify_certificate(std::string_view cert, std::strin
 
 struct IssuedPair {
     std::string cert_pem;
-    std::string key_pem; // like kubeadm: PKCS#1 "RSA PRIVATE KEY", SEC1 "EC PRIVATE KEY"; PKCS#8 for Ed25519
+    std::string key_pem;
 };
-// A new key of the template's algorithm/size and a certificate with its
-// subject, SANs, key usage, extended key usage and basic constraints, signed
-// by `ca_key` as `ca_cert`, valid [now - 5 min, now + validity]. Random serial.
+// A new key and a certificate with the template's subject, SANs, key usage,
+// extended key usage and basic constraints, signed by `ca_key` as `ca_cert`,
+// valid [now - 5 min, now + validity]. Random serial.
+// The key keeps the algorithm, size and PEM encoding of `old_key` (the key
+// being replaced: PEM, DER or base64) when given; without it (or when it does
+// not decode) the template's algorithm and size, encoded like kubeadm: PKCS#1
+// "RSA PRIVATE KEY", SEC1 "EC PRIVATE KEY", PKCS#8 for Ed25519.
+// Thread-safe: batches call it from several threads at once.
 util::Result<IssuedPair> issue_certificate(std::string_view template_cert, std::string_view ca_cert,
                                            std::string_view ca_key, std::int64_t now,
-                                           std::int64_t validity_seconds);
+                                           std::int64_t validity_seconds, std::string_view old_key = {});
 
 } // namespace kubecert::x509

@@ -111,6 +111,7 @@ public:
 
         std::string restart_reason;
         bool renewed_admin = false;
+        std::vector<Renewal> renewals;
         for (const auto& l : m_pki.leaves) {
             const auto id = k_cert_expiry_prefix + l.spec.name;
             const bool asked = wanted.count(id) > 0;
@@ -125,8 +126,15 @@ public:
                           ca->spec.cert_path);
                 continue;
             }
+            renewals.push_back({&l, ca});
+        }
+        // One batch: the host generates the keys concurrently; then each is written, key first.
+        const auto issued = issue_renewals(host, renewals, validity);
+        for (std::size_t i = 0; i < renewals.size(); ++i) {
+            const LeafState& l = *renewals[i].leaf;
+            const auto id = k_cert_expiry_prefix + l.spec.name;
             host.begin_action(id);
-            renew_leaf(host, l, *ca, validity);
+            write_renewed(host, l, issued[i]);
             host.info(std::string(host.dry_run() ? "would renew " : "renewed ") + l.spec.name + " (" + l.cert.path + ")");
             if (is_user_kubeconfig(l.spec.name)) renewed_admin = true;
             else if (restart_reason.empty()) restart_reason = id;

@@ -5,8 +5,25 @@
 
 namespace kubecert::kubeadm {
 
-void renew_leaf(const sdk::Host& host, const LeafState& leaf, const AuthorityState& ca, std::int64_t validity_seconds) {
-    const auto issued = host.issue_cert(leaf.cert.info.pem, ca.cert.info.pem, ca.key, validity_seconds);
+std::vector<sdk::Issued> issue_renewals(const sdk::Host& host, const std::vector<Renewal>& renewals,
+                                        std::int64_t validity_seconds) {
+    std::vector<sdk::IssueRequest> requests;
+    requests.reserve(renewals.size());
+    for (const auto& r : renewals)
+        requests.push_back({r.leaf->cert.info.pem, r.ca->cert.info.pem, r.ca->key, r.leaf->cert.key, validity_seconds});
+    auto results = host.issue_certs(requests);
+    std::vector<sdk::Issued> issued;
+    issued.reserve(results.size());
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        if (!results[i].ok())
+            throw sdk::Error(results[i].status, "cannot renew " + renewals[i].leaf->spec.name + " (" +
+                                                    renewals[i].leaf->cert.path + "): " + results[i].error);
+        issued.push_back(std::move(results[i].issued));
+    }
+    return issued;
+}
+
+void write_renewed(const sdk::Host& host, const LeafState& leaf, const sdk::Issued& issued) {
     if (leaf.cert.embedded) {
         // Read again: an earlier step of this fix may have changed the file.
         const auto text = host.read_file(leaf.cert.path);
@@ -25,6 +42,10 @@ void renew_leaf(const sdk::Host& host, const LeafState& leaf, const AuthoritySta
     }
     host.write_file(leaf.cert.key_path, issued.key_pem, 0600, true);
     host.write_file(leaf.cert.path, issued.cert_pem, 0644);
+}
+
+void renew_leaf(const sdk::Host& host, const LeafState& leaf, const AuthorityState& ca, std::int64_t validity_seconds) {
+    write_renewed(host, leaf, issue_renewals(host, {{&leaf, &ca}}, validity_seconds).front());
 }
 
 } // namespace kubecert::kubeadm
