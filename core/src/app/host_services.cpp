@@ -400,6 +400,22 @@ kubecert_status_t h_unpark_file(const kubecert_host_t* h, const char* path) {
     return r ? KUBECERT_OK : fail_with(s, r.error());
 }
 
+kubecert_status_t h_replace_symlink(const kubecert_host_t* h, const char* path, const char* target) {
+    auto& s = self(h);
+    auto* t = transaction_or_fail(s, "replace_symlink");
+    if (!t) return KUBECERT_ERR_DENIED;
+    if (!path || !target) return s.fail(KUBECERT_ERR_INVALID, "replace_symlink: null argument");
+    auto r = t->replace_symlink(path, target);
+    if (!r) return fail_with(s, r.error());
+    if (*r) {
+        const auto& rec = t->records().back();
+        add_action(s, report::ActionKind::edit, rec.node_path,
+                   t->dry_run() ? report::ActionStatus::planned : report::ActionStatus::applied, rec.backup_path,
+                   rec.diff);
+    }
+    return KUBECERT_OK;
+}
+
 kubecert_status_t h_rollback(const kubecert_host_t* h) {
     auto& s = self(h);
     auto* t = transaction_or_fail(s, "rollback");
@@ -587,6 +603,7 @@ HostServices::HostServices(RunContext& ctx, const loader::LoadedPlugin& plugin, 
     m_table.tls_fetch_cert = h_tls_fetch_cert;
     m_table.http_get = h_http_get;
     m_table.working_dir = h_working_dir;
+    m_table.replace_symlink = h_replace_symlink;
 }
 
 void HostServices::clear_arena() {

@@ -11,6 +11,7 @@ namespace {
 
 constexpr std::uint32_t k_poll_ms = 1000;
 constexpr std::uint32_t k_command_timeout_ms = 10000;
+constexpr int k_kubelet_active_tries = 30; // one a second
 
 // Polls `crictl ps` once a second until kube-apiserver's presence equals
 // `running`; false at the timeout. `last_problem` keeps crictl's last complaint.
@@ -50,6 +51,11 @@ void restart_control_plane(const sdk::Host& host, const std::string& manifests_d
         host.info("would restart the control plane: move " + std::to_string(manifests.size()) + " manifests out of " +
                   manifests_dir + ", wait until `" + options.crictl +
                   " ps` no longer lists kube-apiserver, move them back, wait until it is listed again");
+        // The same steps as the report's planned actions: parks, the two crictl waits (listed, not run), put back.
+        for (const auto& m : manifests) host.park_file(m);
+        host.run({options.crictl, "ps"}, k_command_timeout_ms);
+        for (const auto& m : manifests) host.unpark_file(m);
+        host.run({options.crictl, "ps"}, k_command_timeout_ms);
         return;
     }
     std::string problem;
@@ -90,6 +96,24 @@ void restart_kubelet(const sdk::Host& host) {
                                                       (r.timed_out ? "timed out" : "exit " + std::to_string(r.exit_code)) +
                                                       "): " + r.err + r.out);
     }
+    const std::vector<std::string> is_active{"systemctl", "is-active", "kubelet"};
+    // Under --dry-run: listed as a planned step, not run.
+    if (host.dry_run()) {
+        host.run(is_active, k_command_timeout_ms);
+        return;
+    }
+    // `systemctl is-active` exits 0 only once the unit is active ("activating" is not yet).
+    std::string state;
+    for (int i = 0; i < k_kubelet_active_tries; ++i) {
+        const auto r = host.run(is_active, k_command_timeout_ms, KUBECERT_CMD_READ_ONLY);
+        if (r.ok()) return;
+        state = r.timed_out ? "timed out" : r.out.empty() ? "exit " + std::to_string(r.exit_code) : r.out;
+        while (!state.empty() && (state.back() == '\n' || state.back() == ' ')) state.pop_back();
+        if (i + 1 < k_kubelet_active_tries) host.sleep_ms(k_poll_ms);
+    }
+    throw sdk::Error(KUBECERT_ERR_FAILED, "the kubelet is not active " + std::to_string(k_kubelet_active_tries) +
+                                              "s after `systemctl restart kubelet` (systemctl is-active: " + state +
+                                              ")");
 }
 
 } // namespace kubecert::kubeadm
