@@ -174,7 +174,7 @@ public:
         }
         if (kubelet_changed || kubelet_client_renewed) {
             host.begin_action(kubelet_changed ? "kubeadm.kubelet-client-rotation" : k_kubelet_client_id);
-            restart_kubelet(host);
+            restart_kubelet(host, restart.timeout_seconds);
         }
     }
 

@@ -1,5 +1,6 @@
 #include "restart.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <vector>
 
@@ -11,7 +12,6 @@ namespace {
 
 constexpr std::uint32_t k_poll_ms = 1000;
 constexpr std::uint32_t k_command_timeout_ms = 10000;
-constexpr int k_kubelet_active_tries = 30; // one a second
 
 // Polls `crictl ps` once a second until kube-apiserver's presence equals
 // `running`; false at the timeout. `last_problem` keeps crictl's last complaint.
@@ -87,7 +87,7 @@ void restart_control_plane(const sdk::Host& host, const std::string& manifests_d
                                                    (problem.empty() ? "" : " (" + problem + ")"));
 }
 
-void restart_kubelet(const sdk::Host& host) {
+void restart_kubelet(const sdk::Host& host, std::int64_t timeout_seconds) {
     for (const std::vector<std::string>& argv : {std::vector<std::string>{"systemctl", "daemon-reload"},
                                                std::vector<std::string>{"systemctl", "restart", "kubelet"}}) {
         const auto r = host.run(argv, 60000);
@@ -104,14 +104,15 @@ void restart_kubelet(const sdk::Host& host) {
     }
     // `systemctl is-active` exits 0 only once the unit is active ("activating" is not yet).
     std::string state;
-    for (int i = 0; i < k_kubelet_active_tries; ++i) {
+    const int tries = static_cast<int>(std::max<std::int64_t>(1, timeout_seconds));
+    for (int i = 0; i < tries; ++i) {
         const auto r = host.run(is_active, k_command_timeout_ms, KUBECERT_CMD_READ_ONLY);
         if (r.ok()) return;
         state = r.timed_out ? "timed out" : r.out.empty() ? "exit " + std::to_string(r.exit_code) : r.out;
         while (!state.empty() && (state.back() == '\n' || state.back() == ' ')) state.pop_back();
-        if (i + 1 < k_kubelet_active_tries) host.sleep_ms(k_poll_ms);
+        if (i + 1 < tries) host.sleep_ms(k_poll_ms);
     }
-    throw sdk::Error(KUBECERT_ERR_FAILED, "the kubelet is not active " + std::to_string(k_kubelet_active_tries) +
+    throw sdk::Error(KUBECERT_ERR_FAILED, "the kubelet is not active " + std::to_string(tries) +
                                               "s after `systemctl restart kubelet` (systemctl is-active: " + state +
                                               ")");
 }
