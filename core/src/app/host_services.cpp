@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "app/planned_restarts.hpp"
 #include "host/command_runner.hpp"
 #include "host/process_table.hpp"
 #include "net/http_client.hpp"
@@ -314,6 +315,14 @@ kubecert_status_t h_find_processes(const kubecert_host_t* h, const char* name, c
     auto r = host::find_processes(*s.ctx().fs, name);
     if (!r) return fail_with(s, r.error());
     auto& list = s.process_lists().emplace_back();
+    // The dry-run preview counts a planned restart as done: the running process would be replaced.
+    const auto& planned = s.ctx().planned_restarts;
+    if (s.phase() == Phase::after && s.ctx().dry_run &&
+        std::find(planned.begin(), planned.end(), name) != planned.end()) {
+        *out = list.data();
+        *count = 0;
+        return KUBECERT_OK;
+    }
     for (const auto& p : *r) list.push_back({p.pid, s.keep_list(p.argv)});
     *out = list.data();
     *count = list.size();
@@ -449,6 +458,7 @@ kubecert_status_t h_run_command(const kubecert_host_t* h, const char* const* arg
         r.out = s.keep_buffer("");
         r.err = s.keep_buffer("");
         if (listed) add_action(s, report::ActionKind::command, line, report::ActionStatus::planned, "", "");
+        for (auto& name : restarted_by(args)) s.ctx().planned_restarts.push_back(std::move(name));
         std::memcpy(out, &r, std::min<size_t>(out->struct_size, sizeof r));
         return KUBECERT_OK;
     }
