@@ -134,22 +134,29 @@ KubeadmNode write_kubeadm_node(const std::string& root, const KubeadmNodeSpec& s
     CertSpec kc = spec_of("system:node:" + n, {"system:nodes"}, {}, false, true);
     kc.not_after = now + spec.kubelet_client_days * k_day;
     kc.not_before = kc.not_after - 365 * k_day;
-    kc.key_type = spec.key_type;
+    kc.key_type = spec.kubelet_client_key_type.empty() ? spec.key_type : spec.kubelet_client_key_type;
+    if (kc.key_type == "ec") kc.key_usage = "digitalSignature";
     node.leaves["kubelet-client"] = make_signed(kc, node.authorities.at("ca"));
     const std::string kpki = root + "/var/lib/kubelet/pki";
-    write_file(kpki + "/kubelet-client-2026-01-01-00-00-00.pem",
-               node.leaves["kubelet-client"].cert_pem + node.leaves["kubelet-client"].key_pem, 0600);
-    std::filesystem::create_symlink("kubelet-client-2026-01-01-00-00-00.pem", kpki + "/kubelet-client-current.pem");
-    write_file(root + "/etc/kubernetes/kubelet.conf",
-               "apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: " +
-                   util::base64_encode(node.authorities.at("ca").cert_pem) +
-                   "\n    server: https://192.168.2.2:6443\n  name: kubernetes\ncontexts:\n- context:\n"
-                   "    cluster: kubernetes\n    user: system:node:" + n + "\n  name: system:node:" + n +
-                   "@kubernetes\ncurrent-context: system:node:" + n + "@kubernetes\nkind: Config\npreferences: {}\n"
-                   "users:\n- name: system:node:" + n + "\n  user:\n"
-                   "    client-certificate: /var/lib/kubelet/pki/kubelet-client-current.pem\n"
-                   "    client-key: /var/lib/kubelet/pki/kubelet-client-current.pem\n",
-               0600);
+    if (spec.kubelet_client_embedded) {
+        write_file(root + "/etc/kubernetes/kubelet.conf",
+                   make_kubeconfig("system:node:" + n, node.leaves["kubelet-client"], node.authorities.at("ca")), 0600);
+        std::filesystem::create_directories(kpki);
+    } else {
+        write_file(kpki + "/kubelet-client-2026-01-01-00-00-00.pem",
+                   node.leaves["kubelet-client"].cert_pem + node.leaves["kubelet-client"].key_pem, 0600);
+        std::filesystem::create_symlink("kubelet-client-2026-01-01-00-00-00.pem", kpki + "/kubelet-client-current.pem");
+        write_file(root + "/etc/kubernetes/kubelet.conf",
+                   "apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: " +
+                       util::base64_encode(node.authorities.at("ca").cert_pem) +
+                       "\n    server: https://192.168.2.2:6443\n  name: kubernetes\ncontexts:\n- context:\n"
+                       "    cluster: kubernetes\n    user: system:node:" + n + "\n  name: system:node:" + n +
+                       "@kubernetes\ncurrent-context: system:node:" + n + "@kubernetes\nkind: Config\npreferences: {}\n"
+                       "users:\n- name: system:node:" + n + "\n  user:\n"
+                       "    client-certificate: /var/lib/kubelet/pki/kubelet-client-current.pem\n"
+                       "    client-key: /var/lib/kubelet/pki/kubelet-client-current.pem\n",
+                   0600);
+    }
 
     for (const auto& m : {"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"})
         if (spec.local_etcd || std::string(m) != "etcd")

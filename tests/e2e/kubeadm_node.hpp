@@ -27,6 +27,12 @@ struct KubeadmNodeSpec {
     bool root_kubeconfig = true;                       // /root/.kube/config as a copy of admin.conf
     std::string key_type = "rsa";
     std::string node_name = "cp-1";
+    // The kubelet's client certificate: "" = key_type. "ec" makes it as the kubelet's certificate
+    // manager does (ECDSA P-256, key usage digitalSignature only).
+    std::string kubelet_client_key_type;
+    // Embedded in kubelet.conf (client-certificate-data, clusters upgraded from old kubeadm)
+    // instead of the kubelet-client-current.pem symlink.
+    bool kubelet_client_embedded = false;
 };
 
 // What was generated, for assertions.

@@ -300,3 +300,22 @@ TEST(CoreCli, JsonReportsOfEveryCommandMatchTheSchema) {
     EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
     EXPECT_EQ(v.out, "valid\n") << v.err;
 }
+
+TEST(CoreCli, NowGoesOnlyWithAuditCertsAndDryRun) {
+    CoreNode node;
+    node.write_confs("ok\n", "bad\n", "ok\n");
+    const auto before = snapshot_tree(node.root.path());
+    const std::string at = "2099-01-01T00:00:00Z";
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"--now", at, "fix", "--yes"}, {"--now", at, "fix", "--yes", "--no-restart"}, {"--now", at, "plugins"}}) {
+        const auto r = node.kubecert(args);
+        EXPECT_EQ(r.exit_code, 2) << args[2] << ": " << r.err;
+        EXPECT_NE(r.err.find("--now goes with audit, certs and fix --dry-run"), std::string::npos) << r.err;
+    }
+    EXPECT_EQ(snapshot_tree(node.root.path()), before); // nothing changed, no backup made
+    EXPECT_EQ(node.kubecert({"--now", at, "audit"}).exit_code, 1);
+    EXPECT_EQ(node.kubecert({"--now", at, "certs"}).exit_code, 1);
+    const auto dry = node.kubecert({"--now", at, "--format", "json", "fix", "--dry-run"});
+    EXPECT_NE(dry.exit_code, 2) << dry.err;
+    EXPECT_EQ(snapshot_tree(node.root.path()), before);
+}

@@ -228,4 +228,29 @@ TEST(EksFix, StaleRunningKubeletIsRestartedWithoutEdits) {
         if (path.find("/proc/") == std::string::npos) EXPECT_EQ(before.at(path), content) << path;
 }
 
+TEST(EksFix, DryRunPreviewCountsThePlannedRestart) {
+    EksNode node;
+    node.al2();
+    // The running kubelet still has a flag its unit no longer sets: only the restart fixes it.
+    std::string cmdline = "/usr/bin/kubelet";
+    for (const char* a :
+         {"--config", "/etc/kubernetes/kubelet/kubelet-config.json", "--rotate-server-certificates=false"})
+        cmdline += std::string(1, '\0') + a;
+    node.put("/proc/4242/cmdline", cmdline + std::string(1, '\0'));
+    node.put("/proc/4242/comm", "kubelet\n");
+    const auto before = node_files(node);
+    auto r = node.kubecert({"fix", "--dry-run"});
+    auto j = report(r);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(status(j["findings"], "eks.server-tls-bootstrap"), "FAIL");
+    EXPECT_EQ(status(j["after"], "eks.server-tls-bootstrap"), "PASS") << j["after"].dump(2);
+    std::string commands;
+    for (const auto& a : j["actions"])
+        if (a.value("kind", "") == "command") commands += a.value("status", "") + " " + a.value("target", "") + "\n";
+    EXPECT_EQ(commands, "planned systemctl daemon-reload\nplanned systemctl restart kubelet\n"
+                        "planned systemctl is-active kubelet\n");
+    EXPECT_EQ(node.calls(), "");
+    EXPECT_EQ(node_files(node), before);
+}
+
 } // namespace

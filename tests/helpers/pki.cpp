@@ -178,7 +178,8 @@ KeyPair build(const CertSpec& spec, X509* issuer_cert, EVP_PKEY* issuer_key) {
         add_ext(cert.get(), &ctx, NID_key_usage, "critical,digitalSignature,keyEncipherment,keyCertSign");
     } else {
         add_ext(cert.get(), &ctx, NID_basic_constraints, "critical,CA:FALSE");
-        add_ext(cert.get(), &ctx, NID_key_usage, "critical,digitalSignature,keyEncipherment");
+        add_ext(cert.get(), &ctx, NID_key_usage,
+                "critical," + (spec.key_usage.empty() ? std::string("digitalSignature,keyEncipherment") : spec.key_usage));
     }
     std::string eku;
     if (spec.server_auth) eku = "serverAuth";

@@ -108,6 +108,11 @@ TlsServer::TlsServer(const std::string& cert_file, const std::string& key_file) 
     start(cert_file, key_file);
 }
 
+TlsServer::TlsServer(const std::string& cert_file, const std::string& key_file, std::vector<std::string> extra_args)
+    : m_extra(std::move(extra_args)) {
+    start(cert_file, key_file);
+}
+
 TlsServer::~TlsServer() {
     stop();
 }
@@ -170,6 +175,12 @@ private:
 void TlsServer::start(const std::string& cert_file, const std::string& key_file) {
     if (m_port == 0) m_port = free_port();
     std::string accept = "127.0.0.1:" + std::to_string(m_port);
+    std::vector<std::string> args = {"openssl", "s_server", "-accept", accept, "-cert", cert_file, "-key", key_file,
+                                     "-quiet"};
+    args.insert(args.end(), m_extra.begin(), m_extra.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
     int pid = Spawner::instance().run([&]() -> int {
         pid_t child = fork();
         if (child < 0) return -errno;
@@ -186,8 +197,7 @@ void TlsServer::start(const std::string& cert_file, const std::string& key_file)
             dup2(null_fd, STDOUT_FILENO);
             dup2(null_fd, STDERR_FILENO);
         }
-        execlp("openssl", "openssl", "s_server", "-accept", accept.c_str(), "-cert", cert_file.c_str(), "-key",
-               key_file.c_str(), "-quiet", static_cast<char*>(nullptr));
+        execvp("openssl", argv.data());
         _exit(127);
     });
     if (pid < 0) throw std::runtime_error(std::string("TlsServer: fork: ") + std::strerror(-pid));

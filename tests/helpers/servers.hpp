@@ -13,6 +13,8 @@ class TlsServer {
 public:
     // Starts serving cert_file/key_file (host paths); waits until it accepts.
     TlsServer(const std::string& cert_file, const std::string& key_file);
+    // The same with more s_server options (e.g. -CAfile, -Verify 1 for mutual TLS, -www).
+    TlsServer(const std::string& cert_file, const std::string& key_file, std::vector<std::string> extra_args);
     ~TlsServer();
     int port() const { return m_port; }
     std::string address() const; // "127.0.0.1:PORT"
@@ -24,6 +26,7 @@ private:
     void start(const std::string& cert_file, const std::string& key_file);
     int m_port = 0;
     int m_pid = -1;
+    std::vector<std::string> m_extra;
 };
 
 // A minimal HTTP/1.1 server on 127.0.0.1:<free port> answering every GET

@@ -438,6 +438,19 @@ struct kubecert_host {
     kubecert_status_t (*cert_issue_batch)(const kubecert_host_t *host,
                                           const kubecert_issue_request_t *const *requests, size_t count,
                                           kubecert_issue_result_t *const *results);
+
+    /* Added in ABI 1.2 too (check KUBECERT_HAS_FIELD(host, kubecert_host_t, replace_symlink)). */
+    /* Points the symbolic link `path` at `target` (stored as given, e.g. an
+     * absolute node path, the way the kubelet's certificate store writes
+     * kubelet-client-current.pem) within the fix's transaction: a new link is
+     * made beside it and renamed over the old one, so a reader always finds
+     * one of the two. The old link is kept in the fix's backup and MANIFEST;
+     * rollback and `kubecert restore` put it back (or remove a link the fix
+     * created). `path` must be a symlink or absent, in an existing folder.
+     * Under --dry-run nothing changes: the report lists the change and later
+     * reads of `path` see the target (as the fix would have written it).
+     * Pointing a link at its current target is a no-op. */
+    kubecert_status_t (*replace_symlink)(const kubecert_host_t *host, const char *path, const char *target);
 };
 
 /* ------------------------------------------------------------------------ */

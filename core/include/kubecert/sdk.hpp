@@ -321,6 +321,16 @@ public:
     void park_file(const std::string& path) const { check(m_host->park_file(m_host, path.c_str())); }
     void unpark_file(const std::string& path) const { check(m_host->unpark_file(m_host, path.c_str())); }
     void rollback() const { check(m_host->rollback(m_host)); }
+    // Whether the host can swap symlinks in a fix (ABI 1.2).
+    bool has_replace_symlink() const {
+        return KUBECERT_HAS_FIELD(m_host, kubecert_host_t, replace_symlink) && m_host->replace_symlink;
+    }
+    // Points the symlink `path` at `target` atomically, in the fix's transaction (ABI 1.2).
+    void replace_symlink(const std::string& path, const std::string& target) const {
+        if (!has_replace_symlink())
+            throw Error(KUBECERT_ERR_FAILED, "this kubecert host (plugin ABI before 1.2) cannot replace symlinks");
+        check(m_host->replace_symlink(m_host, path.c_str(), target.c_str()));
+    }
 
     // --- commands ---
     // Runs a command; throws only when it could not be started at all.

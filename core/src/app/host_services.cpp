@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "app/planned_restarts.hpp"
 #include "host/command_runner.hpp"
 #include "host/process_table.hpp"
 #include "net/http_client.hpp"
@@ -318,6 +319,14 @@ kubecert_status_t h_find_processes(const kubecert_host_t* h, const char* name, c
     auto r = host::find_processes(*s.ctx().fs, name);
     if (!r) return fail_with(s, r.error());
     auto& list = s.process_lists().emplace_back();
+    // The dry-run preview counts a planned restart as done: the running process would be replaced.
+    const auto& planned = s.ctx().planned_restarts;
+    if (s.phase() == Phase::after && s.ctx().dry_run &&
+        std::find(planned.begin(), planned.end(), name) != planned.end()) {
+        *out = list.data();
+        *count = 0;
+        return KUBECERT_OK;
+    }
     for (const auto& p : *r) list.push_back({p.pid, s.keep_list(p.argv)});
     *out = list.data();
     *count = list.size();
@@ -405,6 +414,22 @@ kubecert_status_t h_unpark_file(const kubecert_host_t* h, const char* path) {
     return r ? KUBECERT_OK : fail_with(s, r.error());
 }
 
+kubecert_status_t h_replace_symlink(const kubecert_host_t* h, const char* path, const char* target) {
+    auto& s = self(h);
+    auto* t = transaction_or_fail(s, "replace_symlink");
+    if (!t) return KUBECERT_ERR_DENIED;
+    if (!path || !target) return s.fail(KUBECERT_ERR_INVALID, "replace_symlink: null argument");
+    auto r = t->replace_symlink(path, target);
+    if (!r) return fail_with(s, r.error());
+    if (*r) {
+        const auto& rec = t->records().back();
+        add_action(s, report::ActionKind::edit, rec.node_path,
+                   t->dry_run() ? report::ActionStatus::planned : report::ActionStatus::applied, rec.backup_path,
+                   rec.diff);
+    }
+    return KUBECERT_OK;
+}
+
 kubecert_status_t h_rollback(const kubecert_host_t* h) {
     auto& s = self(h);
     auto* t = transaction_or_fail(s, "rollback");
@@ -438,6 +463,7 @@ kubecert_status_t h_run_command(const kubecert_host_t* h, const char* const* arg
         r.out = s.keep_buffer("");
         r.err = s.keep_buffer("");
         if (listed) add_action(s, report::ActionKind::command, line, report::ActionStatus::planned, "", "");
+        for (auto& name : restarted_by(args)) s.ctx().planned_restarts.push_back(std::move(name));
         std::memcpy(out, &r, std::min<size_t>(out->struct_size, sizeof r));
         return KUBECERT_OK;
     }
@@ -635,6 +661,7 @@ HostServices::HostServices(RunContext& ctx, const loader::LoadedPlugin& plugin, 
     m_table.http_get = h_http_get;
     m_table.working_dir = h_working_dir;
     m_table.cert_issue_batch = h_cert_issue_batch;
+    m_table.replace_symlink = h_replace_symlink;
 }
 
 void HostServices::clear_arena() {

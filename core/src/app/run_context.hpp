@@ -30,6 +30,8 @@ struct RunContext {
     std::map<std::string, std::map<std::string, std::string>> plugin_options;
     report::Report report;
     host::Transaction* transaction = nullptr; // set during fix
+    // Services/containers a dry-run fix planned to restart (planned_restarts.hpp).
+    std::vector<std::string> planned_restarts;
     std::atomic<bool>* cancelled = nullptr;   // set by SIGINT/SIGTERM
 
     // Whether a finding id passes --check (equal, or a prefix ending in '/' or '.').

@@ -22,7 +22,7 @@ po::options_description global_options(Options& o) {
         ("plugin-dir", po::value(&o.plugin_dirs)->value_name("DIR")->composing(), "extra plugin folder (repeatable; also KUBECERT_PLUGIN_PATH)")
         ("format", po::value(&o.format)->value_name("FORMAT"), "text|json|junit|prometheus (default text)")
         ("output", po::value(&o.output)->value_name("FILE"), "write the report to FILE (atomically) instead of standard output")
-        ("now", po::value<std::string>()->value_name("RFC3339"), "evaluate time-based checks as of this instant")
+        ("now", po::value<std::string>()->value_name("RFC3339"), "evaluate time-based checks as of this instant (audit, certs, fix --dry-run)")
         ("warn-within", po::value(&o.warn_within)->value_name("DURATION"), "warn for certificates expiring within DURATION (default 30d)")
         ("check", po::value(&o.checks)->value_name("ID")->composing(), "only this check id or id prefix (repeatable)")
         ("benchmark", po::value(&o.benchmark)->value_name("NAME"), "benchmark version the reports cite (eks-1.8.0, cis-1.12, rke-cis-1.24, ...)")
@@ -126,6 +126,10 @@ Options parse(int argc, char** argv, const std::vector<std::unique_ptr<loader::L
     }
     if (o.command != "fix" && (o.dry_run || o.no_restart || o.yes || !o.backup_dir.empty()))
         throw UsageError("--dry-run, --no-restart, --backup-dir and --yes go with fix");
+    // A real fix issues certificates from the real clock, so an after-audit at --now would contradict it.
+    if (o.now && !(o.command == "audit" || o.command == "certs" || (o.command == "fix" && o.dry_run)))
+        throw UsageError("--now goes with audit, certs and fix --dry-run only (a real fix issues certificates "
+                         "from the clock)");
     static const std::set<std::string> formats = {"text", "json", "junit", "prometheus"};
     if (!formats.count(o.format)) throw UsageError("unknown --format '" + o.format + "' (text, json, junit, prometheus)");
     return o;

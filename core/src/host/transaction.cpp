@@ -1,6 +1,7 @@
 #include "host/transaction.hpp"
 
 #include "host/change_display.hpp"
+#include "host/symlink_swap.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -213,6 +214,7 @@ Transaction::Transaction(const RootFs& fs, std::string backup_dir, bool dry_run)
 }
 
 util::Result<std::string> Transaction::read_file(const std::string& node_path) const {
+    if (auto link = planned_link_target(node_path)) return read_file(*link);
     auto resolved = m_fs.resolve(node_path);
     if (!resolved) return resolved.error();
     if (auto it = find_key(m_overlay, resolved->node_path); it != m_overlay.end()) return it->second;
@@ -393,6 +395,7 @@ util::Status Transaction::rollback() {
     if (m_dry_run) {
         m_overlay.clear();
         m_parked.clear();
+        m_links.clear();
         for (auto& r : m_records)
             r.rolled_back = true;
         return util::ok_status();
@@ -403,6 +406,14 @@ util::Status Transaction::rollback() {
     for (auto it = m_records.rbegin(); it != m_records.rend(); ++it) {
         EditRecord& r = *it;
         if (r.rolled_back) continue;
+        if (r.symlink) {
+            if (auto back = undo_symlink(r); !back) {
+                note(back.error());
+                continue;
+            }
+            r.rolled_back = true;
+            continue;
+        }
         if (is_park_record(r, m_backup_dir)) {
             if (find_key(m_parked, r.node_path) != m_parked.end()) {
                 if (auto back = unpark_file(r.node_path); !back) {
@@ -484,7 +495,9 @@ util::Result<std::vector<std::string>> restore_backup(const RootFs& fs, const st
     // Newest first, so a file parked and then replaced ends as it was before the fix.
     for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
         const bool parked = it->ref.rfind("parked/", 0) == 0;
-        auto resolved = fs.resolve(it->node, !parked);
+        const bool link = it->ref.rfind("links/", 0) == 0;
+        // A created file or link goes itself, not what a link points at.
+        auto resolved = fs.resolve(it->node, !parked && !link && it->ref != "-");
         if (!resolved) {
             note(resolved.error());
             continue;
@@ -494,6 +507,9 @@ util::Result<std::vector<std::string>> restore_backup(const RootFs& fs, const st
         if (it->ref == "-") {
             if (::unlink(resolved->host_path.c_str()) != 0 && errno != ENOENT)
                 done = sys_error(it->node + ": remove file created by the fix", errno);
+        } else if (link) {
+            auto target = read_symlink(source);
+            done = target ? swap_symlink(resolved->host_path, *target) : Status(target.error());
         } else if (parked) {
             struct stat st {};
             if (::lstat(source.c_str(), &st) != 0) continue; // put back at the end of that fix already

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct EditRecord {
     bool applied = false;      // written to the node (false under dry-run)
     bool rolled_back = false;
     std::string diff;          // unified diff of the change
+    // A symlink swapped by replace_symlink(): backup_path holds a copy of the old link.
+    bool symlink = false;
+    std::string old_target;    // the old link's target ("" when the fix created the link)
 };
 
 // All edits of one `fix` as one transaction (DESIGN.md "Fixes must be safe"):
@@ -46,6 +50,10 @@ public:
     // Moves a file into BACKUP/parked/<node path> and back.
     util::Status park_file(const std::string& node_path);
     util::Status unpark_file(const std::string& node_path);
+    // Points the symlink `node_path` (a symlink or absent) at `target`, the
+    // old link copied into BACKUP/links first (transaction_symlink.cpp).
+    // Pointing it where it points is a no-op (returns false).
+    util::Result<bool> replace_symlink(const std::string& node_path, const std::string& target);
     // Puts back every file still parked (called at the end of every fix).
     util::Status unpark_all();
     // Restores every changed file from its backup, removes created ones,
@@ -58,12 +66,18 @@ public:
     util::Status write_manifest() const;
 
 private:
+    // Under dry-run: the node path a planned link swap makes `node_path` read from, if any.
+    std::optional<std::string> planned_link_target(const std::string& node_path) const;
+    // Puts back the link of one replace_symlink() record.
+    util::Status undo_symlink(const EditRecord& record);
+
     const RootFs& m_fs;
     std::string m_backup_dir;
     bool m_dry_run;
     std::vector<EditRecord> m_records;
     std::vector<std::pair<std::string, std::string>> m_overlay; // dry-run contents
     std::vector<std::pair<std::string, std::string>> m_parked;  // node path -> host path in backup
+    std::vector<std::pair<std::string, std::string>> m_links;   // dry-run symlink swaps: link -> target
     std::vector<std::string> m_created_dirs;                    // host paths of folders made for new files, in creation order
 };
 

@@ -3,6 +3,7 @@
 
 #include <pugixml.hpp>
 
+#include "report/action_lines.hpp"
 #include "report/printable.hpp"
 #include "report/writers.hpp"
 
@@ -112,6 +113,9 @@ std::string render_junit(const Report& raw) {
         for (const Finding& f : findings) {
             if (f.plugin == plugin) c.add(append_testcase(suite, f));
         }
+        // What a fix did or (dry run) would do, commands and restarts included.
+        if (const auto actions = action_lines(report, plugin); !actions.empty())
+            suite.append_child("system-out").text().set(actions.c_str());
         set_counts(suite, c);
         total.add(c);
     }

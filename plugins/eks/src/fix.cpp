@@ -140,7 +140,11 @@ std::string restart_kubelet(const sdk::Host& host, int tries) {
     if (!command_ok(reload)) return command_error("systemctl daemon-reload", reload);
     auto restart = host.run({"systemctl", "restart", "kubelet"}, k_command_timeout_ms);
     if (!command_ok(restart)) return command_error("systemctl restart kubelet", restart);
-    if (restart.dry_run) return "";
+    if (restart.dry_run) {
+        // Listed as a planned step of the restart (not run under --dry-run).
+        host.run({"systemctl", "is-active", "kubelet"}, 10'000);
+        return "";
+    }
     std::string state;
     for (int i = 0; i < tries; ++i) {
         auto r =

@@ -1,5 +1,7 @@
 #include "cert_checks.hpp"
 
+#include "kubelet_client_renewal.hpp"
+
 #include <kubecert/checks/expiry.hpp>
 #include <kubecert/util/time.hpp>
 
@@ -8,9 +10,6 @@ namespace kubecert::kubeadm {
 namespace {
 
 constexpr const char* k_ca_rotation_doc = "https://kubernetes.io/docs/tasks/tls/manual-rotation-of-ca-certificates/";
-constexpr const char* k_kubelet_client_doc =
-    "https://kubernetes.io/docs/setup/production-environment/tools/kubeadm/troubleshooting-kubeadm/"
-    "#kubelet-client-cert";
 
 // Higher is worse, so findings keep the worst of several problems.
 int severity(sdk::Status s) {
@@ -243,9 +242,7 @@ sdk::Finding audit_kubelet_client(const sdk::Host& host, const std::string& kube
                               "the kubelet renews this certificate itself well before it expires (kubeadm leaves it "
                               "out for that reason); one this close to expiry means that rotation is broken",
                               "renewed by the kubelet"});
-        f.remediation = "Check kubeadm.kubelet-client-rotation and the kubelet's log (certificate_manager). If it "
-                        "has already expired, regenerate kubelet.conf as described in " +
-                        std::string(k_kubelet_client_doc);
+        set_kubelet_client_remedy(f, c, pki);
     }
     return f;
 }

@@ -14,6 +14,7 @@
 
 #include "cert_checks.hpp"
 #include "kubelet_checks.hpp"
+#include "kubelet_client_renewal.hpp"
 #include "kubelet_settings.hpp"
 #include "layout.hpp"
 #include "renewal.hpp"
@@ -27,6 +28,7 @@ namespace {
 constexpr const char* k_kubeconfig_dir = "/etc/kubernetes";
 constexpr const char* k_manifests_dir = "/etc/kubernetes/manifests";
 constexpr const char* k_cert_expiry_prefix = "kubeadm.cert-expiry/";
+constexpr const char* k_kubelet_client_id = "kubeadm.cert-expiry/kubelet-client";
 
 // Parses a duration option, naming the option when it is malformed.
 std::int64_t duration_option(const sdk::Host& host, const std::string& name, const std::string& fallback) {
@@ -153,19 +155,34 @@ public:
             kubelet_changed = updated != *m_kubelet.config_text;
         }
 
+        // The kubelet's own client certificate, which it could not rotate while the API server was down.
+        bool kubelet_client_renewed = false;
+        if (wanted.count(k_kubelet_client_id)) {
+            const auto* ca = m_pki.authority("ca");
+            if (ca && ca_key_usable(host, *ca)) {
+                host.begin_action(k_kubelet_client_id);
+                renew_kubelet_client(host, std::string(k_kubeconfig_dir) + "/kubelet.conf", *ca, validity);
+                kubelet_client_renewed = true;
+            } else if (ca) {
+                host.warn("kubelet-client not renewed: its CA key " + ca->spec.key_path + " does not belong to " +
+                          ca->spec.cert_path);
+            }
+        }
+
         if (host.no_restart()) {
             if (!restart_reason.empty())
                 host.info("--no-restart: restart the control plane yourself so it loads the renewed certificates");
-            if (kubelet_changed) host.info("--no-restart: restart the kubelet yourself (systemctl restart kubelet)");
+            if (kubelet_changed || kubelet_client_renewed)
+                host.info("--no-restart: restart the kubelet yourself (systemctl restart kubelet)");
             return;
         }
         if (!restart_reason.empty()) {
             host.begin_action(restart_reason);
             restart_control_plane(host, k_manifests_dir, restart);
         }
-        if (kubelet_changed) {
-            host.begin_action("kubeadm.kubelet-client-rotation");
-            restart_kubelet(host);
+        if (kubelet_changed || kubelet_client_renewed) {
+            host.begin_action(kubelet_changed ? "kubeadm.kubelet-client-rotation" : k_kubelet_client_id);
+            restart_kubelet(host, restart.timeout_seconds);
         }
     }
 

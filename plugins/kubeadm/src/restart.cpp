@@ -1,5 +1,6 @@
 #include "restart.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <vector>
 
@@ -50,6 +51,11 @@ void restart_control_plane(const sdk::Host& host, const std::string& manifests_d
         host.info("would restart the control plane: move " + std::to_string(manifests.size()) + " manifests out of " +
                   manifests_dir + ", wait until `" + options.crictl +
                   " ps` no longer lists kube-apiserver, move them back, wait until it is listed again");
+        // The same steps as the report's planned actions: parks, the two crictl waits (listed, not run), put back.
+        for (const auto& m : manifests) host.park_file(m);
+        host.run({options.crictl, "ps"}, k_command_timeout_ms);
+        for (const auto& m : manifests) host.unpark_file(m);
+        host.run({options.crictl, "ps"}, k_command_timeout_ms);
         return;
     }
     std::string problem;
@@ -81,7 +87,7 @@ void restart_control_plane(const sdk::Host& host, const std::string& manifests_d
                                                    (problem.empty() ? "" : " (" + problem + ")"));
 }
 
-void restart_kubelet(const sdk::Host& host) {
+void restart_kubelet(const sdk::Host& host, std::int64_t timeout_seconds) {
     for (const std::vector<std::string>& argv : {std::vector<std::string>{"systemctl", "daemon-reload"},
                                                std::vector<std::string>{"systemctl", "restart", "kubelet"}}) {
         const auto r = host.run(argv, 60000);
@@ -90,6 +96,25 @@ void restart_kubelet(const sdk::Host& host) {
                                                       (r.timed_out ? "timed out" : "exit " + std::to_string(r.exit_code)) +
                                                       "): " + r.err + r.out);
     }
+    const std::vector<std::string> is_active{"systemctl", "is-active", "kubelet"};
+    // Under --dry-run: listed as a planned step, not run.
+    if (host.dry_run()) {
+        host.run(is_active, k_command_timeout_ms);
+        return;
+    }
+    // `systemctl is-active` exits 0 only once the unit is active ("activating" is not yet).
+    std::string state;
+    const int tries = static_cast<int>(std::max<std::int64_t>(1, timeout_seconds));
+    for (int i = 0; i < tries; ++i) {
+        const auto r = host.run(is_active, k_command_timeout_ms, KUBECERT_CMD_READ_ONLY);
+        if (r.ok()) return;
+        state = r.timed_out ? "timed out" : r.out.empty() ? "exit " + std::to_string(r.exit_code) : r.out;
+        while (!state.empty() && (state.back() == '\n' || state.back() == ' ')) state.pop_back();
+        if (i + 1 < tries) host.sleep_ms(k_poll_ms);
+    }
+    throw sdk::Error(KUBECERT_ERR_FAILED, "the kubelet is not active " + std::to_string(tries) +
+                                              "s after `systemctl restart kubelet` (systemctl is-active: " + state +
+                                              ")");
 }
 
 } // namespace kubecert::kubeadm

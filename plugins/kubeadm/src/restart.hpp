@@ -20,8 +20,10 @@ struct RestartOptions {
 // throws sdk::Error. Under --dry-run it only says what it would do.
 void restart_control_plane(const sdk::Host& host, const std::string& manifests_dir, const RestartOptions& options);
 
-// `systemctl daemon-reload` and `systemctl restart kubelet`; throws with the
-// command's output when one fails.
-void restart_kubelet(const sdk::Host& host);
+// `systemctl daemon-reload`, `systemctl restart kubelet`, then `systemctl
+// is-active kubelet` once a second until it is (`timeout_seconds` at most);
+// throws with the command's output when one fails. Under --dry-run all three
+// are planned actions.
+void restart_kubelet(const sdk::Host& host, std::int64_t timeout_seconds);
 
 } // namespace kubecert::kubeadm

@@ -45,4 +45,14 @@ std::string replace_client_credentials(std::string_view text, const std::string&
                                        const std::string& user_name, std::string_view cert_base64,
                                        std::string_view key_base64);
 
+// Returns `text` with the embedded client-certificate-data/client-key-data
+// of user `user_name` replaced by `client-certificate: cert_path` and
+// `client-key: key_path` (kubeadm's "Kubelet client certificate rotation
+// fails" procedure), each on the line its -data key was; everything else is
+// kept byte for byte. Throws ParseError when the user or keys are absent or
+// not written one per line.
+std::string use_client_certificate_files(std::string_view text, const std::string& source,
+                                         const std::string& user_name, const std::string& cert_path,
+                                         const std::string& key_path);
+
 } // namespace kubecert::formats
