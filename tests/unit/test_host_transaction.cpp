@@ -56,7 +56,8 @@ TEST_F(TransactionTest, FailureAfterSecondOfThreeEditsRollsBackAll) {
     auto third = tx.write_file("/etc/c.conf", "C\n", 0644, false);
     ASSERT_FALSE(third.ok());
     EXPECT_NE(third.error().message.find("/etc/c.conf"), std::string::npos) << third.error().message;
-    EXPECT_NE(third.error().message.find("Is a directory"), std::string::npos) << third.error().message;
+    EXPECT_NE(third.error().message.find("a folder where a file was expected"), std::string::npos)
+        << third.error().message;
 
     auto rolled = tx.rollback();
     ASSERT_TRUE(rolled.ok()) << rolled.error().message;

@@ -50,7 +50,9 @@ TEST(SecretsKeyMaterial, RedactsPemBlocksWholeCutOffAndJsonEscaped) {
         EXPECT_EQ(clean.find("PRIVATE KEY"), std::string::npos) << clean;
         EXPECT_EQ(clean.find(line.substr(0, 40)), std::string::npos) << clean;
         EXPECT_NE(clean.find(secrets::k_redacted), std::string::npos);
-        if (text[0] == 'b') EXPECT_EQ(clean.rfind("before", 0), 0u) << clean;
+        if (text[0] == 'b') {
+            EXPECT_EQ(clean.rfind("before", 0), 0u) << clean;
+        }
     }
     // What is around the key stays, and JSON stays JSON.
     EXPECT_EQ(secrets::redact_key_material("{\"detail\":\"" + json_escaped_newlines(pair.key_pem) + "\"}"),
