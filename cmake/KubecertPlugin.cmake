@@ -20,8 +20,12 @@ function(kubecert_add_plugin name)
     target_link_libraries(${target} PRIVATE kubecert-sdk)
   endif()
   target_link_options(${target} PRIVATE
-    "LINKER:--version-script=${_KUBECERT_PLUGIN_CMAKE_DIR}/kubecert-plugin.map"
-    "LINKER:-z,defs")
+    "LINKER:--version-script=${_KUBECERT_PLUGIN_CMAKE_DIR}/kubecert-plugin.map")
+  # Under the sanitizers the plugin's __asan_*/__ubsan_* symbols come from the
+  # executable's runtime when dlopened, so they cannot resolve at link time.
+  if(NOT KUBECERT_SANITIZE AND NOT KUBECERT_FUZZ)
+    target_link_options(${target} PRIVATE "LINKER:-z,defs")
+  endif()
   if(DEFINED KUBECERT_PLUGIN_BUILD_DIR)  # in-tree: build tree mirrors the install tree
     set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${KUBECERT_PLUGIN_BUILD_DIR}")
     install(TARGETS ${target} LIBRARY DESTINATION "${KUBECERT_PLUGIN_INSTALL_DIR}")

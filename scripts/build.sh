@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Configures and builds kubecert into ./build (Release with debug info).
+# Configures and builds kubecert into ./build (Release with debug info);
+# warnings are errors in CI (CI=true).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+werror=OFF
+if [ "${CI:-}" = "true" ]; then werror=ON; fi
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKUBECERT_WERROR="$werror" >/dev/null
 cmake --build build -j"$(nproc)"

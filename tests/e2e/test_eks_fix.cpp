@@ -225,7 +225,9 @@ TEST(EksFix, StaleRunningKubeletIsRestartedWithoutEdits) {
     EXPECT_EQ(status(j["after"], "eks.server-tls-bootstrap"), "PASS");
     auto after = node_files(node);
     for (const auto& [path, content] : after)
-        if (path.find("/proc/") == std::string::npos) EXPECT_EQ(before.at(path), content) << path;
+        if (path.find("/proc/") == std::string::npos) {
+            EXPECT_EQ(before.at(path), content) << path;
+        }
 }
 
 TEST(EksFix, DryRunPreviewCountsThePlannedRestart) {

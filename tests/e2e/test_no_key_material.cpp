@@ -219,8 +219,9 @@ TEST(NoKeyMaterial, AThirdPartyPluginThatEchoesAKeyIsRedactedByTheCore) {
             const auto r = run_kubecert(args, {{"KUBECERT_PLUGIN_PATH", "\x01unset"}});
             EXPECT_NE(r.exit_code, 3) << r.err;
             EXPECT_EQ(keys.leaks_in(r.out + r.err), "") << command[0] << " --format " << format << ":\n" << r.out;
-            if (format == "text" && command[0] == "fix")
+            if (format == "text" && command[0] == "fix") {
                 EXPECT_NE(r.out.find("-<private key: RSA 2048, public key sha256:"), std::string::npos) << r.out;
+            }
         }
     }
 }

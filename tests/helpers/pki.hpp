@@ -12,10 +12,12 @@ struct KeyPair {
     std::string key_pem;
 };
 
+// Empty member initializers: gcc 12 warns about designated initializers
+// that leave out members without one (-Wmissing-field-initializers).
 struct CertSpec {
-    std::string common_name;
-    std::vector<std::string> organizations;
-    std::vector<std::string> sans;         // "DNS:x", "IP:1.2.3.4"
+    std::string common_name{};
+    std::vector<std::string> organizations{};
+    std::vector<std::string> sans{};       // "DNS:x", "IP:1.2.3.4"
     std::int64_t not_before = 0;           // unix seconds
     std::int64_t not_after = 0;
     bool is_ca = false;

@@ -50,7 +50,9 @@ TEST(SecretsKeyMaterial, RedactsPemBlocksWholeCutOffAndJsonEscaped) {
         EXPECT_EQ(clean.find("PRIVATE KEY"), std::string::npos) << clean;
         EXPECT_EQ(clean.find(line.substr(0, 40)), std::string::npos) << clean;
         EXPECT_NE(clean.find(secrets::k_redacted), std::string::npos);
-        if (text[0] == 'b') EXPECT_EQ(clean.rfind("before", 0), 0u) << clean;
+        if (text[0] == 'b') {
+            EXPECT_EQ(clean.rfind("before", 0), 0u) << clean;
+        }
     }
     // What is around the key stays, and JSON stays JSON.
     EXPECT_EQ(secrets::redact_key_material("{\"detail\":\"" + json_escaped_newlines(pair.key_pem) + "\"}"),
@@ -67,6 +69,20 @@ TEST(SecretsKeyMaterial, RedactsBase64OfAKeyAndKeyDataValuesInEveryNotation) {
         EXPECT_NE(clean.find(secrets::k_redacted), std::string::npos) << clean;
     }
     EXPECT_EQ(secrets::redact_key_material("client-key-data: " + b64), "client-key-data: [private key redacted]");
+}
+
+// Found by fuzz/fuzz_key_material: a BEGIN line that is not a key's, whose
+// closing dashes are the opening dashes of a key's BEGIN line, hid that key.
+TEST(SecretsKeyMaterial, KeyRightAfterAnUnterminatedOtherBeginLineIsRedacted) {
+    const auto pair = fresh_pair("ec");
+    for (const std::string& before : {std::string("-----BEGIN RSA P"), "-----BEGIN " + std::string(100, 'x'),
+                                      std::string("-----BEGIN CERTIFICATE\n")}) {
+        const std::string text = "log: " + before + pair.key_pem;
+        ASSERT_TRUE(secrets::contains_key_material(text)) << text;
+        const auto clean = secrets::redact_key_material(text);
+        EXPECT_EQ(clean.find("PRIVATE KEY"), std::string::npos) << clean;
+        EXPECT_EQ(clean.find(body_line(pair.key_pem).substr(0, 40)), std::string::npos) << clean;
+    }
 }
 
 TEST(SecretsKeyMaterial, LeavesCertificatesPublicKeysAndWordsAlone) {

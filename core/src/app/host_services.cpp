@@ -60,8 +60,6 @@ void fill_cert_info(HostServices& s, const x509::CertDetails& d, kubecert_cert_i
     std::memcpy(out, &c, n);
 }
 
-std::string node_path_ok(const char* p) { return p ? std::string(p) : std::string(); }
-
 // --- context -----------------------------------------------------------
 
 const char* h_last_error(const kubecert_host_t* h) { return self(h).last_error().c_str(); }

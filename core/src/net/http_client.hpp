@@ -3,14 +3,10 @@
 #include <chrono>
 #include <string>
 
+#include "net/http_response.hpp"
 #include "util/result.hpp"
 
 namespace kubecert::net {
-
-struct HttpResponse {
-    int status = 0;
-    std::string body;
-};
 
 // GET `url` over HTTP/1.1 with our own small client (sockets, OpenSSL for
 // https; no libcurl, whose dependencies cost every kubecert start ~5 ms).

@@ -55,7 +55,8 @@ void find_pem_blocks(std::string_view text, std::vector<Span>& out) {
         const std::string_view header = text.substr(pos, header_end - pos);
         if (header.size() < key_mark.size() || header.substr(header.size() - key_mark.size()) != key_mark ||
             header.size() > 80) {
-            pos = header_end;
+            // Not a key header; its closing dashes may open the next "-----BEGIN ", which must still be seen.
+            pos = label_end;
             continue;
         }
         std::size_t end = pem_body_end(text, header_end);

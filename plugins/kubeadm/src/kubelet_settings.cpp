@@ -65,8 +65,9 @@ KubeletSettings read_kubelet_settings(const sdk::Host& host) {
             {"/var/lib/kubelet/kubeadm-flags.env", "KUBELET_KUBEADM_ARGS"},
             {"/etc/default/kubelet", "KUBELET_EXTRA_ARGS"},
             {"/etc/sysconfig/kubelet", "KUBELET_EXTRA_ARGS"}};
-        for (const auto& [path, var] : env_files)
-            guarded(s, [&] {
+        for (const auto& entry : env_files)
+            // Not a structured binding: clang 14 cannot capture those in a lambda (C++20 allows it, P1091).
+            guarded(s, [&, &path = entry.first, &var = entry.second] {
                 auto text = host.read_file(path);
                 if (!text) return;
                 const auto env = formats::parse_env_file(*text, path);
