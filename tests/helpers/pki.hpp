@@ -25,7 +25,7 @@ struct CertSpec {
     bool client_auth = false;
     std::string key_type = "rsa";          // "rsa" (2048) or "ec" (P-256)
     int rsa_bits = 2048;
-    std::string key_usage;                 // OpenSSL keyUsage value for a leaf; "" = digitalSignature,keyEncipherment
+    std::string key_usage{};                 // OpenSSL keyUsage value for a leaf; "" = digitalSignature,keyEncipherment
 };
 
 // Unix seconds now, and days.

@@ -437,14 +437,6 @@ TEST(X509Certificate, RefusesCaKeyThatDoesNotMatchCaCertificate) {
     EXPECT_NE(issued.error().message.find("does not match"), std::string::npos);
 }
 
-// CPU time of this thread: unlike wall time it does not grow when other
-// jobs share the machine.
-std::chrono::nanoseconds thread_cpu_time() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
-}
-
 // --- renewal on every kubeadm PKI: CAs and keys made with the openssl CLI ---
 
 std::string pem_label(const std::string& pem) {

@@ -252,7 +252,7 @@ util::Result<bool> Transaction::write_file(const std::string& node_path, const s
             m_overlay.emplace_back(node, content);
         EditRecord* record = find_edit(m_records, m_backup_dir, node);
         if (!record) {
-            m_records.push_back(EditRecord{node, "", !exists, false, false, ""});
+            m_records.push_back(EditRecord{node, "", !exists, false, false, "", false, ""});
             record = &m_records.back();
         }
         if (record->created) {
@@ -266,7 +266,7 @@ util::Result<bool> Transaction::write_file(const std::string& node_path, const s
 
     EditRecord* record = find_edit(m_records, m_backup_dir, node);
     if (!record) {
-        EditRecord fresh{node, "", !on_disk, false, false, ""};
+        EditRecord fresh{node, "", !on_disk, false, false, "", false, ""};
         if (on_disk) {
             fresh.backup_path = unique_backup_path(m_backup_dir + "/files" + node);
             auto copied = copy_preserving(resolved->host_path, fresh.backup_path, false, node + " (backup)");
@@ -316,7 +316,7 @@ util::Status Transaction::backup_file(const std::string& node_path) {
         return util::make_error(st->type == FileStat::Type::missing ? ErrorCode::not_found : ErrorCode::invalid,
                                 node + ": not a regular file, cannot back it up");
     if (m_dry_run) return util::ok_status();
-    EditRecord record{node, unique_backup_path(m_backup_dir + "/files" + node), false, false, false, ""};
+    EditRecord record{node, unique_backup_path(m_backup_dir + "/files" + node), false, false, false, "", false, ""};
     auto copied = copy_preserving(resolved->host_path, record.backup_path, false, node + " (backup)");
     if (!copied) return copied;
     m_records.push_back(std::move(record));
@@ -344,7 +344,7 @@ util::Status Transaction::park_file(const std::string& node_path) {
     if (!exists)
         return util::make_error(ErrorCode::not_found, node + ": " + std::strerror(ENOENT) + ", nothing to park");
     const std::string dest = m_backup_dir + "/parked" + node;
-    m_records.push_back(EditRecord{node, dest, false, false, false, ""});
+    m_records.push_back(EditRecord{node, dest, false, false, false, "", false, ""});
     if (m_dry_run) {
         m_parked.emplace_back(node, "");
         return util::ok_status();

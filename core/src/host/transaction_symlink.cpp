@@ -60,7 +60,7 @@ util::Result<bool> Transaction::replace_symlink(const std::string& node_path, co
     auto record = std::find_if(m_records.begin(), m_records.end(),
                                [&](const EditRecord& r) { return r.symlink && r.node_path == node; });
     if (record == m_records.end()) {
-        EditRecord fresh{node, "", st->type == FileStat::Type::missing, false, false, ""};
+        EditRecord fresh{node, "", st->type == FileStat::Type::missing, false, false, "", false, ""};
         fresh.symlink = true;
         fresh.old_target = on_disk;
         if (!m_dry_run && !fresh.created) {
