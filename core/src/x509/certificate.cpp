@@ -1,4 +1,5 @@
 #include "x509/certificate.hpp"
+#include "x509/openssl_error.hpp"
 #include "x509/private_key.hpp"
 
 #include <arpa/inet.h>
@@ -52,18 +53,6 @@ using X509Ptr = std::unique_ptr<X509, X509Free>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
 using BioPtr = std::unique_ptr<BIO, BioFree>;
 using ExtPtr = std::unique_ptr<X509_EXTENSION, ExtFree>;
-
-// The most specific OpenSSL error of this thread, and an empty queue after,
-// so one failure never leaks into the message of the next call.
-std::string take_openssl_error() {
-    unsigned long last = 0;
-    while (unsigned long e = ERR_get_error())
-        last = e;
-    if (last == 0) return "unknown OpenSSL error";
-    char buf[256];
-    ERR_error_string_n(last, buf, sizeof buf);
-    return buf;
-}
 
 // Encrypted keys would make OpenSSL prompt on the terminal; an audit must never block.
 int no_password(char*, int, int, void*) {

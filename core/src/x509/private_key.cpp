@@ -1,4 +1,5 @@
 #include "x509/private_key.hpp"
+#include "x509/openssl_error.hpp"
 
 #include <cctype>
 
@@ -13,16 +14,6 @@ namespace {
 
 using util::ErrorCode;
 using util::make_error;
-
-std::string openssl_error() {
-    unsigned long last = 0;
-    while (unsigned long e = ERR_get_error())
-        last = e;
-    if (last == 0) return "unknown OpenSSL error";
-    char buf[256];
-    ERR_error_string_n(last, buf, sizeof buf);
-    return buf;
-}
 
 KeyEncoding encoding_of_label(std::string_view label) {
     if (label == "RSA PRIVATE KEY") return KeyEncoding::pkcs1;
@@ -124,7 +115,7 @@ util::Result<OwnedPkey> generate_key_like(const EVP_PKEY* like) {
     case EVP_PKEY_EC: {
         char group[80] = {};
         if (!EVP_PKEY_get_utf8_string_param(like, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, nullptr))
-            return make_error(ErrorCode::failed, "unknown EC curve: " + openssl_error());
+            return make_error(ErrorCode::failed, "unknown EC curve: " + take_openssl_error());
         key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", group);
         break;
     }
@@ -138,7 +129,7 @@ util::Result<OwnedPkey> generate_key_like(const EVP_PKEY* like) {
         return make_error(ErrorCode::invalid,
                           std::string("unsupported key algorithm ") + EVP_PKEY_get0_type_name(like));
     }
-    if (!key) return make_error(ErrorCode::failed, "key generation failed: " + openssl_error());
+    if (!key) return make_error(ErrorCode::failed, "key generation failed: " + take_openssl_error());
     return OwnedPkey(key);
 }
 
@@ -153,7 +144,7 @@ util::Result<std::string> encode_private_key(EVP_PKEY* key, KeyEncoding encoding
     const int ok = traditional
                        ? PEM_write_bio_PrivateKey_traditional(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr)
                        : PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr);
-    if (ok != 1) return make_error(ErrorCode::failed, "cannot encode the new private key: " + openssl_error());
+    if (ok != 1) return make_error(ErrorCode::failed, "cannot encode the new private key: " + take_openssl_error());
     char* text = nullptr;
     const long n = BIO_get_mem_data(bio.get(), &text);
     return std::string(text, static_cast<std::size_t>(n));
