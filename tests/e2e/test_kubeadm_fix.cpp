@@ -215,6 +215,32 @@ TEST(KubeadmFix, RenewAllWithoutRestart) {
     EXPECT_EQ(read_file(pki + "/ca.crt"), node.pki.authorities.at("ca").cert_pem);
 }
 
+// `kubeadm certs renew all` renews a healthy node too; so must --kubeadm-renew-all, and the
+// request reads as done afterwards (exit 0), not as "nothing to fix".
+TEST(KubeadmFix, RenewAllOnAHealthyNodeRenewsEveryLeaf) {
+    KubeadmTestNode node(KubeadmNodeSpec{});
+    const auto audit = node.kubecert({"audit"});
+    ASSERT_EQ(audit.exit_code, 0) << audit.out << audit.err;
+    const auto before = openssl_not_after(node / "/etc/kubernetes/pki/apiserver.crt");
+
+    const auto r = node.kubecert({"fix", "--yes", "--no-restart", "--kubeadm-renew-all",
+                                  "--kubeadm-validity", "17520h"});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    const auto report = json::parse(r.out);
+    EXPECT_EQ(status(report["findings"], "kubeadm.renew-all"), "WARN");
+    EXPECT_EQ(status(report["after"], "kubeadm.renew-all"), "PASS");
+    const auto after = openssl_not_after(node / "/etc/kubernetes/pki/apiserver.crt");
+    EXPECT_NEAR(double(after), double(now_seconds() + 2 * k_year), double(k_day));
+    EXPECT_GT(after, before);
+    TempDir scratch;
+    extract_client_cert(node / "/etc/kubernetes/admin.conf", scratch.path() + "/c.crt");
+    EXPECT_NEAR(double(openssl_not_after(scratch.path() + "/c.crt")), double(now_seconds() + 2 * k_year), double(k_day));
+    // Without the flag, a healthy node has nothing to fix.
+    const auto again = node.kubecert({"fix", "--yes", "--no-restart"});
+    EXPECT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_EQ(openssl_not_after(node / "/etc/kubernetes/pki/apiserver.crt"), after);
+}
+
 TEST(KubeadmFix, ExternallyManagedCaIsNotRenewed) {
     KubeadmNodeSpec spec;
     spec.leaf_days = {{"apiserver", -3}};

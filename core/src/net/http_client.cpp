@@ -14,6 +14,7 @@
 
 #include "net/tcp_connection.hpp"
 #include "net/tls_handshake.hpp"
+#include "x509/openssl_error.hpp"
 
 namespace kubecert::net {
 namespace {
@@ -196,7 +197,7 @@ private:
     }
 
     util::Error tls_failure(int err, const char* doing) const {
-        std::string why = take_openssl_error();
+        std::string why = x509::take_openssl_error("");
         if (why.empty())
             why = err == SSL_ERROR_SYSCALL && errno != 0 ? std::strerror(errno) : "connection closed by peer";
         return make_error(ErrorCode::failed, m_label + ": failed " + doing + ": " + why);
@@ -215,17 +216,17 @@ util::Result<Connection> open_connection(const Url& u, const std::string& label,
     if (!u.tls) return Connection(std::move(*sock), nullptr, label, deadline);
 
     SSL_CTX* ctx = https_context();
-    if (!ctx) return make_error(ErrorCode::failed, label + ": cannot create TLS context: " + take_openssl_error());
+    if (!ctx) return make_error(ErrorCode::failed, label + ": cannot create TLS context: " + x509::take_openssl_error());
     SslPtr ssl(SSL_new(ctx));
     if (!ssl || SSL_set_fd(ssl.get(), sock->fd()) != 1)
-        return make_error(ErrorCode::failed, label + ": cannot set up TLS: " + take_openssl_error());
+        return make_error(ErrorCode::failed, label + ": cannot set up TLS: " + x509::take_openssl_error());
     // SNI carries host names only (RFC 6066); an IP literal is checked
     // against the certificate's IP addresses instead of its DNS names.
     bool checked = is_ip_literal(u.host)
                        ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl.get()), u.host.c_str()) == 1
                        : SSL_set_tlsext_host_name(ssl.get(), u.host.c_str()) == 1 &&
                              SSL_set1_host(ssl.get(), u.host.c_str()) == 1;
-    if (!checked) return make_error(ErrorCode::failed, label + ": cannot set up TLS: " + take_openssl_error());
+    if (!checked) return make_error(ErrorCode::failed, label + ": cannot set up TLS: " + x509::take_openssl_error());
     SSL_set_connect_state(ssl.get());
     auto shaken = tls_handshake(ssl.get(), sock->fd(), deadline, label);
     if (!shaken.ok()) return shaken.error();
@@ -248,7 +249,7 @@ util::Result<HttpResponse> http_get(const std::string& url, std::chrono::millise
     if (!sent.ok()) return sent.error();
     auto response =
         read_http_response([&conn](char* out, std::size_t size) { return conn->read_some(out, size); }, url);
-    take_openssl_error(); // nothing of this request stays on the thread's queue
+    x509::take_openssl_error(); // nothing of this request stays on the thread's queue
     return response;
 }
 

@@ -1,5 +1,7 @@
 #include "net/tls_handshake.hpp"
 
+#include "x509/openssl_error.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <poll.h>
@@ -11,16 +13,6 @@ namespace kubecert::net {
 
 using util::ErrorCode;
 using util::make_error;
-
-std::string take_openssl_error() {
-    unsigned long last = 0;
-    while (unsigned long e = ERR_get_error())
-        last = e;
-    if (last == 0) return {};
-    char buf[256];
-    ERR_error_string_n(last, buf, sizeof buf);
-    return buf;
-}
 
 util::Status tls_handshake(SSL* ssl, int fd, Clock::time_point deadline, const std::string& label) {
     ERR_clear_error();
@@ -36,7 +28,7 @@ util::Status tls_handshake(SSL* ssl, int fd, Clock::time_point deadline, const s
             }
             continue;
         }
-        std::string why = take_openssl_error();
+        std::string why = x509::take_openssl_error("");
         if (why.empty())
             why = errno != 0 && err == SSL_ERROR_SYSCALL ? std::strerror(errno) : "connection closed by peer";
         // "certificate verify failed" alone does not say which check failed.

@@ -17,10 +17,6 @@ struct SslFree {
 };
 using SslPtr = std::unique_ptr<SSL, SslFree>;
 
-// The last error on this thread's OpenSSL error queue as text ("" when
-// none), and the queue emptied so that it does not leak into later calls.
-std::string take_openssl_error();
-
 // Runs the client handshake of `ssl` (already bound to the non-blocking
 // socket `fd`) until `deadline`. Errors: timeout, failed (the message says
 // why, including a certificate verification result). The caller holds a

@@ -5,6 +5,7 @@
 
 #include "net/tcp_connection.hpp"
 #include "net/tls_handshake.hpp"
+#include "x509/openssl_error.hpp"
 
 namespace kubecert::net {
 namespace {
@@ -36,10 +37,10 @@ util::Result<x509::CertDetails> fetch_served_certificate(const std::string& addr
     if (!sock.ok()) return sock.error();
 
     SSL_CTX* ctx = probe_context();
-    if (!ctx) return make_error(ErrorCode::failed, address + ": cannot create TLS context: " + take_openssl_error());
+    if (!ctx) return make_error(ErrorCode::failed, address + ": cannot create TLS context: " + x509::take_openssl_error());
     SslPtr ssl(SSL_new(ctx));
     if (!ssl || SSL_set_fd(ssl.get(), sock->fd()) != 1)
-        return make_error(ErrorCode::failed, address + ": cannot set up TLS: " + take_openssl_error());
+        return make_error(ErrorCode::failed, address + ": cannot set up TLS: " + x509::take_openssl_error());
     // SNI carries host names only (RFC 6066); servers reject an IP there.
     if (!is_ip_literal(ep->host)) SSL_set_tlsext_host_name(ssl.get(), ep->host.c_str());
     SSL_set_connect_state(ssl.get());
@@ -57,7 +58,7 @@ util::Result<x509::CertDetails> fetch_served_certificate(const std::string& addr
         x509::parse_certificate(std::string_view(reinterpret_cast<char*>(der), static_cast<std::size_t>(len)), address);
     OPENSSL_free(der);
     SSL_shutdown(ssl.get()); // best effort close_notify; the socket is closed either way
-    take_openssl_error();
+    x509::take_openssl_error();
     return details;
 }
 

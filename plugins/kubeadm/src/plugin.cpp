@@ -29,6 +29,11 @@ constexpr const char* k_kubeconfig_dir = "/etc/kubernetes";
 constexpr const char* k_manifests_dir = "/etc/kubernetes/manifests";
 constexpr const char* k_cert_expiry_prefix = "kubeadm.cert-expiry/";
 constexpr const char* k_kubelet_client_id = "kubeadm.cert-expiry/kubelet-client";
+constexpr const char* k_renew_all_id = "kubeadm.renew-all";
+
+// Set by a fix that renewed every leaf on --kubeadm-renew-all. The after-audit runs in a new
+// instance of this plugin in the same process; it reads this to report the request as done.
+bool g_renewed_all = false;
 
 // Parses a duration option, naming the option when it is malformed.
 std::int64_t duration_option(const sdk::Host& host, const std::string& name, const std::string& fallback) {
@@ -55,6 +60,7 @@ public:
             {"kubeadm.kubelet-client-rotation", "The kubelet rotates its client certificate"},
             {"kubeadm.kubelet-server-rotation", "The kubelet rotates its serving certificate (serverTLSBootstrap)"},
             {"kubeadm.user-kubeconfig-current", "~/.kube/config copies of admin.conf are current"},
+            {k_renew_all_id, "Every leaf certificate renewed, as --kubeadm-renew-all asks (kubeadm certs renew all)"},
         };
         i.options = {
             {"renew-all", "", "fix renews every leaf certificate, not only the failing ones (kubeadm certs renew all)",
@@ -89,6 +95,7 @@ public:
         findings.push_back(audit_client_rotation(m_kubelet, host.benchmark()));
         findings.push_back(audit_server_rotation(m_kubelet, host.benchmark()));
         findings.push_back(audit_user_kubeconfigs(host, leaf("admin.conf").cert, leaf("super-admin.conf").cert));
+        if (host.flag("renew-all")) findings.push_back(renew_all_request());
         m_errors.clear();
         for (const auto& f : findings) {
             if (f.status == sdk::Status::error) m_errors.push_back(f.id);
@@ -132,6 +139,7 @@ public:
         }
         // One batch: the host generates the keys concurrently; then each is written, key first.
         const auto issued = issue_renewals(host, renewals, validity);
+        if (wanted.count(k_renew_all_id)) g_renewed_all = true;
         for (std::size_t i = 0; i < renewals.size(); ++i) {
             const LeafState& l = *renewals[i].leaf;
             const auto id = k_cert_expiry_prefix + l.spec.name;
@@ -187,6 +195,26 @@ public:
     }
 
 private:
+    // --kubeadm-renew-all is a request, not a defect: without a finding of its own, a fix on a
+    // node where nothing is due would have nothing to act on and renew nothing.
+    sdk::Finding renew_all_request() const {
+        sdk::Finding f;
+        f.id = k_renew_all_id;
+        std::size_t renewable = 0;
+        for (const auto& l : m_pki.leaves)
+            if (l.cert.state == LoadState::loaded) ++renewable;
+        if (g_renewed_all) {
+            f.title = "every leaf certificate was renewed in this run (--kubeadm-renew-all)";
+            return f;
+        }
+        f.status = sdk::Status::warn;
+        f.title = "--kubeadm-renew-all asks to renew all " + std::to_string(renewable) +
+                  " leaf certificates; `fix` does it";
+        f.remediation = "kubecert --flavor kubeadm fix --kubeadm-renew-all";
+        f.fixable = renewable > 0;
+        return f;
+    }
+
     // Whether `ca`'s key belongs to its certificate, checked once per fix (a mismatched key would
     // sign certificates nothing trusts). Throws when the key cannot be parsed.
     bool ca_key_usable(const sdk::Host& host, const AuthorityState& ca) {
