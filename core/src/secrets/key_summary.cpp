@@ -8,18 +8,13 @@
 
 #include <kubecert/util/base64.hpp>
 
+#include "x509/openssl_ptr.hpp"
+
 #include <memory>
 
 namespace kubecert::secrets {
 
 namespace {
-
-struct BioFree {
-    void operator()(BIO* b) const { BIO_free(b); }
-};
-struct PkeyFree {
-    void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
 
 // Never prompt, never decrypt: an encrypted key stays unread.
 int no_passphrase(char*, int, int, void*) { return -1; }
@@ -67,8 +62,8 @@ std::optional<std::string> describe_private_key(std::string_view data) {
     if (pem.find("PRIVATE KEY-----") == std::string::npos) return std::nullopt;
     if (pem.find("ENCRYPTED PRIVATE KEY") != std::string::npos || pem.find("Proc-Type: 4,ENCRYPTED") != std::string::npos)
         return std::string("encrypted private key");
-    std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-    std::unique_ptr<EVP_PKEY, PkeyFree> key(
+    x509::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    x509::PkeyPtr key(
         bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr) : nullptr);
     ERR_clear_error();
     if (!key) return std::string("unreadable private key");

@@ -19,21 +19,14 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "x509/openssl_ptr.hpp"
+
 namespace kubecert::x509 {
 namespace {
 
 using util::ErrorCode;
 using util::make_error;
 
-struct X509Free {
-    void operator()(X509* p) const { X509_free(p); }
-};
-struct PkeyFree {
-    void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-};
-struct BioFree {
-    void operator()(BIO* p) const { BIO_free(p); }
-};
 struct GeneralNamesFree {
     void operator()(GENERAL_NAMES* p) const { GENERAL_NAMES_free(p); }
 };
@@ -49,9 +42,6 @@ struct StoreCtxFree {
 struct ExtFree {
     void operator()(X509_EXTENSION* p) const { X509_EXTENSION_free(p); }
 };
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using BioPtr = std::unique_ptr<BIO, BioFree>;
 using ExtPtr = std::unique_ptr<X509_EXTENSION, ExtFree>;
 
 // Encrypted keys would make OpenSSL prompt on the terminal; an audit must never block.

@@ -139,7 +139,7 @@ util::Result<std::string> encode_private_key(EVP_PKEY* key, KeyEncoding encoding
                                   (encoding == KeyEncoding::sec1 && base == EVP_PKEY_EC);
     const bool kubeadm_default = base == EVP_PKEY_RSA || base == EVP_PKEY_EC;
     const bool traditional = traditional_fits || (encoding != KeyEncoding::pkcs8 && kubeadm_default);
-    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
+    BioPtr bio(BIO_new(BIO_s_mem()));
     if (!bio) return make_error(ErrorCode::failed, "out of memory");
     const int ok = traditional
                        ? PEM_write_bio_PrivateKey_traditional(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr)

@@ -7,15 +7,13 @@
 #include <openssl/evp.h>
 
 #include "util/result.hpp"
+#include "x509/openssl_ptr.hpp"
 
 // New private keys for renewals: OpenSSL's own generation, and the PEM
 // encoding of the key they replace.
 namespace kubecert::x509 {
 
-struct PkeyDeleter {
-    void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-};
-using OwnedPkey = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
+using OwnedPkey = PkeyPtr;
 
 // How a private key is stored in PEM.
 enum class KeyEncoding {
