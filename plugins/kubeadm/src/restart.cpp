@@ -12,6 +12,8 @@ namespace {
 
 constexpr std::uint32_t k_poll_ms = 1000;
 constexpr std::uint32_t k_command_timeout_ms = 10000;
+// Polls (one second apart) a restarted kubelet must stay active after it first is.
+constexpr int k_settle_polls = 3;
 
 // Polls `crictl ps` once a second until kube-apiserver's presence equals
 // `running`; false at the timeout. `last_problem` keeps crictl's last complaint.
@@ -102,17 +104,28 @@ void restart_kubelet(const sdk::Host& host, std::int64_t timeout_seconds) {
         host.run(is_active, k_command_timeout_ms);
         return;
     }
-    // `systemctl is-active` exits 0 only once the unit is active ("activating" is not yet).
+    // `systemctl is-active` exits 0 only once the unit is active ("activating" is not yet). systemd
+    // says active as soon as it has started the process of a Type=simple unit, before a kubelet that
+    // rejects its configuration exits: it must also stay active for k_settle_polls more polls.
     std::string state;
+    bool was_active = false;
+    int streak = 0;
     const int tries = static_cast<int>(std::max<std::int64_t>(1, timeout_seconds));
-    for (int i = 0; i < tries; ++i) {
+    for (int i = 0; i < tries + k_settle_polls; ++i) {
         const auto r = host.run(is_active, k_command_timeout_ms, KUBECERT_CMD_READ_ONLY);
-        if (r.ok()) return;
-        state = r.timed_out ? "timed out" : r.out.empty() ? "exit " + std::to_string(r.exit_code) : r.out;
-        while (!state.empty() && (state.back() == '\n' || state.back() == ' ')) state.pop_back();
-        if (i + 1 < tries) host.sleep_ms(k_poll_ms);
+        if (r.ok()) {
+            was_active = true;
+            if (++streak > k_settle_polls) return;
+        } else {
+            streak = 0;
+            state = r.timed_out ? "timed out" : r.out.empty() ? "exit " + std::to_string(r.exit_code) : r.out;
+            while (!state.empty() && (state.back() == '\n' || state.back() == ' ')) state.pop_back();
+            if (i + 1 >= tries) break;
+        }
+        host.sleep_ms(k_poll_ms);
     }
-    throw sdk::Error(KUBECERT_ERR_FAILED, "the kubelet is not active " + std::to_string(tries) +
+    throw sdk::Error(KUBECERT_ERR_FAILED, std::string(was_active ? "the kubelet did not stay active " : "the kubelet is not active ") +
+                                              std::to_string(tries) +
                                               "s after `systemctl restart kubelet` (systemctl is-active: " + state +
                                               ")");
 }
