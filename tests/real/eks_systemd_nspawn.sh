@@ -118,10 +118,10 @@ check "before: the kubelet is not active" bash -c "! [ \"\$(nsenter -t $init -a 
 
 kubecert_in_ct fix-bogus-flag fix --yes --eks-restart-timeout 30s
 check "fix exits 0" test "$(cat "$work/fix-bogus-flag.rc")" = 0
-# (The is-active polls are read-only: a real run's report lists the commands that change the node.)
-check "the report shows systemctl daemon-reload and restart kubelet, applied" \
+check "the report shows systemctl daemon-reload, restart kubelet and is-active kubelet, applied" \
   diff <(actions_of "$work/fix-bogus-flag.json" | grep ' command ') <(printf '%s\n' \
-    "applied command systemctl daemon-reload" "applied command systemctl restart kubelet")
+    "applied command systemctl daemon-reload" "applied command systemctl restart kubelet" \
+    "applied command systemctl is-active kubelet")
 check "after: systemctl is-active kubelet says active" is_active
 check "the unknown flag is gone from the drop-in" bash -c "! grep -q rotate-kubelet-server-certificate '$ct$dropin'"
 check "the running kubelet's command line has no unknown flag" \

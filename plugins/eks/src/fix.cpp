@@ -154,8 +154,7 @@ std::string restart_kubelet(const sdk::Host& host, int tries) {
     bool was_active = false;
     int streak = 0;
     for (int i = 0; i < tries + k_settle_polls; ++i) {
-        auto r =
-            host.run({"systemctl", "is-active", "kubelet"}, 10'000, KUBECERT_CMD_READ_ONLY | KUBECERT_CMD_NO_ACTION);
+        auto r = host.run({"systemctl", "is-active", "kubelet"}, 10'000, KUBECERT_CMD_READ_ONLY);
         state = r.out;
         while (!state.empty() && (state.back() == '\n' || state.back() == '\r' || state.back() == ' '))
             state.pop_back();
