@@ -178,15 +178,17 @@ check "kube-apiserver was restarted (new process)" \
   test "$(cut -d' ' -f1 "$state/pods/kube-apiserver")" != "$api_pid_before"
 
 # --- after: what the operator checks --------------------------------------------------------------------
-wait_for 30 etcd_health etcd/healthcheck-client
+wait_for 30 etcd_health etcd/healthcheck-client || true
 check "after: etcdctl endpoint health with the healthcheck-client certificate succeeds" etcd_health etcd/healthcheck-client
 check "after: etcdctl with the API server's etcd client certificate succeeds" etcd_health apiserver-etcd-client
 extract "$root/etc/kubernetes/admin.conf" "$work/admin"
+wait_for 20 api_tls "$work/admin.crt" "$work/admin.key" || true
 check "after: a TLS connection to the API port with admin.conf's client certificate succeeds" \
   api_tls "$work/admin.crt" "$work/admin.key"
 check "after: kubectl with /root/.kube/config gets an answer from the API port" kubectl_raw "$root/root/.kube/config"
 check "after: kubectl with admin.conf gets an answer from the API port" kubectl_raw "$root/etc/kubernetes/admin.conf"
+last_api_check() { test "$(tail -n 1 "$state/kubelet-api.log")" = "$1"; }
 check "after: the restarted kubelet's client certificate is accepted by the API port" \
-  test "$(tail -n 1 "$state/kubelet-api.log")" = accepted
+  wait_for 30 last_api_check accepted
 check "after: kubecert audit passes" "$KUBECERT" --root "$root" --flavor kubeadm audit >/dev/null 2>&1
 log "passed"

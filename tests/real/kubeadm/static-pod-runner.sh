@@ -83,14 +83,19 @@ check_api() {
   local m=$manifests/kube-apiserver.yaml cred=$root/var/lib/kubelet/pki/kubelet-client-current.pem target
   [ -f "$m" ] || return 0
   target=$(readlink "$cred") && case "$target" in /*) cred=$root$target ;; esac
-  if printf 'GET / HTTP/1.0\r\n\r\n' | timeout 10 openssl s_client -connect "$(flag "$m" bind-address):$(flag "$m" secure-port)" \
-    -servername kubernetes -verify_hostname kubernetes -CAfile "$root/etc/kubernetes/pki/ca.crt" \
-    -cert "$cred" -key "$cred" -verify_return_error -ign_eof -quiet 2>/dev/null | grep -q '200 ok'; then
-    echo accepted >>"$state/kubelet-api.log"
-  else
-    echo refused >>"$state/kubelet-api.log"
-  fi
-  say "API server check: $(tail -n 1 "$state/kubelet-api.log")"
+  # Like the kubelet, it tries again for a while (the API server may still be starting).
+  local result=refused try
+  for try in 1 2 3 4 5 6; do
+    if printf 'GET / HTTP/1.0\r\n\r\n' | timeout 10 openssl s_client -connect "$(flag "$m" bind-address):$(flag "$m" secure-port)" \
+      -servername kubernetes -verify_hostname kubernetes -CAfile "$root/etc/kubernetes/pki/ca.crt" \
+      -cert "$cred" -key "$cred" -verify_return_error -ign_eof -quiet 2>/dev/null | grep -q '200 ok'; then
+      result=accepted
+      break
+    fi
+    sleep 1
+  done
+  echo "$result" >>"$state/kubelet-api.log"
+  say "API server check: $result"
 }
 
 shutdown() {
