@@ -37,24 +37,30 @@ skip() {
 # Registers a shell command to run at exit (last registered runs first).
 on_exit() { _cleanups+=("$1"); }
 
-# Removes the test's folder, first unmounting anything a daemon left mounted in it.
-_remove_work() {
+# Unmounts anything a daemon left mounted in the test's folder (dockerd's netns).
+_unmount_work() {
   if command -v findmnt >/dev/null; then
     findmnt -rn -o TARGET | grep "^$work/" | sort -r | while read -r m; do umount -l "$m"; done
   fi
+}
+
+# Removes the test's folder.
+_remove_work() {
+  _unmount_work
   rm -rf --one-file-system "$work"
 }
 
 _run_cleanups() {
   local rc=$?
-  trap - EXIT INT TERM HUP
+  trap - EXIT
+  trap '' INT TERM HUP # the cleanup itself is not interrupted
   set +e
   local i
   for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do
     eval "${_cleanups[$i]}" >/dev/null 2>&1
   done
   if [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ] || [ -n "${KUBECERT_REAL_KEEP:-}" ]; then
-    [ -n "${KUBECERT_REAL_KEEP:-}" ] && log "kept $work"
+    [ -n "${KUBECERT_REAL_KEEP:-}" ] && _unmount_work && log "kept $work"
     [ -z "${KUBECERT_REAL_KEEP:-}" ] && _remove_work
   else
     # On failure, show what the daemons said before removing their folder.
