@@ -268,7 +268,9 @@ TEST(EksFixRestart, KubeletThatIsActiveOnlyForAnInstantIsRolledBack) {
                  "#!/bin/sh\necho \"$*\" >> '" + node.log_path() +
                      "'\n"
                      "if [ \"$1\" = is-active ]; then\n"
-                     "  n=$(grep -c is-active '" + node.log_path() + "')\n"
+                     "  n=$(grep -c is-active '" +
+                     node.log_path() +
+                     "')\n"
                      "  if [ \"$n\" = 1 ]; then echo active; exit 0; fi\n"
                      "  echo activating; exit 3\n"
                      "fi\nexit 0\n");

@@ -181,11 +181,12 @@ void recovers_with_one_fix(bool embedded) {
     for (const auto& a : report["actions"])
         if (a.value("kind", "") == "command")
             commands += a.value("status", "") + " " + a.value("target", "") + " (" + a.value("detail", "") + ")\n";
-    EXPECT_TRUE(std::regex_search(commands, std::regex("applied crictl ps \\(ran \\d+ times?, last exit code 0\\)\n"
-                                                       "applied crictl ps \\(ran \\d+ times?, last exit code 0\\)\n"
-                                                       "applied systemctl daemon-reload \\(\\)\n"
-                                                       "applied systemctl restart kubelet \\(\\)\n"
-                                                       "applied systemctl is-active kubelet \\(ran 4 times, last exit code 0\\)\n")))
+    EXPECT_TRUE(std::regex_search(
+        commands, std::regex("applied crictl ps \\(ran \\d+ times?, last exit code 0\\)\n"
+                             "applied crictl ps \\(ran \\d+ times?, last exit code 0\\)\n"
+                             "applied systemctl daemon-reload \\(\\)\n"
+                             "applied systemctl restart kubelet \\(\\)\n"
+                             "applied systemctl is-active kubelet \\(ran 4 times, last exit code 0\\)\n")))
         << commands;
 
     // The renewed API server and admin credentials accept each other; so does the kubelet's.

@@ -168,8 +168,8 @@ std::string restart_kubelet(const sdk::Host& host, int tries) {
         host.sleep_ms(1000);
     }
     return std::string(was_active ? "the kubelet did not stay active " : "the kubelet is not active ") +
-           std::to_string(tries) + "s after the restart (systemctl is-active: " +
-           (state.empty() ? "no answer" : state) + ")";
+           std::to_string(tries) +
+           "s after the restart (systemctl is-active: " + (state.empty() ? "no answer" : state) + ")";
 }
 
 } // namespace

@@ -107,11 +107,10 @@ void restart_control_plane(const sdk::Host& host, const std::string& manifests_d
     if (returning.empty()) return;
     host.info("manifests put back; waiting for the control plane to run again");
     if (!wait_for_containers(host, options, returning, true, pending, problem))
-        throw sdk::Error(KUBECERT_ERR_TIMEOUT, (pending.empty() ? std::string("the control plane") : pending) +
-                                                   " did not run again within " +
-                                                   std::to_string(options.timeout_seconds) +
-                                                   "s after the manifests were put back" +
-                                                   (problem.empty() ? "" : " (" + problem + ")"));
+        throw sdk::Error(KUBECERT_ERR_TIMEOUT,
+                         (pending.empty() ? std::string("the control plane") : pending) + " did not run again within " +
+                             std::to_string(options.timeout_seconds) + "s after the manifests were put back" +
+                             (problem.empty() ? "" : " (" + problem + ")"));
 }
 
 void restart_kubelet(const sdk::Host& host, std::int64_t timeout_seconds) {
@@ -144,15 +143,16 @@ void restart_kubelet(const sdk::Host& host, std::int64_t timeout_seconds) {
         } else {
             streak = 0;
             state = r.timed_out ? "timed out" : r.out.empty() ? "exit " + std::to_string(r.exit_code) : r.out;
-            while (!state.empty() && (state.back() == '\n' || state.back() == ' ')) state.pop_back();
+            while (!state.empty() && (state.back() == '\n' || state.back() == ' '))
+                state.pop_back();
             if (i + 1 >= tries) break;
         }
         host.sleep_ms(k_poll_ms);
     }
-    throw sdk::Error(KUBECERT_ERR_FAILED, std::string(was_active ? "the kubelet did not stay active " : "the kubelet is not active ") +
-                                              std::to_string(tries) +
-                                              "s after `systemctl restart kubelet` (systemctl is-active: " + state +
-                                              ")");
+    throw sdk::Error(KUBECERT_ERR_FAILED,
+                     std::string(was_active ? "the kubelet did not stay active " : "the kubelet is not active ") +
+                         std::to_string(tries) + "s after `systemctl restart kubelet` (systemctl is-active: " + state +
+                         ")");
 }
 
 } // namespace kubecert::kubeadm
