@@ -9,7 +9,13 @@ packages=(
   libssl-dev libyaml-cpp-dev nlohmann-json3-dev libboost-program-options-dev
   libpugixml-dev libgtest-dev libgmock-dev
   python3 python3-jsonschema
+  # Real components of `ctest -L real` (tests/real): a private dockerd, etcd, systemd booted
+  # with systemd-nspawn in a debootstrap root file system, busybox for the test's kubelet image.
+  docker.io etcd-server etcd-client systemd-container debootstrap busybox-static util-linux procps
 )
+# kubectl (kubectl proxy) is Debian's kubernetes-client, unless a kubectl is already installed
+# (another package's /usr/bin/kubectl conflicts with it).
+if ! command -v kubectl >/dev/null; then packages+=(kubernetes-client); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -18,3 +24,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# The cached root file system the systemd test boots (debootstrap, once; about 2 minutes).
+# Kept in /var/cache/kubecert-test between runs: CI caches that folder.
+$sudo "$(dirname "$0")/real/rootfs.sh" >/dev/null

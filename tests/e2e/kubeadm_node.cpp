@@ -189,18 +189,29 @@ KubeadmTestNode::KubeadmTestNode(const KubeadmNodeSpec& spec) : pki(write_kubead
 }
 
 void KubeadmTestNode::install_crictl(bool always_running) const {
-    const std::string manifest = root / "/etc/kubernetes/manifests/kube-apiserver.yaml";
-    const std::string apiserver_row =
-        "printf '%s\\n' '3f4e5d6c7b8a9   6f1d4e5c3b2a1   2 hours ago   Running   kube-apiserver   0   "
-        "9a8b7c6d5e4f3   kube-apiserver-cp-1'\n";
-    write_script(bin.path(), "crictl",
-                 "#!/bin/sh\n"
-                 "echo \"crictl $*\" >> '" + bin.path() + "/crictl.log'\n"
-                 "printf '%s\\n' 'CONTAINER       IMAGE           CREATED       STATE     NAME             ATTEMPT   "
-                 "POD ID          POD'\n" +
-                 (always_running ? apiserver_row : "if [ -f '" + manifest + "' ]; then\n" + apiserver_row + "fi\n") +
-                 "printf '%s\\n' '1a2b3c4d5e6f7   0f9e8d7c6b5a4   2 hours ago   Running   kube-proxy       0   "
-                 "7c6b5a4f3e2d1   kube-proxy-8xk2p'\n");
+    const std::string manifests = root / "/etc/kubernetes/manifests";
+    const auto row = [](const std::string& name) {
+        return "printf '%s\\n' '3f4e5d6c7b8a9   6f1d4e5c3b2a1   2 hours ago   Running   " + name +
+               "   0   "
+               "9a8b7c6d5e4f3   " +
+               name + "-cp-1'\n";
+    };
+    std::string pods;
+    for (const std::string name : {"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"})
+        pods += always_running && name == "kube-apiserver"
+                    ? row(name)
+                    : "if [ -f '" + manifests + "/" + name + ".yaml' ]; then\n" + row(name) + "fi\n";
+    write_script(
+        bin.path(), "crictl",
+        "#!/bin/sh\n"
+        "echo \"crictl $*\" >> '" +
+            bin.path() +
+            "/crictl.log'\n"
+            "printf '%s\\n' 'CONTAINER       IMAGE           CREATED       STATE     NAME             ATTEMPT   "
+            "POD ID          POD'\n" +
+            pods +
+            "printf '%s\\n' '1a2b3c4d5e6f7   0f9e8d7c6b5a4   2 hours ago   Running   kube-proxy       0   "
+            "7c6b5a4f3e2d1   kube-proxy-8xk2p'\n");
 }
 
 std::string KubeadmTestNode::log(const std::string& standin) const {

@@ -59,8 +59,8 @@ struct KubeadmTestNode {
     explicit KubeadmTestNode(const KubeadmNodeSpec& spec = {});
     // Host path of a node path.
     std::string operator/(const std::string& node_path) const { return root / node_path; }
-    // crictl that lists kube-apiserver while its manifest is in place
-    // (`always_running`: whatever happens), logging calls to bin/crictl.log.
+    // crictl that lists each control-plane container while its manifest is in place
+    // (kube-apiserver whatever happens when `always_running`), logging calls to bin/crictl.log.
     void install_crictl(bool always_running = false) const;
     // Lines logged by a stand-in ("" when it never ran).
     std::string log(const std::string& standin) const;

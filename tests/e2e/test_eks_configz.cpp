@@ -62,7 +62,7 @@ TEST(EksConfigz, LiveFalseUnderTrueFilesMeansNotRestarted) {
     auto before = node_files(node);
     auto fix = node.kubecert({"--eks-api-proxy", server.url(), "--check", "eks.configz", "fix", "--yes"});
     EXPECT_EQ(node_files(node), before);
-    EXPECT_EQ(node.calls(), "daemon-reload\nrestart kubelet\nis-active kubelet\n") << fix.out << fix.err;
+    EXPECT_EQ(node.calls(), k_restart_calls) << fix.out << fix.err;
 }
 
 TEST(EksConfigz, ServerTlsBootstrapOffEverywhereFails) {

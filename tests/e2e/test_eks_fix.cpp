@@ -31,7 +31,7 @@ TEST(EksFix, GateFalseInFileIsSetTrueKeepingEverythingElse) {
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     // Byte for byte the AMI's file again: other keys, their order and the indentation kept.
     EXPECT_EQ(node.get(k_config), original);
-    EXPECT_EQ(node.calls(), "daemon-reload\nrestart kubelet\nis-active kubelet\n");
+    EXPECT_EQ(node.calls(), k_restart_calls);
     EXPECT_EQ(status(j["after"], "eks.rotate-server-cert"), "PASS");
     auto targets = actions_of(j, "target");
     EXPECT_NE(std::find(targets.begin(), targets.end(), k_config), targets.end()) << j["actions"].dump(1);
@@ -221,7 +221,7 @@ TEST(EksFix, StaleRunningKubeletIsRestartedWithoutEdits) {
     auto f = finding(j["findings"], "eks.server-tls-bootstrap");
     EXPECT_EQ(f.value("status", ""), "FAIL");
     EXPECT_TRUE(f.value("fixable", false));
-    EXPECT_EQ(node.calls(), "daemon-reload\nrestart kubelet\nis-active kubelet\n");
+    EXPECT_EQ(node.calls(), k_restart_calls);
     EXPECT_EQ(status(j["after"], "eks.server-tls-bootstrap"), "PASS");
     auto after = node_files(node);
     for (const auto& [path, content] : after)
@@ -256,3 +256,28 @@ TEST(EksFix, DryRunPreviewCountsThePlannedRestart) {
 }
 
 } // namespace
+
+// systemd says `active` the moment it starts a Type=simple kubelet; one that then exits on its new
+// configuration (restart loop: `activating`) must still be rolled back.
+TEST(EksFixRestart, KubeletThatIsActiveOnlyForAnInstantIsRolledBack) {
+    EksNode node;
+    node.al2();
+    node.put(k_config, replace_once(read_file(ami("kubelet-config.json")), k_gate_true, k_gate_false));
+    const auto before = node_files(node);
+    write_script(node.bin.path(), "systemctl",
+                 "#!/bin/sh\necho \"$*\" >> '" + node.log_path() +
+                     "'\n"
+                     "if [ \"$1\" = is-active ]; then\n"
+                     "  n=$(grep -c is-active '" +
+                     node.log_path() +
+                     "')\n"
+                     "  if [ \"$n\" = 1 ]; then echo active; exit 0; fi\n"
+                     "  echo activating; exit 3\n"
+                     "fi\nexit 0\n");
+    auto r = node.kubecert({"--eks-restart-timeout", "3s", "fix", "--yes"});
+    EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+    EXPECT_NE(r.err.find("the kubelet did not stay active"), std::string::npos) << r.err;
+    auto after = node_files(node);
+    for (const auto& [path, content] : before)
+        EXPECT_EQ(after[path], content) << path;
+}

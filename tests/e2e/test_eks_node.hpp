@@ -28,6 +28,11 @@ inline std::string args_dropin(const std::string& args) {
     return "[Service]\nEnvironment='KUBELET_ARGS=" + args + "'\n";
 }
 
+// The systemctl calls of one restart of a kubelet that comes up: reload, restart, then is-active
+// until it says active and three more times (it must stay active, not exit right after starting).
+inline const std::string k_restart_calls =
+    "daemon-reload\nrestart kubelet\nis-active kubelet\nis-active kubelet\nis-active kubelet\nis-active kubelet\n";
+
 inline const std::string k_default_args =
     "--node-ip=10.0.1.23 --pod-infra-container-image=602401143452.dkr.ecr.us-west-2.amazonaws.com/eks/pause:3.5 --v=2";
 

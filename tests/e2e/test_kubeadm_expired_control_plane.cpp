@@ -176,6 +176,18 @@ void recovers_with_one_fix(bool embedded) {
     const auto restart_at = systemctl.find("systemctl restart kubelet");
     EXPECT_NE(restart_at, std::string::npos) << systemctl;
     EXPECT_NE(systemctl.find("systemctl is-active kubelet", restart_at), std::string::npos) << systemctl;
+    // The report lists every step, the waits included (their polls as one action each).
+    std::string commands;
+    for (const auto& a : report["actions"])
+        if (a.value("kind", "") == "command")
+            commands += a.value("status", "") + " " + a.value("target", "") + " (" + a.value("detail", "") + ")\n";
+    EXPECT_TRUE(std::regex_search(
+        commands, std::regex("applied crictl ps \\(ran \\d+ times?, last exit code 0\\)\n"
+                             "applied crictl ps \\(ran \\d+ times?, last exit code 0\\)\n"
+                             "applied systemctl daemon-reload \\(\\)\n"
+                             "applied systemctl restart kubelet \\(\\)\n"
+                             "applied systemctl is-active kubelet \\(ran 4 times, last exit code 0\\)\n")))
+        << commands;
 
     // The renewed API server and admin credentials accept each other; so does the kubelet's.
     EXPECT_TRUE(mutual_tls(pki + "/apiserver.crt", pki + "/apiserver.key", s + "/admin.conf.crt",

@@ -121,6 +121,9 @@ util::Status run_fix(RunContext& ctx, const PluginList& plugins, const FixSettin
             if (auto st = txn.write_manifest(); !st) ctx.report.errors.push_back(st.error().message);
         }
         // The after-audit sees the dry-run overlay, so it previews the result.
+        // A real fix (never under --now) audits at the clock again: a restart may take minutes,
+        // and a certificate a daemon made during the fix is valid from that moment, not before.
+        if (!ctx.dry_run) ctx.now = static_cast<std::int64_t>(std::time(nullptr));
         instances.clear();
         for (const auto* p : plugins) {
             PluginInstance inst(ctx, *p, Phase::after);

@@ -5,10 +5,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
-#include <functional>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <string_view>
 #include <thread>
 
 #include "app/planned_restarts.hpp"
@@ -354,6 +355,24 @@ void add_action(HostServices& s, report::ActionKind kind, std::string target, re
     s.ctx().report.actions.push_back(std::move(a));
 }
 
+// A poll of a fix's wait: the same command as the previous action adds to its count.
+void record_poll(HostServices& s, const std::string& line, const std::string& answer) {
+    constexpr std::string_view k_ran = "ran ";
+    auto& actions = s.ctx().report.actions;
+    int count = 1;
+    if (!actions.empty()) {
+        const auto& last = actions.back();
+        if (s.ctx().poll_open && last.kind == report::ActionKind::command && last.target == line &&
+            last.plugin == s.plugin_name() && last.detail.rfind(k_ran, 0) == 0) {
+            count = std::atoi(last.detail.c_str() + k_ran.size()) + 1;
+            actions.pop_back();
+        }
+    }
+    add_action(s, report::ActionKind::command, line, report::ActionStatus::applied, "",
+               std::string(k_ran) + std::to_string(count) + (count == 1 ? " time" : " times") + ", last " + answer);
+    s.ctx().poll_open = true;
+}
+
 void h_begin_action(const kubecert_host_t* h, const char* finding_id) { self(h).set_current_finding(str(finding_id)); }
 
 kubecert_status_t h_write_file(const kubecert_host_t* h, const char* path, const char* data, size_t size,
@@ -409,6 +428,7 @@ kubecert_status_t h_unpark_file(const kubecert_host_t* h, const char* path) {
     if (!t) return KUBECERT_ERR_DENIED;
     if (!path) return s.fail(KUBECERT_ERR_INVALID, "unpark_file: null argument");
     auto r = t->unpark_file(path);
+    s.ctx().poll_open = false; // the wait after a file is put back is another step
     return r ? KUBECERT_OK : fail_with(s, r.error());
 }
 
@@ -452,7 +472,11 @@ kubecert_status_t h_run_command(const kubecert_host_t* h, const char* const* arg
     }
     const std::string line = host::quote_command(args);
     const bool read_only = flags & KUBECERT_CMD_READ_ONLY;
-    const bool listed = !read_only && !(flags & KUBECERT_CMD_NO_ACTION);
+    // A read-only command that a real fix runs (a restart's waits: `crictl ps`, `systemctl
+    // is-active`) is listed too, so the report shows every step its dry run plans. The polls of
+    // one wait are one action whose detail counts them and gives the last answer.
+    const bool fix_poll = read_only && !s.ctx().dry_run && s.phase() == Phase::before && s.ctx().transaction;
+    const bool listed = (!read_only || fix_poll) && !(flags & KUBECERT_CMD_NO_ACTION);
     kubecert_command_result_t r{};
     r.struct_size = out->struct_size;
     if (s.ctx().dry_run && !read_only) {
@@ -483,7 +507,9 @@ kubecert_status_t h_run_command(const kubecert_host_t* h, const char* const* arg
     r.timed_out = res->timed_out ? 1 : 0;
     r.out = s.keep_buffer(res->out);
     r.err = s.keep_buffer(res->err);
-    if (listed) {
+    if (listed && fix_poll) {
+        record_poll(s, line, res->timed_out ? "timed out" : "exit code " + std::to_string(res->exit_code));
+    } else if (listed) {
         bool ok = !res->timed_out && res->exit_code == 0;
         std::string detail;
         if (!ok) {

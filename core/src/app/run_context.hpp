@@ -33,6 +33,9 @@ struct RunContext {
     // Services/containers a dry-run fix planned to restart (planned_restarts.hpp).
     std::vector<std::string> planned_restarts;
     std::atomic<bool>* cancelled = nullptr;   // set by SIGINT/SIGTERM
+    // The last action is a fix's wait that further polls of the same command add to (a file put
+    // back in between starts another wait).
+    bool poll_open = false;
 
     // Whether a finding id passes --check (equal, or a prefix ending in '/' or '.').
     bool check_selected(const std::string& id) const;

@@ -17,6 +17,8 @@ namespace kubecert::eks {
 namespace {
 
 constexpr std::uint32_t k_command_timeout_ms = 60'000;
+// Polls (one second apart) a restarted kubelet must stay active after it first is.
+constexpr int k_settle_polls = 3;
 
 bool is_json_text(const std::string& text) {
     const size_t first = text.find_first_not_of(" \t\r\n");
@@ -145,17 +147,28 @@ std::string restart_kubelet(const sdk::Host& host, int tries) {
         host.run({"systemctl", "is-active", "kubelet"}, 10'000);
         return "";
     }
+    // systemd says `active` as soon as it has started the process of a Type=simple unit, before a
+    // kubelet that rejects its configuration exits: it must also stay active for k_settle_polls
+    // more polls, one second apart (a restart loop shows `activating` in between).
     std::string state;
-    for (int i = 0; i < tries; ++i) {
-        auto r =
-            host.run({"systemctl", "is-active", "kubelet"}, 10'000, KUBECERT_CMD_READ_ONLY | KUBECERT_CMD_NO_ACTION);
+    bool was_active = false;
+    int streak = 0;
+    for (int i = 0; i < tries + k_settle_polls; ++i) {
+        auto r = host.run({"systemctl", "is-active", "kubelet"}, 10'000, KUBECERT_CMD_READ_ONLY);
         state = r.out;
         while (!state.empty() && (state.back() == '\n' || state.back() == '\r' || state.back() == ' '))
             state.pop_back();
-        if (state == "active") return "";
-        if (i + 1 < tries) host.sleep_ms(1000);
+        if (state == "active") {
+            was_active = true;
+            if (++streak > k_settle_polls) return "";
+        } else {
+            streak = 0;
+            if (i + 1 >= tries) break;
+        }
+        host.sleep_ms(1000);
     }
-    return "the kubelet is not active " + std::to_string(tries) +
+    return std::string(was_active ? "the kubelet did not stay active " : "the kubelet is not active ") +
+           std::to_string(tries) +
            "s after the restart (systemctl is-active: " + (state.empty() ? "no answer" : state) + ")";
 }
 

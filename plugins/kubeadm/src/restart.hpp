@@ -14,8 +14,10 @@ struct RestartOptions {
 };
 
 // Restarts the static pods as the manual procedure does: parks every
-// manifests_dir/*.yaml, waits until `crictl ps` no longer lists
-// kube-apiserver, puts them all back, waits until it is listed again. The
+// manifests_dir/NAME.yaml, waits until `crictl ps` lists no container NAME,
+// puts them all back, waits until etcd, kube-apiserver,
+// kube-controller-manager and kube-scheduler (those with a manifest) are
+// listed again. The
 // manifests are put back whatever happens; a wait that times out then
 // throws sdk::Error. Under --dry-run it only says what it would do.
 void restart_control_plane(const sdk::Host& host, const std::string& manifests_dir, const RestartOptions& options);
