@@ -22,7 +22,7 @@ std::string openssl_out(const std::vector<std::string>& args) {
 }
 
 // The certificate/key pairs a renewal of these leaves touches.
-const std::vector<std::string> k_pairs = {"/etc/kubernetes/pki/apiserver", "/etc/kubernetes/pki/front-proxy-client"};
+const std::vector<std::string> k_pairs = {"/etc/kubernetes/pki/apiserver"};
 
 // Every key matches its certificate, checked by the openssl command line.
 void expect_keys_match(const KubeadmTestNode& node, const std::string& when) {
@@ -57,7 +57,7 @@ TEST(KilledFix, EveryFileIsOldOrNewAndTheNextRunRollsBack) {
     for (int n = 1; n <= 40 && !completed; ++n) {
         SCOPED_TRACE("killed at rename " + std::to_string(n));
         KubeadmNodeSpec spec;
-        spec.leaf_days = {{"apiserver", -1}, {"front-proxy-client", -1}};
+        spec.leaf_days = {{"apiserver", -1}}; // one key and its certificate: few renames, the test stays short
         KubeadmTestNode node(spec);
         const auto old_files = node_files(node);
         // kubecert renames with renameat(2): SIGKILL just before the n-th one.
@@ -81,7 +81,7 @@ TEST(KilledFix, EveryFileIsOldOrNewAndTheNextRunRollsBack) {
             if (path.ends_with(".crt")) {
                 EXPECT_NE(openssl_out({"x509", "-in", path, "-noout", "-subject"}), "") << path << " is not whole";
             } else if (path.ends_with(".key")) {
-                EXPECT_NE(openssl_out({"pkey", "-in", path, "-noout"}), "") << path << " is not whole";
+                EXPECT_NE(openssl_out({"pkey", "-in", path, "-pubout"}), "") << path << " is not whole";
             }
         }
         // The next run, an audit, finds the interrupted fix first and rolls it back.
@@ -108,8 +108,8 @@ TEST(KilledFix, EveryFileIsOldOrNewAndTheNextRunRollsBack) {
         EXPECT_EQ(again.exit_code, 0) << again.err;
         expect_keys_match(node, "after the next fix");
         EXPECT_EQ(temp_files(node), "");
-        EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(170)) << "test too slow";
+        EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(120)) << "test too slow";
     }
     EXPECT_TRUE(completed) << "no run completed within 40 renames";
-    EXPECT_GE(kills, 6) << "the kills must cover the renames of keys and certificates";
+    EXPECT_GE(kills, 5) << "the kills must cover the renames of the key and its certificate";
 }

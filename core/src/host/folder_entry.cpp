@@ -68,12 +68,14 @@ util::Result<FolderEntry> open_entry(const RootFs& fs, const std::string& node_p
     return FolderEntry{UniqueFd(*folder), name, node_path};
 }
 
+std::string temp_name_for(const FolderEntry& entry) { return "." + entry.name + ".kubecert-" + random_suffix(); }
+
 util::Result<std::string> write_temp(const FolderEntry& entry, const std::string& content, std::uint32_t mode,
-                                     std::optional<Owner> owner, bool owner_required) {
+                                     std::optional<Owner> owner, bool owner_required, const std::string& temp_name) {
     std::string temp;
     int fd = -1;
-    for (int attempt = 0; fd < 0 && attempt < 100; ++attempt) {
-        temp = "." + entry.name + ".kubecert-" + random_suffix();
+    for (int attempt = 0; fd < 0 && attempt < (temp_name.empty() ? 100 : 1); ++attempt) {
+        temp = temp_name.empty() ? temp_name_for(entry) : temp_name;
         // 0600 until written: the content may be a private key.
         fd = ::openat(entry.folder.get(), temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0 && errno != EEXIST) return sys_error(entry.path + ": create temporary file", errno);

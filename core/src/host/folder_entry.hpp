@@ -52,11 +52,17 @@ util::Result<FolderEntry> open_entry(const RootFs& fs, const std::string& node_p
                                      RootFs::CreateMissing create = RootFs::CreateMissing::no,
                                      std::uint32_t mode = 0755, std::vector<std::string>* made = nullptr);
 
-// Writes `content` to a new temporary file beside `entry` (".NAME.kubecert-XXXXXX"),
-// owner (when given; a failure matters only when `owner_required`) then mode
-// (chown clears setuid bits), fsynced. Returns the temporary file's name.
+// A fresh, unpredictable name for a temporary file beside `entry`
+// (".NAME.kubecert-XXXXXX"), so that a journal can name it before it exists.
+std::string temp_name_for(const FolderEntry& entry);
+
+// Writes `content` to a new temporary file beside `entry` (named `temp_name`,
+// or a fresh name when empty), owner (when given; a failure matters only when
+// `owner_required`) then mode (chown clears setuid bits), fsynced. Returns the
+// temporary file's name.
 util::Result<std::string> write_temp(const FolderEntry& entry, const std::string& content, std::uint32_t mode,
-                                     std::optional<Owner> owner, bool owner_required);
+                                     std::optional<Owner> owner, bool owner_required,
+                                     const std::string& temp_name = "");
 // Renames the temporary `temp_name` (in the entry's folder) over the entry, then fsyncs the folder.
 util::Status rename_over(const FolderEntry& entry, const std::string& temp_name);
 // write_temp + rename_over: a reader sees the old or the new file, never half of one.

@@ -205,9 +205,7 @@ util::Result<bool> Transaction::write_file(const std::string& node_path, const s
         }
         m_records.push_back(std::move(fresh));
         record = &m_records.back();
-        // The MANIFEST names the original before the node changes, so a crash leaves it restorable.
-        auto manifest = write_manifest();
-        if (!manifest) return manifest.error();
+        // The MANIFEST, written below before anything else, names the original: a crash leaves it restorable.
     }
     // Folders made for a new file are remembered, so that a rollback leaves no trace.
     auto entry = open_entry(m_fs, node, on_disk ? RootFs::CreateMissing::no : RootFs::CreateMissing::yes, 0755,
@@ -216,7 +214,11 @@ util::Result<bool> Transaction::write_file(const std::string& node_path, const s
     std::optional<Owner> owner;
     if (on_disk) owner = Owner{st->uid, st->gid};
     drop_staged(node); // a second write of one file in a batch replaces the first
-    auto temp = write_temp(*entry, content, new_mode, owner, true);
+    // The journal names the temporary file before it exists: it will hold a new key that recovery must remove.
+    const std::string temp_name = temp_name_for(*entry);
+    m_renames.emplace_back(entry->folder_path() + (entry->folder_path() == "/" ? "" : "/") + temp_name, node);
+    if (auto manifest = write_manifest(); !manifest) return manifest.error();
+    auto temp = write_temp(*entry, content, new_mode, owner, true, temp_name);
     if (!temp) return temp.error();
     m_staged.push_back({node, *temp});
     m_overlay.emplace_back(node, content);
@@ -232,12 +234,8 @@ util::Result<bool> Transaction::write_file(const std::string& node_path, const s
 
 Status Transaction::commit() {
     if (m_dry_run || m_staged.empty()) return util::ok_status();
-    // Intent first: a kill between two renames leaves a journal that says what to undo.
-    for (const auto& s : m_staged) {
-        auto slash = s.node_path.find_last_of('/');
-        m_renames.emplace_back(s.node_path.substr(0, slash + 1) + s.temp_name, s.node_path);
-    }
-    if (auto manifest = write_manifest(); !manifest) return manifest;
+    // Every rename of the batch is in the journal (write_file put it there) and
+    // the journal is fsynced, so a kill between two renames says what to undo.
     while (!m_staged.empty()) {
         const Staged s = m_staged.front();
         auto entry = open_entry(m_fs, s.node_path);

@@ -35,9 +35,9 @@ enum class BackupPlace { host, in_root };
 // be safe", journal.hpp): originals are copied into the backup folder with a
 // MANIFEST before the first change; each write goes to a temporary file in
 // the same folder, fsynced, with owner and mode, and is staged: reads see it,
-// the node does not yet. commit() records every staged rename in the MANIFEST,
-// then renames them all, so the renames of one batch (a key and its
-// certificate) follow each other closely; parking, link swaps, commands and
+// the node does not yet. The MANIFEST names each temporary file and its
+// target before the file is made; commit() then renames the whole batch, so
+// the renames of a key and its certificate follow each other closely; parking, link swaps, commands and
 // the end of the fix commit first. finish() marks the MANIFEST complete; a
 // MANIFEST without that mark is an interrupted fix that the next run rolls
 // back (recovery.hpp). rollback() restores every changed file. Every path is
@@ -80,7 +80,7 @@ public:
 
     const std::vector<EditRecord>& records() const { return m_records; }
 
-    // Renames every staged write into place, each rename recorded in the MANIFEST first.
+    // Renames every staged write into place (each already recorded in the MANIFEST).
     util::Status commit();
     // Commits, then marks the MANIFEST complete (after the last rename of the fix).
     util::Status finish();
