@@ -12,6 +12,8 @@ packages=(
   # Real components of `ctest -L real` (tests/real): a private dockerd, etcd, systemd booted
   # with systemd-nspawn in a debootstrap root file system, busybox for the test's kubelet image.
   docker.io etcd-server etcd-client systemd-container debootstrap busybox-static util-linux procps
+  # The kill test of the journaled transaction (strace's syscall fault injection).
+  strace
 )
 # kubectl (kubectl proxy) is Debian's kubernetes-client, unless a kubectl is already installed
 # (another package's /usr/bin/kubectl conflicts with it).

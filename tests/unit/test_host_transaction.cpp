@@ -50,6 +50,7 @@ TEST_F(TransactionTest, FailureAfterSecondOfThreeEditsRollsBackAll) {
     ASSERT_TRUE(first.ok()) << first.error().message;
     auto second = tx.write_file("/etc/new.conf", "created\n", 0600, false);
     ASSERT_TRUE(second.ok()) << second.error().message;
+    ASSERT_TRUE(tx.commit().ok());
     ASSERT_EQ(test::read_file(node("/etc/a.conf")), "A\n");
     ASSERT_TRUE(test::file_exists(node("/etc/new.conf")));
 
@@ -109,13 +110,19 @@ TEST_F(TransactionTest, BackupAndRestoreRoundTrip) {
         Transaction tx(fs, m_backup, false);
         ASSERT_TRUE(tx.write_file("/etc/a.conf", "changed\n", 0644, false).ok());
         ASSERT_TRUE(tx.write_file("/etc/kubernetes/new.yaml", "new: true\n", 0600, false).ok());
+        ASSERT_TRUE(tx.finish().ok());
         ASSERT_TRUE(tx.records()[0].applied);
         EXPECT_EQ(tx.records()[0].backup_path, m_backup + "/files/etc/a.conf");
         EXPECT_TRUE(tx.records()[1].created);
         EXPECT_EQ(tx.records()[1].backup_path, "");
     }
     EXPECT_EQ(test::read_file(m_backup + "/files/etc/a.conf"), "a1\na2\na3\n");
-    EXPECT_EQ(test::read_file(m_backup + "/MANIFEST"), "/etc/a.conf\tfiles/etc/a.conf\n/etc/kubernetes/new.yaml\t-\n");
+    const std::string manifest = test::read_file(m_backup + "/MANIFEST");
+    EXPECT_EQ(manifest.rfind("kubecert-journal 1\n/etc/a.conf\tfiles/etc/a.conf\n/etc/kubernetes/new.yaml\t-\n", 0), 0u)
+        << manifest;
+    EXPECT_NE(manifest.find("rename\t/etc/.a.conf.kubecert-"), std::string::npos) << manifest;
+    EXPECT_NE(manifest.find("\t/etc/kubernetes/new.yaml\n"), std::string::npos) << manifest;
+    EXPECT_EQ(manifest.substr(manifest.size() - 15), "state\tcomplete\n") << manifest;
     EXPECT_EQ(stat_of(m_backup).mode, 0700u);
 
     auto restored = restore_backup(fs, m_backup);
@@ -149,6 +156,7 @@ TEST_F(TransactionTest, OwnerAndModeAreKept) {
     auto written = tx.write_file("/etc/kubernetes/pki/apiserver.key", "new key\n", 0644, false);
     ASSERT_TRUE(written.ok()) << written.error().message;
     EXPECT_TRUE(*written);
+    ASSERT_TRUE(tx.commit().ok());
     const StatInfo after = stat_of(node("/etc/kubernetes/pki/apiserver.key"));
     EXPECT_EQ(test::read_file(node("/etc/kubernetes/pki/apiserver.key")), "new key\n");
     EXPECT_EQ(after.mode, 0600u);
@@ -169,6 +177,7 @@ TEST_F(TransactionTest, OwnerAndModeAreKept) {
     auto forced = tx.write_file("/etc/kubernetes/pki/apiserver.key", "new key\n", 0400, true);
     ASSERT_TRUE(forced.ok());
     EXPECT_TRUE(*forced);
+    ASSERT_TRUE(tx.commit().ok());
     EXPECT_EQ(stat_of(node("/etc/kubernetes/pki/apiserver.key")).mode, 0400u);
 
     ASSERT_TRUE(tx.rollback().ok());
@@ -182,6 +191,7 @@ TEST_F(TransactionTest, NewFileGetsTheGivenMode) {
     RootFs fs(m_root);
     Transaction tx(fs, m_backup, false);
     ASSERT_TRUE(tx.write_file("/var/lib/kubelet/pki/new.pem", "x\n", 0600, false).ok());
+    ASSERT_TRUE(tx.commit().ok());
     EXPECT_EQ(stat_of(node("/var/lib/kubelet/pki/new.pem")).mode, 0600u);
     EXPECT_EQ(tx.records()[0].diff, "--- /dev/null\n+++ b/var/lib/kubelet/pki/new.pem\n@@ -0,0 +1 @@\n+x\n");
 }
@@ -202,6 +212,7 @@ TEST_F(TransactionTest, WritesThroughASymlinkChangeTheTargetAndKeepTheLink) {
     RootFs fs(m_root);
     Transaction tx(fs, m_backup, false);
     ASSERT_TRUE(tx.write_file("/etc/link.conf", "via link\n", 0644, false).ok());
+    ASSERT_TRUE(tx.commit().ok());
     EXPECT_EQ(tx.records()[0].node_path, "/etc/a.conf");
     EXPECT_EQ(test::read_file(node("/etc/a.conf")), "via link\n");
     EXPECT_TRUE(std::filesystem::is_symlink(node("/etc/link.conf")));
@@ -262,6 +273,7 @@ TEST_F(TransactionTest, RollbackUnparksAndRemovesAReplacement) {
     ASSERT_TRUE(tx.park_file("/etc/b.conf").ok());
     auto replaced = tx.write_file("/etc/b.conf", "replacement\n", 0644, false);
     ASSERT_TRUE(replaced.ok()) << replaced.error().message;
+    ASSERT_TRUE(tx.commit().ok());
     EXPECT_EQ(test::read_file(node("/etc/b.conf")), "replacement\n");
     ASSERT_TRUE(tx.rollback().ok());
     EXPECT_EQ(test::read_file(node("/etc/b.conf")), "b1\nb2\n");
@@ -316,6 +328,52 @@ TEST_F(TransactionTest, BackupFileCopiesWithoutChangingAndRollbackRestoresIt) {
     ASSERT_TRUE(tx.rollback().ok());
     EXPECT_EQ(test::read_file(node("/etc/b.conf")), "b1\nb2\n");
     EXPECT_FALSE(tx.backup_file("/etc/missing").ok());
+}
+
+// The folder of a staged write is swapped for a link to a folder outside the
+// root before the rename: the rename is refused and nothing lands outside.
+TEST_F(TransactionTest, AFolderSwappedForALinkOutBeforeTheRenameWritesNothingOutside) {
+    test::write_file(node("/etc/pki/etcd/server.key"), "old key\n", 0600);
+    const std::string outside = m_tmp.path() + "/outside";
+    std::filesystem::create_directories(outside);
+    RootFs fs(m_root);
+    Transaction tx(fs, m_backup, false);
+    ASSERT_TRUE(tx.write_file("/etc/pki/etcd/server.key", "new key\n", 0600, false).ok());
+    std::filesystem::rename(node("/etc/pki/etcd"), node("/etc/pki/etcd.real"));
+    std::filesystem::create_directory_symlink(outside, node("/etc/pki/etcd"));
+    auto committed = tx.commit();
+    EXPECT_FALSE(committed.ok());
+    EXPECT_TRUE(std::filesystem::is_empty(outside));
+    (void)tx.rollback(); // may fail: the folder is still a link
+    EXPECT_TRUE(std::filesystem::is_empty(outside));
+    EXPECT_EQ(test::read_file(node("/etc/pki/etcd.real/server.key")), "old key\n");
+}
+
+TEST_F(TransactionTest, BackupFolderInTheRootFollowsLinksInsideItOnly) {
+    const std::string outside = m_tmp.path() + "/outside";
+    std::filesystem::create_directories(outside);
+    std::filesystem::create_directories(node("/var"));
+    std::filesystem::create_directory_symlink(outside, node("/var/backups"));
+    RootFs fs(m_root);
+    {
+        Transaction tx(fs, "/var/backups/kubecert/1", false, BackupPlace::in_root);
+        auto written = tx.write_file("/etc/a.conf", "A\n", 0644, false);
+        ASSERT_FALSE(written.ok());
+        EXPECT_NE(written.error().message.find("/var/backups is a symbolic link to " + outside),
+                  std::string::npos) << written.error().message;
+    }
+    EXPECT_TRUE(std::filesystem::is_empty(outside));
+    EXPECT_EQ(test::read_file(node("/etc/a.conf")), "a1\na2\na3\n");
+    // A link to a folder inside the root is followed there.
+    std::filesystem::remove(node("/var/backups"));
+    std::filesystem::create_directories(node("/srv/b"));
+    std::filesystem::create_directory_symlink("/srv/b", node("/var/backups"));
+    Transaction tx(fs, "/var/backups/kubecert/1", false, BackupPlace::in_root);
+    ASSERT_TRUE(tx.write_file("/etc/a.conf", "A\n", 0644, false).ok());
+    ASSERT_TRUE(tx.finish().ok());
+    EXPECT_EQ(test::read_file(node("/srv/b/kubecert/1/files/etc/a.conf")), "a1\na2\na3\n");
+    EXPECT_EQ(stat_of(node("/srv/b/kubecert/1")).mode, 0700u);
+    EXPECT_EQ(tx.backup_dir(), node("/srv/b/kubecert/1"));
 }
 
 TEST(UnifiedDiff, IdenticalTextsGiveNoDiff) {

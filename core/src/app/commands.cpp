@@ -1,9 +1,9 @@
 #include "app/commands.hpp"
 
 #include <ctime>
-#include <sys/stat.h>
 
 #include "app/plugin_instance.hpp"
+#include "host/recovery.hpp"
 
 namespace kubecert::app {
 
@@ -42,17 +42,20 @@ void record_plugins(RunContext& ctx, const PluginList& plugins) {
     for (const auto* p : plugins) ctx.report.plugins.push_back({p->name(), p->version()});
 }
 
+// A node path: the folder is made and opened inside the root (BackupPlace::in_root).
 std::string default_backup_dir(const RunContext& ctx) {
     std::time_t t = std::time(nullptr);
     std::tm tm{};
     gmtime_r(&t, &tm);
     char stamp[32];
     std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-    std::string base = ctx.fs->root() + "/var/backups/kubecert/" + stamp;
+    std::string base = std::string(host::k_default_backup_root) + "/" + stamp;
     std::string dir = base;
-    struct stat st;
-    for (int i = 1; ::stat(dir.c_str(), &st) == 0; ++i) dir = base + "-" + std::to_string(i);
-    return dir;
+    for (int i = 1;; ++i) {
+        auto st = ctx.fs->stat(dir);
+        if (!st || st->type == host::FileStat::Type::missing) return dir;
+        dir = base + "-" + std::to_string(i);
+    }
 }
 
 } // namespace
@@ -95,7 +98,8 @@ util::Status run_fix(RunContext& ctx, const PluginList& plugins, const FixSettin
 
     if (!selected.empty()) {
         host::Transaction txn(*ctx.fs, settings.backup_dir.empty() ? default_backup_dir(ctx) : settings.backup_dir,
-                              ctx.dry_run);
+                              ctx.dry_run,
+                              settings.backup_dir.empty() ? host::BackupPlace::in_root : host::BackupPlace::host);
         ctx.transaction = &txn;
         bool failed = false;
         for (size_t i = 0; i < instances.size() && !failed; ++i) {
@@ -109,6 +113,13 @@ util::Status run_fix(RunContext& ctx, const PluginList& plugins, const FixSettin
                 failed = true;
             }
         }
+        // The last writes go into place (unless the fix failed: rollback drops them).
+        if (!failed) {
+            if (auto st = txn.commit(); !st) {
+                ctx.report.errors.push_back(st.error().message + " (every change of this fix was rolled back)");
+                failed = true;
+            }
+        }
         // Parked files always go back, whatever happened.
         if (auto st = txn.unpark_all(); !st) ctx.report.errors.push_back(st.error().message);
         if (failed) {
@@ -117,8 +128,9 @@ util::Status run_fix(RunContext& ctx, const PluginList& plugins, const FixSettin
                 if (a.kind == report::ActionKind::edit && a.status == report::ActionStatus::applied)
                     a.status = report::ActionStatus::rolled_back;
         }
-        if (!ctx.dry_run && !txn.records().empty()) {
-            if (auto st = txn.write_manifest(); !st) ctx.report.errors.push_back(st.error().message);
+        // The journal's completion mark, after the last rename: from now on no run rolls this fix back.
+        if (!failed) {
+            if (auto st = txn.finish(); !st) ctx.report.errors.push_back(st.error().message);
         }
         // The after-audit sees the dry-run overlay, so it previews the result.
         // A real fix (never under --now) audits at the clock again: a restart may take minutes,

@@ -269,8 +269,8 @@ kubecert_status_t stat_impl(const kubecert_host_t* h, const char* path, kubecert
     case T::symlink: i.type = KUBECERT_FILE_SYMLINK; break;
     default: i.type = KUBECERT_FILE_OTHER; break;
     }
-    // Under dry-run a file the fix would create exists for the plugin.
-    if (i.type == KUBECERT_FILE_MISSING && s.ctx().transaction && s.ctx().transaction->dry_run()) {
+    // A file the fix wrote (staged, or only planned under dry-run) exists for the plugin.
+    if (i.type == KUBECERT_FILE_MISSING && s.ctx().transaction) {
         auto overlay = s.ctx().transaction->read_file(path);
         if (overlay) {
             i.type = KUBECERT_FILE_REGULAR;
@@ -477,6 +477,10 @@ kubecert_status_t h_run_command(const kubecert_host_t* h, const char* const* arg
     // one wait are one action whose detail counts them and gives the last answer.
     const bool fix_poll = read_only && !s.ctx().dry_run && s.phase() == Phase::before && s.ctx().transaction;
     const bool listed = (!read_only || fix_poll) && !(flags & KUBECERT_CMD_NO_ACTION);
+    // A command may restart what reads the files written so far: they go into place first.
+    if (!read_only && s.ctx().transaction) {
+        if (auto st = s.ctx().transaction->commit(); !st) return fail_with(s, st.error());
+    }
     kubecert_command_result_t r{};
     r.struct_size = out->struct_size;
     if (s.ctx().dry_run && !read_only) {

@@ -12,6 +12,7 @@
 #include <kubecert/util/time.hpp>
 
 #include "app/commands.hpp"
+#include "app/interrupted_fixes.hpp"
 #include "cli/options.hpp"
 #include "cli/output.hpp"
 #include "cli/plugin_list.hpp"
@@ -121,11 +122,26 @@ int run(int argc, char** argv) {
     ctx.report.errors = loaded.errors;
 
     host::FixLock lock;
+    bool locked = false;
     auto lock_root = [&]() -> bool {
+        if (locked) return true;
         auto st = lock.acquire(ctx.fs->root().empty() ? "/" : ctx.fs->root(), std::chrono::seconds(*lock_wait));
         if (!st) error_line(st.error().message);
-        return bool(st);
+        locked = bool(st);
+        return locked;
     };
+
+    // A fix killed on this root is rolled back before anything reads the node.
+    bool node_consistent = true;
+    if (auto recovered = app::recover_interrupted_fixes(ctx, o.command == "fix" ? o.backup_dir : "", lock_root);
+        !recovered) {
+        node_consistent = false;
+        // A fix running right now holds the lock: its journal is in use, not interrupted.
+        if ((recovered.error().code == util::ErrorCode::timeout && o.command != "fix") || o.command == "restore")
+            error_line(recovered.error().message);
+        else
+            ctx.report.errors.push_back(recovered.error().message);
+    }
 
     if (o.command == "restore") {
         if (!lock_root()) return k_exit_error;
@@ -144,7 +160,10 @@ int run(int argc, char** argv) {
         return k_exit_error;
     }
 
-    if (o.command == "fix") {
+    if (o.command == "fix" && !node_consistent) {
+        // Renewing on top of a half-finished fix would mix two sets of keys: the report says why not.
+        ctx.report.has_after = true;
+    } else if (o.command == "fix") {
         // A dry run changes nothing, so it takes no lock (the lock file is a change).
         if (!o.dry_run && !lock_root()) return k_exit_error;
         struct sigaction sa {};

@@ -77,6 +77,16 @@ RootFs::~RootFs() {
 }
 
 util::Result<int> RootFs::open(const std::string& node_path, int flags, std::uint32_t mode, bool follow_last) const {
+    auto fd = open_unchecked(node_path, flags, mode, follow_last);
+    if (fd || fd.error().code != util::ErrorCode::not_found) return fd;
+    // "Missing" would hide a folder linked out of the root (a PKI folder that is a link to the host's): name it.
+    if (auto link = link_out_of_root(node_path))
+        return util::make_error(util::ErrorCode::denied, node_path + ": refused, " + *link);
+    return fd;
+}
+
+util::Result<int> RootFs::open_unchecked(const std::string& node_path, int flags, std::uint32_t mode,
+                                         bool follow_last) const {
     if (node_path.find('\0') != std::string::npos)
         return util::make_error(util::ErrorCode::invalid, "path with a NUL byte refused");
     if (node_path.empty() || node_path[0] != '/')
@@ -102,6 +112,83 @@ util::Result<int> RootFs::open(const std::string& node_path, int flags, std::uin
     const int fd = ::open(resolved->host_path.c_str(), flags | O_NOFOLLOW, mode);
     if (fd < 0) return io_error(resolved->node_path, errno);
     return fd;
+}
+
+util::Result<int> RootFs::open_folder(const std::string& node_path, CreateMissing create, std::uint32_t mode,
+                                      std::vector<std::string>* made) const {
+    auto fd = open(node_path, O_RDONLY | O_DIRECTORY);
+    if (fd || create == CreateMissing::no || fd.error().code != util::ErrorCode::not_found) return fd;
+    const auto slash = node_path.find_last_of('/');
+    const std::string parent = slash == 0 ? "/" : node_path.substr(0, slash);
+    const std::string name = node_path.substr(slash + 1);
+    if (name.empty() || name == "." || name == "..") return fd;
+    auto parent_fd = open_folder(parent, create, mode, made);
+    if (!parent_fd) return parent_fd;
+    // One name relative to a folder opened inside the root: the new folder is inside it too.
+    const int rc = ::mkdirat(*parent_fd, name.c_str(), mode);
+    const int err = errno;
+    ::close(*parent_fd);
+    if (rc != 0 && err != EEXIST) return io_error("create folder " + node_path, err);
+    if (rc == 0 && made) made->push_back(node_path);
+    return open(node_path, O_RDONLY | O_DIRECTORY);
+}
+
+std::optional<std::string> RootFs::link_out_of_root(const std::string& node_path) const {
+    if (m_root.empty()) return std::nullopt; // the root is "/": nothing lies outside
+    std::deque<std::string> words;
+    push_front_components(words, node_path);
+    std::string prefix;
+    int depth = 0; // folders below the root the prefix's parent is at
+    while (words.size() > 1) {
+        const std::string word = words.front();
+        words.pop_front();
+        if (word == "." || word == "..") return std::nullopt; // not a path kubecert builds
+        auto fd = open_unchecked(prefix + "/" + word, O_PATH, 0, false);
+        if (!fd) return std::nullopt;
+        struct stat st {};
+        char target[PATH_MAX];
+        ssize_t n = -1;
+        if (::fstat(*fd, &st) == 0 && S_ISLNK(st.st_mode)) n = ::readlinkat(*fd, "", target, sizeof target - 1);
+        ::close(*fd);
+        prefix += "/" + word;
+        if (n < 0) {
+            ++depth;
+            continue;
+        }
+        target[n] = '\0';
+        auto followed = open_unchecked(prefix, O_PATH, 0, true);
+        if (followed) {
+            ::close(*followed);
+            return std::nullopt; // the link leads to a folder inside the root: the path is merely missing
+        }
+        if (followed.error().code != util::ErrorCode::not_found) return std::nullopt;
+        bool outside = target[0] == '/';
+        std::deque<std::string> steps;
+        push_front_components(steps, target);
+        for (int level = depth; !outside && !steps.empty(); steps.pop_front()) {
+            if (steps.front() == "..") outside = --level < 0;
+            else if (steps.front() != ".") ++level;
+        }
+        if (!outside) return std::nullopt;
+        return prefix + " is a symbolic link to " + target + ", which does not exist inside --root " + m_root +
+               " (kubecert follows links inside the root only)";
+    }
+    return std::nullopt;
+}
+
+std::unique_ptr<RootFs> RootFs::adopt(int dir_fd) {
+    std::unique_ptr<RootFs> fs(new RootFs());
+    fs->m_root_fd = dir_fd;
+    // The host path, for messages and the user-space fallback only.
+    char buf[PATH_MAX];
+    const std::string proc = "/proc/self/fd/" + std::to_string(dir_fd);
+    const ssize_t n = ::readlink(proc.c_str(), buf, sizeof buf - 1);
+    fs->m_root = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : proc;
+    if (fs->m_root == "/") fs->m_root.clear();
+    const long probe = openat2_in_root(dir_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    fs->m_openat2 = probe >= 0;
+    if (probe >= 0) ::close(static_cast<int>(probe));
+    return fs;
 }
 
 RootFs::RootFs(std::string root) {

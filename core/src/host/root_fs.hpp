@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +41,10 @@ class RootFs {
 public:
     // `root` is a host folder ("/" for the real node). Throws when it is not a folder.
     explicit RootFs(std::string root);
+    // A tree rooted at the open folder `dir_fd` (taken over), e.g. a backup
+    // folder opened inside the node's root: what it holds is reached through
+    // that descriptor, never through a host path that a link could redirect.
+    static std::unique_ptr<RootFs> adopt(int dir_fd);
     ~RootFs();
     RootFs(const RootFs&) = delete;
     RootFs& operator=(const RootFs&) = delete;
@@ -53,6 +58,19 @@ public:
     // caller closes the descriptor.
     util::Result<int> open(const std::string& node_path, int flags, std::uint32_t mode = 0,
                            bool follow_last = true) const;
+
+    // Opens the folder `node_path` (O_RDONLY | O_DIRECTORY, so it can be
+    // fsynced) for *at() calls with one name. With CreateMissing::yes, missing
+    // folders are made one at a time with mkdirat() in their confined parent,
+    // mode `mode`; their node paths are appended to `made` (outermost first).
+    enum class CreateMissing { no, yes };
+    util::Result<int> open_folder(const std::string& node_path, CreateMissing create = CreateMissing::no,
+                                  std::uint32_t mode = 0755, std::vector<std::string>* made = nullptr) const;
+
+    // When `node_path` is missing because a folder on its way is a symbolic
+    // link whose target cannot be found inside the root (an absolute target or
+    // one climbing above it), a sentence naming that link; else nothing.
+    std::optional<std::string> link_out_of_root(const std::string& node_path) const;
 
     // Resolves `node_path` (must be absolute; NUL bytes refused), following
     // symlinks in every component (the last one too when `follow_last`), at
@@ -75,6 +93,9 @@ public:
     util::Result<std::vector<std::string>> list_dir(const std::string& node_path) const;
 
 private:
+    RootFs() = default;
+    // open() without naming a folder link out of the root when the path is missing.
+    util::Result<int> open_unchecked(const std::string& node_path, int flags, std::uint32_t mode, bool follow_last) const;
     std::string m_root; // absolute, no trailing slash ("" for "/")
     int m_root_fd = -1;  // O_PATH descriptor of the root, what openat2 resolves against
     bool m_openat2 = false;

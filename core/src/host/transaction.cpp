@@ -1,6 +1,7 @@
 #include "host/transaction.hpp"
 
 #include "host/change_display.hpp"
+#include "host/folder_entry.hpp"
 #include "host/symlink_swap.hpp"
 
 #include <fcntl.h>
@@ -20,134 +21,9 @@ namespace {
 using util::ErrorCode;
 using util::Status;
 
-util::Error sys_error(const std::string& what, int err) {
-    auto code = err == ENOENT                     ? ErrorCode::not_found
-                : (err == EACCES || err == EPERM) ? ErrorCode::denied
-                                                  : ErrorCode::io;
-    return util::make_error(code, what + ": " + std::strerror(err));
-}
-
-std::string parent_of(const std::string& path) {
-    auto slash = path.find_last_of('/');
-    if (slash == std::string::npos) return ".";
-    return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-// mkdir -p; folders made for backups are private (they hold keys).
-Status make_dirs(const std::string& dir, mode_t mode) {
-    struct stat st {};
-    if (::stat(dir.c_str(), &st) == 0) {
-        if (S_ISDIR(st.st_mode)) return util::ok_status();
-        return sys_error(dir, ENOTDIR);
-    }
-    if (dir != "/" && dir != ".") {
-        auto parent = make_dirs(parent_of(dir), mode);
-        if (!parent) return parent;
-    }
-    if (::mkdir(dir.c_str(), mode) != 0 && errno != EEXIST) return sys_error("create folder " + dir, errno);
-    return util::ok_status();
-}
-
-// A rename is durable only once its folder is synced.
-Status fsync_dir(const std::string& dir) {
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return sys_error("open folder " + dir, errno);
-    int rc = ::fsync(fd);
-    int err = errno;
-    ::close(fd);
-    if (rc != 0) return sys_error("fsync folder " + dir, err);
-    return util::ok_status();
-}
-
-util::Result<std::string> read_host_file(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return sys_error(path, errno);
-    std::string content;
-    char buf[65536];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            int err = errno;
-            ::close(fd);
-            return sys_error(path, err);
-        }
-        if (n == 0) break;
-        content.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-    return content;
-}
-
-struct Owner {
-    uid_t uid;
-    gid_t gid;
-};
-
-// Temporary file in the target's folder, owner then mode (chown clears
-// setuid bits), fsync, rename over, fsync the folder: a reader sees the old
-// or the new file, never half of one. `label` names the file in messages.
-Status atomic_write(const std::string& host_path, const std::string& content, mode_t mode, std::optional<Owner> owner,
-                    bool owner_required, const std::string& label) {
-    const std::string dir = parent_of(host_path);
-    std::string tmp = dir + "/." + host_path.substr(host_path.find_last_of('/') + 1) + ".kubecert-XXXXXX";
-    int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
-    if (fd < 0) return sys_error(label + ": create temporary file in " + dir, errno);
-    auto fail = [&](const std::string& step, int err) {
-        ::close(fd);
-        ::unlink(tmp.c_str());
-        return sys_error(label + ": " + step, err);
-    };
-    std::size_t done = 0;
-    while (done < content.size()) {
-        ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return fail("write temporary file", errno);
-        done += static_cast<std::size_t>(n);
-    }
-    if (owner && ::fchown(fd, owner->uid, owner->gid) != 0 && owner_required) return fail("keep owner", errno);
-    if (::fchmod(fd, mode & 07777) != 0) return fail("keep mode", errno);
-    if (::fsync(fd) != 0) return fail("fsync", errno);
-    if (::close(fd) != 0) {
-        int err = errno;
-        ::unlink(tmp.c_str());
-        return sys_error(label + ": close", err);
-    }
-    if (::rename(tmp.c_str(), host_path.c_str()) != 0) {
-        int err = errno;
-        ::unlink(tmp.c_str());
-        return sys_error(label + ": rename into place", err);
-    }
-    return fsync_dir(dir);
-}
-
-// Copies a file with its mode and (when allowed) its owner.
-Status copy_preserving(const std::string& from, const std::string& to, bool owner_required, const std::string& label) {
-    struct stat st {};
-    if (::stat(from.c_str(), &st) != 0) return sys_error(label + ": " + from, errno);
-    auto content = read_host_file(from);
-    if (!content) return util::make_error(content.error().code, label + ": " + content.error().message);
-    auto made = make_dirs(parent_of(to), 0700);
-    if (!made) return made;
-    return atomic_write(to, *content, st.st_mode, Owner{st.st_uid, st.st_gid}, owner_required, label);
-}
-
-// rename(), or copy + fsync + unlink when the backup is on another file system.
-Status move_file(const std::string& from, const std::string& to, const std::string& label) {
-    if (::rename(from.c_str(), to.c_str()) == 0) {
-        auto synced = fsync_dir(parent_of(to));
-        if (!synced) return synced;
-        return fsync_dir(parent_of(from));
-    }
-    if (errno != EXDEV) return sys_error(label + ": move to " + to, errno);
-    struct stat st {};
-    if (::lstat(from.c_str(), &st) != 0) return sys_error(label, errno);
-    if (!S_ISREG(st.st_mode))
-        return util::make_error(ErrorCode::invalid, label + ": only regular files can be moved across file systems");
-    auto copied = copy_preserving(from, to, true, label);
-    if (!copied) return copied;
-    if (::unlink(from.c_str()) != 0) return sys_error(label + ": remove after copy", errno);
-    return fsync_dir(parent_of(from));
+// Keeps the error code, puts `context` in front of the message.
+util::Error with_context(const std::string& context, const util::Error& e) {
+    return util::make_error(e.code, context + ": " + e.message);
 }
 
 // The MANIFEST is one line per entry, tab separated.
@@ -179,38 +55,90 @@ EditRecord* find_edit(std::vector<EditRecord>& records, const std::string& backu
     return nullptr;
 }
 
-// A fresh name in the backup: a second copy of one file never overwrites the first.
-std::string unique_backup_path(const std::string& base) {
-    std::string path = base;
-    struct stat st {};
-    for (int n = 1; ::lstat(path.c_str(), &st) == 0; ++n)
-        path = base + "." + std::to_string(n);
-    return path;
-}
-
 template <class V> auto find_key(V& pairs, const std::string& key) {
     return std::find_if(pairs.begin(), pairs.end(), [&](const auto& p) { return p.first == key; });
 }
 
-// A MANIFEST reference must stay inside the backup folder.
-bool safe_ref(const std::string& ref) {
-    if (ref.empty() || ref[0] == '/' || ref.find('\0') != std::string::npos) return false;
-    std::size_t start = 0;
-    while (start <= ref.size()) {
-        auto end = ref.find('/', start);
-        if (end == std::string::npos) end = ref.size();
-        if (ref.compare(start, end - start, "..") == 0 && end - start == 2) return false;
-        start = end + 1;
+// mkdir -p of a host path chosen by the user (--backup-dir); new folders are private (they hold keys).
+Status make_host_dirs(const std::string& dir) {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) == 0) {
+        if (S_ISDIR(st.st_mode)) return util::ok_status();
+        return util::make_error(ErrorCode::io, dir + ": " + std::strerror(ENOTDIR));
     }
-    return true;
+    const auto slash = dir.find_last_of('/');
+    if (slash != std::string::npos && slash > 0) {
+        auto parent = make_host_dirs(dir.substr(0, slash));
+        if (!parent) return parent;
+    }
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+        return util::make_error(ErrorCode::io, "create folder " + dir + ": " + std::strerror(errno));
+    return util::ok_status();
 }
 
 } // namespace
 
-Transaction::Transaction(const RootFs& fs, std::string backup_dir, bool dry_run)
-    : m_fs(fs), m_backup_dir(std::move(backup_dir)), m_dry_run(dry_run) {
-    while (m_backup_dir.size() > 1 && m_backup_dir.back() == '/')
-        m_backup_dir.pop_back();
+Transaction::Transaction(const RootFs& fs, std::string backup_dir, bool dry_run, BackupPlace place)
+    : m_fs(fs), m_backup_request(std::move(backup_dir)), m_backup_place(place), m_dry_run(dry_run) {
+    while (m_backup_request.size() > 1 && m_backup_request.back() == '/')
+        m_backup_request.pop_back();
+    m_backup_dir = place == BackupPlace::in_root ? fs.root() + m_backup_request : m_backup_request;
+}
+
+Transaction::~Transaction() {
+    // Staged writes never committed (an exception went past the fix): their temporary files hold new keys.
+    while (!m_staged.empty()) drop_staged(m_staged.back().node_path);
+}
+
+Status Transaction::open_backup() {
+    if (m_backup) return util::ok_status();
+    int fd = -1;
+    if (m_backup_place == BackupPlace::in_root) {
+        // Made and opened inside the root: a var/backups link cannot lead the copies of keys out of it.
+        auto opened = m_fs.open_folder(m_backup_request, RootFs::CreateMissing::yes, 0700);
+        if (!opened) return with_context("backup folder " + m_backup_dir, opened.error());
+        fd = *opened;
+    } else {
+        auto made = make_host_dirs(m_backup_request);
+        if (!made) return made;
+        fd = ::open(m_backup_request.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+            return util::make_error(ErrorCode::io, "backup folder " + m_backup_request + ": " + std::strerror(errno));
+    }
+    m_backup = RootFs::adopt(fd);
+    m_backup_dir = m_backup->root().empty() ? "/" : m_backup->root();
+    return util::ok_status();
+}
+
+std::string Transaction::unique_backup_path(const std::string& base) const {
+    std::string path = base;
+    for (int n = 1;; ++n) {
+        auto st = m_backup->stat(path, false);
+        if (!st || st->type == FileStat::Type::missing) return path;
+        path = base + "." + std::to_string(n);
+    }
+}
+
+Status Transaction::copy_to_backup(const std::string& node, const std::string& backup_node) {
+    auto from = open_entry(m_fs, node);
+    if (!from) return with_context(node + " (backup)", from.error());
+    auto data = read_entry(*from);
+    if (!data) return with_context(node + " (backup)", data.error());
+    auto to = open_entry(*m_backup, backup_node, RootFs::CreateMissing::yes, 0700);
+    if (!to) return with_context(node + " (backup)", to.error());
+    return write_atomic(*to, data->content, data->mode, data->owner, false);
+}
+
+bool Transaction::staged(const std::string& node_path) const {
+    return std::any_of(m_staged.begin(), m_staged.end(), [&](const Staged& s) { return s.node_path == node_path; });
+}
+
+void Transaction::drop_staged(const std::string& node_path) {
+    auto it = std::find_if(m_staged.begin(), m_staged.end(), [&](const Staged& s) { return s.node_path == node_path; });
+    if (it == m_staged.end()) return;
+    if (auto entry = open_entry(m_fs, node_path)) ::unlinkat(entry->folder.get(), it->temp_name.c_str(), 0);
+    m_staged.erase(it);
+    if (auto o = find_key(m_overlay, node_path); o != m_overlay.end()) m_overlay.erase(o);
 }
 
 util::Result<std::string> Transaction::read_file(const std::string& node_path) const {
@@ -243,7 +171,8 @@ util::Result<bool> Transaction::write_file(const std::string& node_path, const s
     if (!st) return st.error();
     const bool on_disk = st->type == FileStat::Type::regular;
     const std::uint32_t new_mode = (force_mode || !on_disk) ? (mode & 07777) : st->mode;
-    if (exists && *current == content && (!on_disk || new_mode == st->mode)) return false;
+    if (exists && *current == content && (!on_disk || new_mode == st->mode) && !staged(node)) return false;
+    if (exists && *current == content && staged(node)) return false;
 
     if (m_dry_run) {
         if (auto it = find_key(m_overlay, node); it != m_overlay.end())
@@ -264,43 +193,66 @@ util::Result<bool> Transaction::write_file(const std::string& node_path, const s
         return true;
     }
 
+    if (auto opened = open_backup(); !opened) return opened.error();
     EditRecord* record = find_edit(m_records, m_backup_dir, node);
     if (!record) {
         EditRecord fresh{node, "", !on_disk, false, false, "", false, ""};
         if (on_disk) {
-            fresh.backup_path = unique_backup_path(m_backup_dir + "/files" + node);
-            auto copied = copy_preserving(resolved->host_path, fresh.backup_path, false, node + " (backup)");
+            const std::string backup_node = unique_backup_path("/files" + node);
+            auto copied = copy_to_backup(node, backup_node);
             if (!copied) return copied.error();
+            fresh.backup_path = m_backup_dir + backup_node;
         }
         m_records.push_back(std::move(fresh));
         record = &m_records.back();
-        // The MANIFEST names the original before the node changes, so a crash leaves it restorable.
-        auto manifest = write_manifest();
-        if (!manifest) return manifest.error();
+        // The MANIFEST, written below before anything else, names the original: a crash leaves it restorable.
     }
-    if (!on_disk) {
-        // Remember the folders this creates, so that a rollback leaves no trace.
-        std::vector<std::string> missing;
-        struct stat dst {};
-        for (std::string dir = parent_of(resolved->host_path); ::stat(dir.c_str(), &dst) != 0 && dir != "/" && dir != ".";
-             dir = parent_of(dir))
-            missing.push_back(dir);
-        auto made = make_dirs(parent_of(resolved->host_path), 0755);
-        if (!made) return util::make_error(made.error().code, node + ": " + made.error().message);
-        m_created_dirs.insert(m_created_dirs.end(), missing.rbegin(), missing.rend()); // outermost first
-    }
+    // Folders made for a new file are remembered, so that a rollback leaves no trace.
+    auto entry = open_entry(m_fs, node, on_disk ? RootFs::CreateMissing::no : RootFs::CreateMissing::yes, 0755,
+                            &m_created_dirs);
+    if (!entry) return entry.error();
     std::optional<Owner> owner;
     if (on_disk) owner = Owner{st->uid, st->gid};
-    auto written = atomic_write(resolved->host_path, content, new_mode, owner, true, node);
-    if (!written) return written.error();
+    drop_staged(node); // a second write of one file in a batch replaces the first
+    // The journal names the temporary file before it exists: it will hold a new key that recovery must remove.
+    const std::string temp_name = temp_name_for(*entry);
+    m_renames.emplace_back(entry->folder_path() + (entry->folder_path() == "/" ? "" : "/") + temp_name, node);
+    if (auto manifest = write_manifest(); !manifest) return manifest.error();
+    auto temp = write_temp(*entry, content, new_mode, owner, true, temp_name);
+    if (!temp) return temp.error();
+    m_staged.push_back({node, *temp});
+    m_overlay.emplace_back(node, content);
     record->applied = true;
     if (record->created) {
         record->diff = describe_change(node, std::nullopt, content);
     } else {
-        auto original = read_host_file(record->backup_path);
+        auto original = m_backup->read_file(record->backup_path.substr(m_backup_dir.size()));
         record->diff = describe_change(node, original ? *original : std::string(), content);
     }
     return true;
+}
+
+Status Transaction::commit() {
+    if (m_dry_run || m_staged.empty()) return util::ok_status();
+    // Every rename of the batch is in the journal (write_file put it there) and
+    // the journal is fsynced, so a kill between two renames says what to undo.
+    while (!m_staged.empty()) {
+        const Staged s = m_staged.front();
+        auto entry = open_entry(m_fs, s.node_path);
+        if (!entry) return entry.error();
+        auto renamed = rename_over(*entry, s.temp_name);
+        m_staged.erase(m_staged.begin());
+        if (auto o = find_key(m_overlay, s.node_path); o != m_overlay.end()) m_overlay.erase(o);
+        if (!renamed) return renamed;
+    }
+    return util::ok_status();
+}
+
+Status Transaction::finish() {
+    if (m_dry_run || m_records.empty()) return util::ok_status();
+    if (auto committed = commit(); !committed) return committed;
+    if (!m_rolled_back) m_complete = true;
+    return write_manifest();
 }
 
 util::Status Transaction::backup_file(const std::string& node_path) {
@@ -316,14 +268,17 @@ util::Status Transaction::backup_file(const std::string& node_path) {
         return util::make_error(st->type == FileStat::Type::missing ? ErrorCode::not_found : ErrorCode::invalid,
                                 node + ": not a regular file, cannot back it up");
     if (m_dry_run) return util::ok_status();
-    EditRecord record{node, unique_backup_path(m_backup_dir + "/files" + node), false, false, false, "", false, ""};
-    auto copied = copy_preserving(resolved->host_path, record.backup_path, false, node + " (backup)");
+    if (auto opened = open_backup(); !opened) return opened;
+    const std::string backup_node = unique_backup_path("/files" + node);
+    auto copied = copy_to_backup(node, backup_node);
     if (!copied) return copied;
-    m_records.push_back(std::move(record));
+    m_records.push_back(EditRecord{node, m_backup_dir + backup_node, false, false, false, "", false, ""});
     return write_manifest();
 }
 
 util::Status Transaction::park_file(const std::string& node_path) {
+    // Parking restarts a component: what was written before must be in place.
+    if (auto committed = commit(); !committed) return committed;
     auto resolved = m_fs.resolve(node_path, false);
     if (!resolved) return resolved.error();
     const std::string& node = resolved->node_path;
@@ -343,18 +298,22 @@ util::Status Transaction::park_file(const std::string& node_path) {
     }
     if (!exists)
         return util::make_error(ErrorCode::not_found, node + ": " + std::strerror(ENOENT) + ", nothing to park");
-    const std::string dest = m_backup_dir + "/parked" + node;
-    m_records.push_back(EditRecord{node, dest, false, false, false, "", false, ""});
     if (m_dry_run) {
+        m_records.push_back(EditRecord{node, m_backup_dir + "/parked" + node, false, false, false, "", false, ""});
         m_parked.emplace_back(node, "");
         return util::ok_status();
     }
+    if (auto opened = open_backup(); !opened) return opened;
+    const std::string dest = "/parked" + node;
+    m_records.push_back(EditRecord{node, m_backup_dir + dest, false, false, false, "", false, ""});
     auto manifest = write_manifest();
     if (!manifest) return manifest;
-    auto made = make_dirs(parent_of(dest), 0700);
-    if (!made) return made;
-    auto moved = move_file(resolved->host_path, dest, node);
-    if (!moved) return moved;
+    auto from = open_entry(m_fs, node);
+    if (!from) return from.error();
+    auto to = open_entry(*m_backup, dest, RootFs::CreateMissing::yes, 0700);
+    if (!to) return to.error();
+    auto moved = move_entry(*from, *to);
+    if (!moved) return with_context(node, moved.error());
     m_parked.emplace_back(node, dest);
     m_records.back().applied = true;
     return util::ok_status();
@@ -366,10 +325,13 @@ util::Status Transaction::unpark_file(const std::string& node_path) {
     auto it = find_key(m_parked, resolved->node_path);
     if (it == m_parked.end()) return util::make_error(ErrorCode::invalid, resolved->node_path + ": not parked");
     if (!m_dry_run) {
-        auto made = make_dirs(parent_of(resolved->host_path), 0755);
-        if (!made) return made;
-        auto moved = move_file(it->second, resolved->host_path, resolved->node_path);
-        if (!moved) return moved;
+        if (auto committed = commit(); !committed) return committed;
+        auto from = open_entry(*m_backup, it->second);
+        if (!from) return from.error();
+        auto to = open_entry(m_fs, resolved->node_path, RootFs::CreateMissing::yes, 0755);
+        if (!to) return to.error();
+        auto moved = move_entry(*from, *to);
+        if (!moved) return with_context(resolved->node_path, moved.error());
     }
     m_parked.erase(it);
     return util::ok_status();
@@ -400,6 +362,8 @@ util::Status Transaction::rollback() {
             r.rolled_back = true;
         return util::ok_status();
     }
+    // Writes never renamed into place changed nothing on the node: only their temporary files go.
+    while (!m_staged.empty()) drop_staged(m_staged.back().node_path);
     std::string errors;
     auto note = [&](const util::Error& e) { errors += (errors.empty() ? "" : "; ") + e.message; };
     // Newest first: a file parked and then replaced by a new one gets the new one removed, then comes back.
@@ -424,19 +388,25 @@ util::Status Transaction::rollback() {
             r.rolled_back = r.applied;
             continue;
         }
-        auto resolved = m_fs.resolve(r.node_path);
-        if (!resolved) {
-            note(resolved.error());
+        auto entry = open_entry(m_fs, r.node_path);
+        if (!entry) {
+            if (!(r.created && entry.error().code == ErrorCode::not_found)) note(entry.error());
+            if (r.created && entry.error().code == ErrorCode::not_found) r.rolled_back = true;
             continue;
         }
         if (r.created) {
-            if (::unlink(resolved->host_path.c_str()) != 0 && errno != ENOENT) {
-                note(sys_error(r.node_path + ": remove created file", errno));
+            if (auto removed = remove_entry(*entry); !removed) {
+                note(with_context(r.node_path + ": remove created file", removed.error()));
                 continue;
             }
         } else if (!r.backup_path.empty()) {
-            auto restored = copy_preserving(r.backup_path, resolved->host_path, true, r.node_path);
-            if (!restored) {
+            auto from = open_entry(*m_backup, r.backup_path.substr(m_backup_dir.size()));
+            auto data = from ? read_entry(*from) : util::Result<FileData>(from.error());
+            if (!data) {
+                note(with_context(r.node_path, data.error()));
+                continue;
+            }
+            if (auto restored = write_atomic(*entry, data->content, data->mode, data->owner, true); !restored) {
                 note(restored.error());
                 continue;
             }
@@ -445,89 +415,27 @@ util::Status Transaction::rollback() {
     }
     if (auto unparked = unpark_all(); !unparked) note(unparked.error());
     // Folders made for new files go too, newest first; one that is not empty stays.
-    for (auto it = m_created_dirs.rbegin(); it != m_created_dirs.rend(); ++it) ::rmdir(it->c_str());
+    for (auto it = m_created_dirs.rbegin(); it != m_created_dirs.rend(); ++it)
+        if (auto dir = open_entry(m_fs, *it)) ::unlinkat(dir->folder.get(), dir->name.c_str(), AT_REMOVEDIR);
     m_created_dirs.clear();
     if (!errors.empty()) return util::make_error(ErrorCode::io, "rollback incomplete: " + errors);
-    return util::ok_status();
+    m_rolled_back = true;
+    // Rolled back as a whole: no later run has anything to recover.
+    return write_manifest();
 }
 
 util::Status Transaction::write_manifest() const {
-    if (m_dry_run) return util::ok_status();
-    std::string text;
-    for (const auto& r : m_records)
-        text += r.node_path + "\t" + manifest_ref(r, m_backup_dir) + "\n";
-    auto made = make_dirs(m_backup_dir, 0700);
-    if (!made) return made;
-    return atomic_write(m_backup_dir + "/MANIFEST", text, 0600, std::nullopt, false, m_backup_dir + "/MANIFEST");
-}
-
-util::Result<std::vector<std::string>> restore_backup(const RootFs& fs, const std::string& backup_dir) {
-    const std::string manifest_path = backup_dir + "/MANIFEST";
-    auto manifest = read_host_file(manifest_path);
-    if (!manifest) return manifest.error();
-
-    struct Entry {
-        std::string node;
-        std::string ref;
-    };
-    std::vector<Entry> entries;
-    std::size_t start = 0;
-    int line_no = 0;
-    while (start < manifest->size()) {
-        ++line_no;
-        auto end = manifest->find('\n', start);
-        if (end == std::string::npos) end = manifest->size();
-        std::string line = manifest->substr(start, end - start);
-        start = end + 1;
-        if (line.empty()) continue;
-        auto tab = line.find('\t');
-        Entry e{line.substr(0, tab), tab == std::string::npos ? "" : line.substr(tab + 1)};
-        if (tab == std::string::npos || e.node.empty() || e.node[0] != '/' || (e.ref != "-" && !safe_ref(e.ref))) {
-            return util::make_error(ErrorCode::parse, manifest_path + ":" + std::to_string(line_no) +
-                                                          ":1: expected \"NODE-PATH<TAB>BACKUP-FILE or -\"");
-        }
-        entries.push_back(std::move(e));
-    }
-
-    std::vector<std::string> restored;
-    std::string errors;
-    auto note = [&](const util::Error& e) { errors += (errors.empty() ? "" : "; ") + e.message; };
-    // Newest first, so a file parked and then replaced ends as it was before the fix.
-    for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-        const bool parked = it->ref.rfind("parked/", 0) == 0;
-        const bool link = it->ref.rfind("links/", 0) == 0;
-        // A created file or link goes itself, not what a link points at.
-        auto resolved = fs.resolve(it->node, !parked && !link && it->ref != "-");
-        if (!resolved) {
-            note(resolved.error());
-            continue;
-        }
-        const std::string source = backup_dir + "/" + it->ref;
-        Status done = util::ok_status();
-        if (it->ref == "-") {
-            if (::unlink(resolved->host_path.c_str()) != 0 && errno != ENOENT)
-                done = sys_error(it->node + ": remove file created by the fix", errno);
-        } else if (link) {
-            auto target = read_symlink(source);
-            done = target ? swap_symlink(resolved->host_path, *target) : Status(target.error());
-        } else if (parked) {
-            struct stat st {};
-            if (::lstat(source.c_str(), &st) != 0) continue; // put back at the end of that fix already
-            done = make_dirs(parent_of(resolved->host_path), 0755);
-            if (done) done = move_file(source, resolved->host_path, it->node);
-        } else {
-            done = make_dirs(parent_of(resolved->host_path), 0755);
-            if (done) done = copy_preserving(source, resolved->host_path, true, it->node);
-        }
-        if (!done) {
-            note(done.error());
-            continue;
-        }
-        if (std::find(restored.begin(), restored.end(), it->node) == restored.end()) restored.push_back(it->node);
-    }
-    if (!errors.empty())
-        return util::make_error(ErrorCode::io, "restore from " + backup_dir + " incomplete: " + errors);
-    return restored;
+    if (m_dry_run || !m_backup) return util::ok_status();
+    Journal journal;
+    for (const auto& r : m_records) journal.entries.push_back({r.node_path, manifest_ref(r, m_backup_dir)});
+    for (const auto& [temp, target] : m_renames) journal.renames.push_back({temp, target});
+    journal.state = m_rolled_back ? Journal::State::rolled_back
+                    : m_complete  ? Journal::State::complete
+                                  : Journal::State::in_progress;
+    auto entry = open_entry(*m_backup, "/MANIFEST");
+    if (!entry) return entry.error();
+    // write_atomic fsyncs the file and the folder: the journal is on disk before the renames it announces.
+    return write_atomic(*entry, format_journal(journal), 0600, std::nullopt, false);
 }
 
 } // namespace kubecert::host

@@ -2,10 +2,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "host/journal.hpp"
 #include "host/root_fs.hpp"
 #include "util/result.hpp"
 
@@ -24,19 +26,35 @@ struct EditRecord {
     std::string old_target;    // the old link's target ("" when the fix created the link)
 };
 
-// All edits of one `fix` as one transaction (DESIGN.md "Fixes must be safe"):
-// originals are copied into the backup folder with a MANIFEST before the
-// first change; each write goes to a temporary file in the same folder,
-// is fsynced, keeps owner and mode, and is renamed over. rollback() restores
-// every changed file. Under dry-run nothing is written anywhere: writes are
-// kept in an overlay that later reads see, and each change is a diff.
+// Where a transaction's backup folder is: a host path (--backup-dir), or a
+// node path resolved and created inside the root (the default,
+// ROOT/var/backups/kubecert/<time>, which a link on the node must not lead out of).
+enum class BackupPlace { host, in_root };
+
+// All edits of one `fix` as one journaled transaction (DESIGN.md "Fixes must
+// be safe", journal.hpp): originals are copied into the backup folder with a
+// MANIFEST before the first change; each write goes to a temporary file in
+// the same folder, fsynced, with owner and mode, and is staged: reads see it,
+// the node does not yet. The MANIFEST names each temporary file and its
+// target before the file is made; commit() then renames the whole batch, so
+// the renames of a key and its certificate follow each other closely; parking, link swaps, commands and
+// the end of the fix commit first. finish() marks the MANIFEST complete; a
+// MANIFEST without that mark is an interrupted fix that the next run rolls
+// back (recovery.hpp). rollback() restores every changed file. Every path is
+// opened through the root (folder_entry.hpp). Under dry-run nothing is written
+// anywhere: writes are kept in an overlay that later reads see, and each
+// change is a diff.
 class Transaction {
 public:
-    // `backup_dir` is a host path, created on the first change (not under dry-run).
-    Transaction(const RootFs& fs, std::string backup_dir, bool dry_run);
+    // `backup_dir` (see BackupPlace) is created on the first change (not under dry-run).
+    Transaction(const RootFs& fs, std::string backup_dir, bool dry_run, BackupPlace place = BackupPlace::host);
+    ~Transaction();
 
     bool dry_run() const { return m_dry_run; }
+    // The backup folder as a host path (where it really is, once created).
     const std::string& backup_dir() const { return m_backup_dir; }
+    // Whether a write is staged and not yet renamed into place.
+    bool staged(const std::string& node_path) const;
 
     // Content as this transaction sees it (the overlay under dry-run).
     util::Result<std::string> read_file(const std::string& node_path) const;
@@ -62,29 +80,58 @@ public:
 
     const std::vector<EditRecord>& records() const { return m_records; }
 
-    // Write the MANIFEST (tab separated: node path, backup file or "-" for created) now.
+    // Renames every staged write into place (each already recorded in the MANIFEST).
+    util::Status commit();
+    // Commits, then marks the MANIFEST complete (after the last rename of the fix).
+    util::Status finish();
+
+    // Writes the MANIFEST (journal.hpp) now, fsynced.
     util::Status write_manifest() const;
 
 private:
+    struct Staged {
+        std::string node_path; // target
+        std::string temp_name; // in the target's folder
+    };
+    // Creates (once) and opens the backup folder.
+    util::Status open_backup();
+    // A fresh node path in the backup tree: a second copy of one file never overwrites the first.
+    std::string unique_backup_path(const std::string& base) const;
+    // Copies the node file `node` into the backup at `backup_node` (node path in the backup tree).
+    util::Status copy_to_backup(const std::string& node, const std::string& backup_node);
+    // Removes the temporary file of a staged write.
+    void drop_staged(const std::string& node_path);
     // Under dry-run: the node path a planned link swap makes `node_path` read from, if any.
     std::optional<std::string> planned_link_target(const std::string& node_path) const;
     // Puts back the link of one replace_symlink() record.
     util::Status undo_symlink(const EditRecord& record);
 
     const RootFs& m_fs;
-    std::string m_backup_dir;
+    std::string m_backup_dir;                // host path (display, report, `kubecert restore`)
+    std::string m_backup_request;            // as given: host path or node path (BackupPlace)
+    BackupPlace m_backup_place;
+    std::unique_ptr<RootFs> m_backup;        // the backup folder, opened on the first change
     bool m_dry_run;
+    std::vector<Staged> m_staged;
+    std::vector<std::pair<std::string, std::string>> m_renames; // journal: temp node path -> target
+    bool m_complete = false;
+    bool m_rolled_back = false;
     std::vector<EditRecord> m_records;
     std::vector<std::pair<std::string, std::string>> m_overlay; // dry-run contents
     std::vector<std::pair<std::string, std::string>> m_parked;  // node path -> host path in backup
     std::vector<std::pair<std::string, std::string>> m_links;   // dry-run symlink swaps: link -> target
-    std::vector<std::string> m_created_dirs;                    // host paths of folders made for new files, in creation order
+    std::vector<std::string> m_created_dirs;                    // node paths of folders made for new files, in creation order
 };
 
 // Puts back every file listed in BACKUP/MANIFEST under the root (`kubecert
 // restore BACKUP`): atomic writes, owner and mode of the copy; created files
 // are removed. Returns the node paths restored.
 util::Result<std::vector<std::string>> restore_backup(const RootFs& fs, const std::string& backup_dir);
+// The same with the backup folder already opened (`backup`, its MANIFEST
+// parsed into `journal`); also removes temporary files the journal names
+// (they may hold new private keys). `label` names the backup in messages.
+util::Result<std::vector<std::string>> restore_journal(const RootFs& fs, const RootFs& backup, const Journal& journal,
+                                                       const std::string& label);
 
 // A unified diff (3 lines of context) of `before` -> `after`, labelled a/PATH b/PATH.
 std::string unified_diff(const std::string& path, const std::string& before, const std::string& after);

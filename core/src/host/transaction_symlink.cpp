@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "host/folder_entry.hpp"
 #include "host/symlink_swap.hpp"
 #include "host/transaction.hpp"
 
@@ -48,7 +49,9 @@ util::Result<bool> Transaction::replace_symlink(const std::string& node_path, co
 
     std::string on_disk;
     if (st->type == FileStat::Type::symlink) {
-        auto t = read_symlink(resolved->host_path);
+        auto entry = open_entry(m_fs, node);
+        if (!entry) return entry.error();
+        auto t = read_link(*entry);
         if (!t) return t.error();
         on_disk = *t;
     }
@@ -63,21 +66,18 @@ util::Result<bool> Transaction::replace_symlink(const std::string& node_path, co
         EditRecord fresh{node, "", st->type == FileStat::Type::missing, false, false, "", false, ""};
         fresh.symlink = true;
         fresh.old_target = on_disk;
+        if (!m_dry_run) {
+            if (auto opened = open_backup(); !opened) return opened.error();
+        }
         if (!m_dry_run && !fresh.created) {
             // A copy of the old link itself, so `kubecert restore` needs nothing but the backup.
-            std::string backup = m_backup_dir + "/links" + node;
-            struct stat bst {};
-            for (int n = 1; ::lstat(backup.c_str(), &bst) == 0; ++n) backup = m_backup_dir + "/links" + node + "." + std::to_string(n);
-            for (std::string dir = folder_of(backup); ::stat(dir.c_str(), &bst) != 0;) {
-                // mkdir -p, private: the backup folder also holds keys.
-                std::string missing = dir;
-                while (::stat(folder_of(missing).c_str(), &bst) != 0) missing = folder_of(missing);
-                if (::mkdir(missing.c_str(), 0700) != 0 && errno != EEXIST)
-                    return util::make_error(util::ErrorCode::io, "create folder " + missing + ": " + std::strerror(errno));
-            }
-            if (::symlink(on_disk.c_str(), backup.c_str()) != 0)
+            const std::string backup = unique_backup_path("/links" + node);
+            auto copy = open_entry(*m_backup, backup, RootFs::CreateMissing::yes, 0700);
+            if (!copy) return copy.error();
+            if (::symlinkat(on_disk.c_str(), copy->folder.get(), copy->name.c_str()) != 0)
                 return util::make_error(util::ErrorCode::io, node + " (backup): " + std::strerror(errno));
-            fresh.backup_path = backup;
+            if (auto synced = sync_folder(*copy); !synced) return synced.error();
+            fresh.backup_path = m_backup_dir + backup;
         }
         m_records.push_back(std::move(fresh));
         record = m_records.end() - 1;
@@ -95,7 +95,14 @@ util::Result<bool> Transaction::replace_symlink(const std::string& node_path, co
         else m_links.emplace_back(node, target);
         return true;
     }
-    if (auto swapped = swap_symlink(resolved->host_path, target); !swapped) return swapped.error();
+    // The kubelet reads what the link points at: the files written before must be in place.
+    if (auto committed = commit(); !committed) return committed.error();
+    auto entry = open_entry(m_fs, node);
+    if (!entry) return entry.error();
+    const std::string temp = link_temp_name(*entry);
+    m_renames.emplace_back(entry->folder_path() + (entry->folder_path() == "/" ? "" : "/") + temp, node);
+    if (auto manifest = write_manifest(); !manifest) return manifest.error();
+    if (auto swapped = swap_symlink(*entry, target, temp); !swapped) return swapped.error();
     record->applied = true;
     return true;
 }
@@ -114,15 +121,10 @@ util::Status Transaction::undo_symlink(const EditRecord& record) {
         m_links.clear();
         return util::ok_status();
     }
-    auto resolved = m_fs.resolve(record.node_path, false);
-    if (!resolved) return resolved.error();
-    if (record.created) {
-        if (::unlink(resolved->host_path.c_str()) != 0 && errno != ENOENT)
-            return util::make_error(util::ErrorCode::io,
-                                    record.node_path + ": remove created link: " + std::strerror(errno));
-        return util::ok_status();
-    }
-    return swap_symlink(resolved->host_path, record.old_target);
+    auto entry = open_entry(m_fs, record.node_path);
+    if (!entry) return entry.error();
+    if (record.created) return remove_entry(*entry);
+    return swap_symlink(*entry, record.old_target, link_temp_name(*entry));
 }
 
 } // namespace kubecert::host
