@@ -138,13 +138,12 @@ int run(int argc, char** argv) {
         return 0;
     }
 
+    // A run that cannot choose a plugin still writes its report (with the
+    // error), so a scraped --output never goes stale unnoticed.
     auto plugins = app::select_plugins(ctx, loaded.plugins, o.flavor);
     if (!plugins) {
-        error_line(plugins.error().message);
-        return k_exit_error;
-    }
-
-    if (o.command == "fix") {
+        ctx.report.errors.push_back(plugins.error().message);
+    } else if (o.command == "fix") {
         // A dry run changes nothing, so it takes no lock (the lock file is a change).
         if (!o.dry_run && !lock_root()) return k_exit_error;
         struct sigaction sa {};
