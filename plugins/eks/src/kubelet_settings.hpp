@@ -52,8 +52,9 @@ std::vector<FlagHit> find_flags(const CommandLine& cmd, const std::string& name)
 // The effective value of a KubeletConfiguration field `path` that command-line flag `flag` overrides.
 Setting resolve_field(const KubeletSources& s, const std::vector<std::string>& path, const std::string& flag);
 
-// The effective value of a feature gate: --feature-gates (lowest), the config
-// file, drop-ins. Throws formats::ParseError for a malformed --feature-gates.
+// The effective value of a feature gate as the kubelet's code merges it: the
+// config file, drop-ins, then --feature-gates on the command line (highest,
+// key by key). Throws formats::ParseError for a malformed --feature-gates.
 Setting resolve_feature_gate(const KubeletSources& s, const std::string& gate);
 
 // JSON value as evidence text (strings without quotes).

@@ -51,6 +51,16 @@ nlohmann::ordered_json yaml_to_json(const YAML::Node& n) {
 
 } // namespace
 
+std::string kubelet_path(const CommandLine& cmd, const std::string& path) {
+    return checks::kubelet_absolute_path(cmd, path);
+}
+
+std::string relative_note(const CommandLine& cmd, const std::string& path) {
+    return " (\"" + path + "\" is relative: resolved against the kubelet's working directory " +
+           (cmd.working_dir.empty() ? std::string("/ (none known)") : cmd.working_dir + " from " + cmd.working_dir_source) +
+           ")";
+}
+
 const CommandLine* KubeletSources::command_line() const {
     if (process) return &*process;
     if (unit) return &*unit;
@@ -71,17 +81,19 @@ KubeletSources load_kubelet_sources(const sdk::Host& host) {
     auto procs = checks::running_kubelet_command_lines(host);
     if (!procs.empty()) s.process = procs.front();
     s.unit = checks::kubelet_unit_command_line(host, &s.unit_files);
+    if (s.process) checks::inherit_working_dir(*s.process, s.unit ? &*s.unit : nullptr);
 
     const CommandLine* cmd = s.command_line();
     if (cmd) {
         const auto flags = fmt::parse_kubelet_flags(cmd->words());
         if (auto c = fmt::last_flag(flags, "config")) {
-            s.config_path = c->value.value_or("");
+            s.config_path = kubelet_path(*cmd, c->value.value_or(""));
             s.config_note = "--config on " + cmd->describe(cmd->args[c->index]);
+            if (s.config_path != c->value.value_or("")) s.config_note += relative_note(*cmd, *c->value);
         } else {
             s.config_note = "no --config on " + cmd->source + ": the kubelet reads no config file";
         }
-        if (auto d = flag_value(*cmd, "config-dir")) s.config_dir = *d;
+        if (auto d = flag_value(*cmd, "config-dir")) s.config_dir = kubelet_path(*cmd, *d);
     } else {
         for (const auto& p : k_eks_config_paths)
             if (host.exists(p)) {

@@ -38,9 +38,10 @@ struct KubeletSources {
     const CommandLine* command_line() const;
 };
 
-// The two paths EKS AMIs install the KubeletConfiguration at (AL2, AL2023 nodeadm).
+// The paths EKS nodes keep the KubeletConfiguration at: AL2, AL2023 nodeadm, Bottlerocket (YAML).
 inline const std::vector<std::string> k_eks_config_paths{"/etc/kubernetes/kubelet/kubelet-config.json",
-                                                         "/etc/kubernetes/kubelet/config.json"};
+                                                         "/etc/kubernetes/kubelet/config.json",
+                                                         "/etc/kubernetes/kubelet/config"};
 
 // Reads the kubelet's command line, unit files, config file and drop-ins
 // through `host`. Throws formats::ParseError for a malformed file (named
@@ -51,6 +52,11 @@ KubeletSources load_kubelet_sources(const sdk::Host& host);
 inline std::optional<std::string> flag_value(const CommandLine& cmd, const std::string& name) {
     return checks::kubelet_flag_value(cmd, name);
 }
+
+// A path from the kubelet's command line as the kubelet opens it (relative ones against its
+// working directory), and the evidence note saying so.
+std::string kubelet_path(const CommandLine& cmd, const std::string& path);
+std::string relative_note(const CommandLine& cmd, const std::string& path);
 
 // Parses a KubeletConfiguration document, JSON or YAML (drop-ins may be either).
 nlohmann::ordered_json parse_config_document(const std::string& text, const std::string& source);

@@ -40,6 +40,14 @@ sdk::Finding audit_client_rotation(const KubeletSettings& s, const std::string& 
     f.id = id;
     f.title = title;
     f.benchmark = cis_reference(benchmark, "rotate-certificates");
+    // The verdict follows how the kubelet authenticates: an exec credential has no certificate to rotate.
+    if (!s.exec_command.empty()) {
+        f.status = sdk::Status::info;
+        f.evidence.push_back({s.kubeconfig_path, "users[].user.exec", s.exec_command, ""});
+        f.remediation = "The kubelet authenticates with an exec credential plugin (" + s.exec_command +
+                        "), not a client certificate: client certificate rotation does not apply.";
+        return f;
+    }
     if (!s.config_text && s.flag_sources.empty()) {
         f.status = sdk::Status::info;
         f.evidence.push_back({s.config_path, "present", "no kubelet configuration on this node", ""});
@@ -47,6 +55,7 @@ sdk::Finding audit_client_rotation(const KubeletSettings& s, const std::string& 
     }
     if (s.config_text) f.evidence.push_back({s.config_path, "rotateCertificates", bool_text(s.rotate_certificates), "true"});
     else f.evidence.push_back({s.config_path, "present", "no", ""});
+    if (!s.config_note.empty()) f.evidence.push_back({s.config_path, "chosen because", s.config_note, ""});
     bool flag_false = false;
     bool flag_true = false;
     std::string false_source;

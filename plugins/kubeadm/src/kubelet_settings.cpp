@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include <kubecert/formats/kubeconfig.hpp>
 #include <kubecert/formats/kubelet_flags.hpp>
 #include <kubecert/formats/parse_error.hpp>
 #include <kubecert/formats/systemd_unit.hpp>
@@ -79,13 +80,37 @@ KubeletSettings read_kubelet_settings(const sdk::Host& host) {
                 s.flag_sources.push_back(std::move(cmd));
             });
     }
+    // A copy: flag_sources grows below.
+    std::optional<checks::KubeletCommandLine> unit;
+    if (!s.flag_sources.empty() && !s.flag_sources.front().from_process) unit = s.flag_sources.front();
     guarded(s, [&] {
-        for (auto& cmd : checks::running_kubelet_command_lines(host)) s.flag_sources.push_back(std::move(cmd));
+        for (auto& cmd : checks::running_kubelet_command_lines(host)) {
+            checks::inherit_working_dir(cmd, unit ? &*unit : nullptr);
+            s.flag_sources.push_back(std::move(cmd));
+        }
     });
-    for (const auto& src : s.flag_sources)
-        if (auto f = formats::last_flag(formats::parse_kubelet_flags(src.words()), "config"); f && f->value)
-            config_flag = *f->value;
+    // The last source is what runs; relative paths are the kubelet's working directory's.
+    std::optional<std::string> kubeconfig_flag;
+    for (const auto& src : s.flag_sources) {
+        const auto flags = formats::parse_kubelet_flags(src.words());
+        if (auto f = formats::last_flag(flags, "config"); f && f->value) {
+            config_flag = checks::kubelet_absolute_path(src, *f->value);
+            s.config_note = *config_flag == *f->value
+                                ? "--config on " + src.describe(src.args[f->index])
+                                : "--config " + *f->value + " on " + src.describe(src.args[f->index]) +
+                                      ", relative to the kubelet's working directory " +
+                                      (src.working_dir.empty() ? std::string("/") : src.working_dir);
+        }
+        if (auto f = formats::last_flag(flags, "kubeconfig"); f && f->value)
+            kubeconfig_flag = checks::kubelet_absolute_path(src, *f->value);
+    }
     if (config_flag) s.config_path = *config_flag;
+    if (kubeconfig_flag) s.kubeconfig_path = *kubeconfig_flag;
+    guarded(s, [&] {
+        if (auto text = host.read_file(s.kubeconfig_path))
+            if (auto user = formats::parse_kubeconfig(*text, s.kubeconfig_path).current_user())
+                s.exec_command = user->exec_command;
+    });
 
     guarded(s, [&] {
         s.config_text = host.read_file(s.config_path);
