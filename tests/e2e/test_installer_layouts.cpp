@@ -387,3 +387,53 @@ TEST(InstallerLayouts, EksRelativeConfigFromTheProcessWorkingDirectory) {
         << text_of(finding_of(j["findings"], "eks.server-tls-bootstrap"));
     EXPECT_EQ(status_of(j["findings"], "eks.rotate-client-cert"), "INFO") << "the relative --kubeconfig was read";
 }
+
+namespace {
+
+// An EKS node from the shared amazon-eks-ami fixtures, audited with the eks plugin.
+ProcResult eks_audit(const TempDir& root) {
+    return run_kubecert({"--root", root.path(), "--flavor", "eks", "--format", "json", "audit"});
+}
+
+std::string ami_file(const std::string& name) { return upstream_fixtures() + "/amazon-eks-ami/" + name; }
+
+} // namespace
+
+// The June 2018 AMI (files/kubelet.service at 19279be): every setting a flag, no config file.
+// The remediation changes the command line, not a config file the node does not have.
+TEST(InstallerLayouts, FlagsOnlyNodeIsToldToChangeTheCommandLine) {
+    TempDir root;
+    copy_file(ami_file("2018-19279be-kubelet.service"), root / "/etc/systemd/system/kubelet.service");
+    copy_file(ami_file("kubelet-kubeconfig"), root / "/var/lib/kubelet/kubeconfig");
+    const auto r = eks_audit(root);
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    const auto f = finding_of(report_of(r.out)["findings"], "eks.server-tls-bootstrap");
+    EXPECT_EQ(f.value("status", ""), "FAIL") << text_of(f);
+    const std::string remedy = f.value("remediation", "");
+    EXPECT_NE(remedy.find("--rotate-server-certificates=true on the kubelet's command line"), std::string::npos)
+        << remedy;
+    EXPECT_NE(remedy.find("reads no config file"), std::string::npos) << remedy;
+    EXPECT_EQ(remedy.find("in the kubelet config file"), std::string::npos) << remedy;
+}
+
+// AL2023 (nodeadm's kubelet.service and e2e goldens): nodeadm rewrites the config and its
+// drop-in from the NodeConfig at every boot, so the lasting change belongs there.
+TEST(InstallerLayouts, Al2023FindingsPointAtTheNodeConfig) {
+    TempDir root;
+    copy_file(ami_file("al2023-kubelet.service"), root / "/etc/systemd/system/kubelet.service");
+    write_file(root / "/etc/eks/kubelet/environment",
+               "NODEADM_KUBELET_ARGS=\"--config=/etc/kubernetes/kubelet/config.json "
+               "--config-dir=/etc/kubernetes/kubelet/config.json.d --kubeconfig=/var/lib/kubelet/kubeconfig --v=2\"\n");
+    copy_file(ami_file("nodeadm-kubelet-config-dir-expected-kubelet-config.json"),
+              root / "/etc/kubernetes/kubelet/config.json");
+    write_file(root / "/etc/kubernetes/kubelet/config.json.d/40-nodeadm.conf",
+               "{\"apiVersion\": \"kubelet.config.k8s.io/v1beta1\", \"kind\": \"KubeletConfiguration\", "
+               "\"serverTLSBootstrap\": false}\n");
+    copy_file(ami_file("kubelet-kubeconfig"), root / "/var/lib/kubelet/kubeconfig");
+    const auto r = eks_audit(root);
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    const auto f = finding_of(report_of(r.out)["findings"], "eks.server-tls-bootstrap");
+    EXPECT_EQ(f.value("status", ""), "FAIL") << text_of(f);
+    EXPECT_NE(f.value("remediation", "").find("NodeConfig"), std::string::npos) << text_of(f);
+    EXPECT_NE(f.value("remediation", "").find("at every boot"), std::string::npos) << text_of(f);
+}
