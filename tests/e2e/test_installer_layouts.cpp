@@ -437,3 +437,19 @@ TEST(InstallerLayouts, Al2023FindingsPointAtTheNodeConfig) {
     EXPECT_NE(f.value("remediation", "").find("NodeConfig"), std::string::npos) << text_of(f);
     EXPECT_NE(f.value("remediation", "").find("at every boot"), std::string::npos) << text_of(f);
 }
+
+// One engine for the kubelet's merge: a kubeadm node whose --config-dir drop-in turns client
+// rotation off gets the verdict the EKS plugin gives for the same drop-in.
+TEST(InstallerLayouts, KubeadmConfigDirDropInsMergeLikeEks) {
+    KubeadmTestNode node;
+    write_file(node / "/etc/sysconfig/kubelet", "KUBELET_EXTRA_ARGS=--config-dir=/etc/kubernetes/kubelet.conf.d\n");
+    write_file(node / "/etc/kubernetes/kubelet.conf.d/90-local.conf",
+               "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nrotateCertificates: false\n"
+               "serverTLSBootstrap: true\n");
+    const auto j = kubeadm_report(node.kubecert({"audit"}));
+    const auto rot = kubeadm_finding(j["findings"], "kubeadm.kubelet-client-rotation");
+    EXPECT_EQ(rot.value("status", ""), "FAIL") << text_of(rot);
+    EXPECT_FALSE(rot.value("fixable", true)) << "the file kubecert would edit is not the one that wins";
+    EXPECT_NE(text_of(rot).find("/etc/kubernetes/kubelet.conf.d/90-local.conf"), std::string::npos) << text_of(rot);
+    EXPECT_EQ(status_of(j["findings"], "kubeadm.kubelet-server-rotation"), "PASS");
+}

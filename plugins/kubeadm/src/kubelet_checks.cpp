@@ -56,6 +56,9 @@ sdk::Finding audit_client_rotation(const KubeletSettings& s, const std::string& 
     if (s.config_text) f.evidence.push_back({s.config_path, "rotateCertificates", bool_text(s.rotate_certificates), "true"});
     else f.evidence.push_back({s.config_path, "present", "no", ""});
     if (!s.config_note.empty()) f.evidence.push_back({s.config_path, "chosen because", s.config_note, ""});
+    if (!s.rotate_certificates_from.empty())
+        f.evidence.push_back({s.rotate_certificates_from, "rotateCertificates (--config-dir drop-in, wins over the file)",
+                              bool_text(s.rotate_certificates), "true"});
     bool flag_false = false;
     bool flag_true = false;
     std::string false_source;
@@ -73,6 +76,11 @@ sdk::Finding audit_client_rotation(const KubeletSettings& s, const std::string& 
         f.status = sdk::Status::fail;
         f.remediation = "Remove --rotate-certificates=false from " + false_source +
                         " and set rotateCertificates: true in " + s.config_path + ", then restart the kubelet.";
+    } else if (!config_true && !flag_true && !s.rotate_certificates_from.empty()) {
+        f.status = sdk::Status::fail;
+        f.remediation = "Set rotateCertificates: true in " + s.rotate_certificates_from +
+                        " (a --config-dir drop-in, which wins over " + s.config_path +
+                        "), or remove it there, and restart the kubelet.";
     } else if (!config_true && !flag_true) {
         f.status = sdk::Status::fail;
         f.fixable = s.config_text.has_value();
@@ -97,6 +105,9 @@ sdk::Finding audit_server_rotation(const KubeletSettings& s, const std::string& 
     }
     bool on = s.server_tls_bootstrap.value_or(false);
     if (s.config_text) f.evidence.push_back({s.config_path, "serverTLSBootstrap", bool_text(s.server_tls_bootstrap), "true"});
+    if (!s.server_tls_bootstrap_from.empty())
+        f.evidence.push_back({s.server_tls_bootstrap_from, "serverTLSBootstrap (--config-dir drop-in, wins over the file)",
+                              bool_text(s.server_tls_bootstrap), "true"});
     // Command-line flags override the file; the last source is what runs.
     for (const auto& v : s.flag_values("rotate-server-certificates")) {
         f.evidence.push_back({v.source, "--rotate-server-certificates", v.text, "true"});

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
+#include <kubecert/checks/kubelet_merge.hpp>
 #include <kubecert/formats/kubeconfig.hpp>
 #include <kubecert/formats/kubelet_flags.hpp>
 #include <kubecert/formats/parse_error.hpp>
@@ -103,6 +105,8 @@ KubeletSettings read_kubelet_settings(const sdk::Host& host) {
         }
         if (auto f = formats::last_flag(flags, "kubeconfig"); f && f->value)
             kubeconfig_flag = checks::kubelet_absolute_path(src, *f->value);
+        if (auto f = formats::last_flag(flags, "config-dir"); f && f->value)
+            s.config_dir = checks::kubelet_absolute_path(src, *f->value);
     }
     if (config_flag) s.config_path = *config_flag;
     if (kubeconfig_flag) s.kubeconfig_path = *kubeconfig_flag;
@@ -118,6 +122,26 @@ KubeletSettings read_kubelet_settings(const sdk::Host& host) {
         s.rotate_certificates = kubelet_config_bool(*s.config_text, s.config_path, "rotateCertificates");
         s.server_tls_bootstrap = kubelet_config_bool(*s.config_text, s.config_path, "serverTLSBootstrap");
     });
+    // --config-dir drop-ins override the file key by key: the shared engine merges them.
+    if (!s.config_dir.empty())
+        guarded(s, [&] {
+            checks::KubeletSources files;
+            if (s.config_text)
+                files.config = checks::ConfigDoc{s.config_path, false,
+                                                 checks::parse_config_document(*s.config_text, s.config_path)};
+            files.dropins = checks::read_config_dropins(host, s.config_dir);
+            for (auto [key, flag, value, from] :
+                 {std::tuple{"rotateCertificates", "rotate-certificates", &s.rotate_certificates,
+                             &s.rotate_certificates_from},
+                  std::tuple{"serverTLSBootstrap", "rotate-server-certificates", &s.server_tls_bootstrap,
+                             &s.server_tls_bootstrap_from}}) {
+                const auto setting = checks::resolve_field(files, {key}, flag);
+                const auto* winner = setting.winner();
+                if (!winner || winner->rank != checks::Rank::config_dropin) continue;
+                *value = setting.effective_bool();
+                *from = winner->source;
+            }
+        });
     return s;
 }
 
