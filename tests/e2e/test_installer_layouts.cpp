@@ -1,5 +1,5 @@
 // Issue 11: verdicts on the node layouts real installers write, built from the installers'
-// own published files (tests/fixtures/PROVENANCE.md and the shared upstream fixtures), with
+// own published files (tests/fixtures/installers/PROVENANCE.md and the shared upstream fixtures), with
 // the expected status of each check and the exit status of the run.
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,7 +27,7 @@ nlohmann::json report_of(const std::string& out) {
     return j.is_discarded() ? nlohmann::json::object() : j;
 }
 
-std::string fixture(const std::string& name) { return source_dir() + "/tests/fixtures/" + name; }
+std::string fixture(const std::string& name) { return source_dir() + "/tests/fixtures/installers/" + name; }
 
 // A /proc/PID/cmdline: the words, each ended by a NUL.
 std::string cmdline(const std::vector<std::string>& words) {
@@ -74,7 +74,7 @@ CertSpec leaf(const std::string& cn, std::int64_t days, bool server, bool client
     return s;
 }
 
-// A kubespray control-plane node "node1" (docs in tests/fixtures/PROVENANCE.md): kubeadm's
+// A kubespray control-plane node "node1" (docs in tests/fixtures/installers/PROVENANCE.md): kubeadm's
 // certificates in /etc/kubernetes/ssl with /etc/kubernetes/pki linked to it, kubespray's kubelet
 // unit, kubelet.env and kubelet-config.yaml, kubeadm-config.yaml naming the external etcd, and
 // etcd's certificates in /etc/ssl/etcd/ssl. Stand-ins for systemctl, crictl and docker (which
@@ -140,7 +140,7 @@ struct KubesprayNode {
 
 } // namespace
 
-// kubespray (roles/kubernetes/node and control-plane templates, rendered in tests/fixtures): a
+// kubespray (roles/kubernetes/node and control-plane templates, rendered in tests/fixtures/installers): a
 // kubeadm node, never an RKE one, with every verdict right on its layout.
 TEST(InstallerLayouts, KubesprayControlPlaneIsKubeadmNotRke) {
     KubesprayNode k;
@@ -238,7 +238,7 @@ TEST(InstallerLayouts, RkeNodeIsStillDetectedOnRkeEvidence) {
 namespace {
 
 // A Bottlerocket EKS node (bottlerocket-os/bottlerocket packages/kubernetes-1.24, rendered in
-// tests/fixtures/bottlerocket): kubelet.service with the exec-start drop-in, the YAML config at
+// tests/fixtures/installers/bottlerocket): kubelet.service with the exec-start drop-in, the YAML config at
 // /etc/kubernetes/kubelet/config, an aws-iam-authenticator kubeconfig, and a static serving
 // certificate from the site's own CA.
 struct BottlerocketNode {
