@@ -27,12 +27,15 @@ nlohmann::json report_of(const std::string& out) {
     return j.is_discarded() ? nlohmann::json::object() : j;
 }
 
-std::string fixture(const std::string& name) { return source_dir() + "/tests/fixtures/installers/" + name; }
+std::string fixture(const std::string& name) {
+    return source_dir() + "/tests/fixtures/installers/" + name;
+}
 
 // A /proc/PID/cmdline: the words, each ended by a NUL.
 std::string cmdline(const std::vector<std::string>& words) {
     std::string out;
-    for (const auto& w : words) out += w + std::string(1, '\0');
+    for (const auto& w : words)
+        out += w + std::string(1, '\0');
     return out;
 }
 
@@ -81,8 +84,7 @@ CertSpec leaf(const std::string& cn, std::int64_t days, bool server, bool client
 // knows no kubelet container: kubespray runs the kubelet from systemd) first on PATH.
 struct KubesprayNode {
     KubeadmTestNode node;
-    explicit KubesprayNode(std::int64_t etcd_client_days = 300, bool control_plane = true)
-        : node(spec(control_plane)) {
+    explicit KubesprayNode(std::int64_t etcd_client_days = 300, bool control_plane = true) : node(spec(control_plane)) {
         const std::string root = node.root.path();
         // kubeadm wrote /etc/kubernetes/pki; kubespray's certificatesDir is ssl, pki its compat link.
         fs::rename(root + "/etc/kubernetes/pki", root + "/etc/kubernetes/ssl");
@@ -169,8 +171,9 @@ TEST(InstallerLayouts, KubesprayControlPlaneIsKubeadmNotRke) {
                       .find("/etc/ssl/etcd/ssl/node-node1.pem"),
                   std::string::npos)
             << text_of(finding_of(fs, "kubeadm.cert-expiry/apiserver-etcd-client"));
-        EXPECT_NE(text_of(finding_of(fs, "kubeadm.kubelet-client-rotation")).find("/etc/kubernetes/kubelet-config.yaml"),
-                  std::string::npos);
+        EXPECT_NE(
+            text_of(finding_of(fs, "kubeadm.kubelet-client-rotation")).find("/etc/kubernetes/kubelet-config.yaml"),
+            std::string::npos);
     }
     // Live, the rke plugin may ask docker about a kubelet container; it finds none.
     const std::string docker_log = k.node.bin.path() + "/docker.log";
@@ -199,9 +202,9 @@ TEST(InstallerLayouts, KubesprayWorkerWithoutCompatLinkIsKubeadm) {
     // A worker: no control-plane certificates or manifests, and no pki link.
     fs::remove(root + "/etc/kubernetes/pki");
     fs::remove_all(root + "/etc/kubernetes/manifests");
-    for (const char* f : {"ca.key", "apiserver.crt", "apiserver.key", "apiserver-kubelet-client.crt",
-                          "apiserver-kubelet-client.key", "front-proxy-ca.crt", "front-proxy-ca.key",
-                          "front-proxy-client.crt", "front-proxy-client.key"})
+    for (const char* f :
+         {"ca.key", "apiserver.crt", "apiserver.key", "apiserver-kubelet-client.crt", "apiserver-kubelet-client.key",
+          "front-proxy-ca.crt", "front-proxy-ca.key", "front-proxy-client.crt", "front-proxy-client.key"})
         fs::remove(root + "/etc/kubernetes/ssl/" + f);
     for (const char* f : {"admin.conf", "super-admin.conf", "controller-manager.conf", "scheduler.conf"})
         fs::remove(root + "/etc/kubernetes/" + f);
@@ -228,8 +231,8 @@ TEST(InstallerLayouts, RkeNodeIsStillDetectedOnRkeEvidence) {
     write_file(root / "/etc/kubernetes/ssl/kube-ca.pem", ca.cert_pem);
     write_file(root / "/etc/kubernetes/ssl/kube-node.pem", node.cert_pem);
     write_file(root / "/etc/kubernetes/ssl/kube-node-key.pem", node.key_pem, 0600);
-    const auto r = run_kubecert({"--root", root.path(), "--format", "json", "audit"},
-                                {{"KUBECERT_LIVE_SYSTEM", "auto"}});
+    const auto r =
+        run_kubecert({"--root", root.path(), "--format", "json", "audit"}, {{"KUBECERT_LIVE_SYSTEM", "auto"}});
     const auto j = report_of(r.out);
     EXPECT_TRUE(plugin_ran(j, "rke")) << r.out << r.err;
     EXPECT_FALSE(plugin_ran(j, "kubeadm")) << r.out;
@@ -245,7 +248,8 @@ struct BottlerocketNode {
     TempDir root;
     explicit BottlerocketNode(std::int64_t serving_days) {
         copy_file(fixture("bottlerocket/kubelet.service"), root / "/usr/lib/systemd/system/kubelet.service");
-        copy_file(fixture("bottlerocket/exec-start.conf"), root / "/etc/systemd/system/kubelet.service.d/exec-start.conf");
+        copy_file(fixture("bottlerocket/exec-start.conf"),
+                  root / "/etc/systemd/system/kubelet.service.d/exec-start.conf");
         copy_file(fixture("bottlerocket/config"), root / "/etc/kubernetes/kubelet/config");
         copy_file(fixture("bottlerocket/env"), root / "/etc/kubernetes/kubelet/env");
         copy_file(fixture("bottlerocket/proxy.env"), root / "/etc/network/proxy.env");
@@ -309,24 +313,27 @@ TEST(InstallerLayouts, BottlerocketStaticCertificateNearExpiryAsksForANewOneNotA
 TEST(InstallerLayouts, OutpostsClientCertificateWithoutRotationFailsAndIsFixed) {
     TempDir root, bin;
     write_script(bin.path(), "systemctl",
-                 "#!/bin/sh\necho \"$*\" >> '" + bin.path() + "/systemctl.log'\n[ \"$1\" = is-active ] && echo active\n"
-                 "exit 0\n");
+                 "#!/bin/sh\necho \"$*\" >> '" + bin.path() +
+                     "/systemctl.log'\n[ \"$1\" = is-active ] && echo active\n"
+                     "exit 0\n");
     const std::string ami = upstream_fixtures() + "/amazon-eks-ami/";
     copy_file(ami + "kubelet.service", root / "/etc/systemd/system/kubelet.service");
     write_file(root / "/etc/systemd/system/kubelet.service.d/10-kubelet-args.conf",
                "[Service]\nEnvironment='KUBELET_ARGS=--node-ip=10.0.1.23 --v=2 --cloud-provider=external'\n");
-    write_file(root / "/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf",
-               "[Service]\nEnvironment='KUBELET_EXTRA_ARGS=--bootstrap-kubeconfig /var/lib/kubelet/bootstrap-kubeconfig '\n");
+    write_file(
+        root / "/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf",
+        "[Service]\nEnvironment='KUBELET_EXTRA_ARGS=--bootstrap-kubeconfig /var/lib/kubelet/bootstrap-kubeconfig '\n");
     copy_file(ami + "kubelet-config.json", root / "/etc/kubernetes/kubelet/kubelet-config.json");
     copy_file(ami + "kubelet-kubeconfig", root / "/var/lib/kubelet/bootstrap-kubeconfig");
     // What the kubelet wrote after its TLS bootstrap.
-    write_file(root / "/var/lib/kubelet/kubeconfig",
-               "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    certificate-authority: /etc/kubernetes/pki/ca.crt\n"
-               "    server: https://10.0.0.5\n  name: default-cluster\ncontexts:\n- context:\n    cluster: "
-               "default-cluster\n    namespace: default\n    user: default-auth\n  name: default-context\n"
-               "current-context: default-context\nusers:\n- name: default-auth\n  user:\n    client-certificate: "
-               "/var/lib/kubelet/pki/kubelet-client-current.pem\n    client-key: "
-               "/var/lib/kubelet/pki/kubelet-client-current.pem\n");
+    write_file(
+        root / "/var/lib/kubelet/kubeconfig",
+        "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    certificate-authority: /etc/kubernetes/pki/ca.crt\n"
+        "    server: https://10.0.0.5\n  name: default-cluster\ncontexts:\n- context:\n    cluster: "
+        "default-cluster\n    namespace: default\n    user: default-auth\n  name: default-context\n"
+        "current-context: default-context\nusers:\n- name: default-auth\n  user:\n    client-certificate: "
+        "/var/lib/kubelet/pki/kubelet-client-current.pem\n    client-key: "
+        "/var/lib/kubelet/pki/kubelet-client-current.pem\n");
     const auto env = std::map<std::string, std::string>{{"PATH", path_with(bin.path())}};
     auto r = run_kubecert({"--root", root.path(), "--format", "json", "--flavor", "eks", "fix", "--yes"}, env);
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -376,8 +383,8 @@ TEST(InstallerLayouts, EksRelativeConfigFromTheProcessWorkingDirectory) {
     const std::string ami = upstream_fixtures() + "/amazon-eks-ami/";
     copy_file(ami + "kubelet-config.json", root / "/etc/kubernetes/kubelet/kubelet-config.json");
     copy_file(ami + "kubelet-kubeconfig", root / "/var/lib/kubelet/kubeconfig");
-    write_file(root / "/proc/77/cmdline", cmdline({"/usr/bin/kubelet", "--config", "kubelet-config.json", "--kubeconfig",
-                                                   "../../../var/lib/kubelet/kubeconfig"}));
+    write_file(root / "/proc/77/cmdline", cmdline({"/usr/bin/kubelet", "--config", "kubelet-config.json",
+                                                   "--kubeconfig", "../../../var/lib/kubelet/kubeconfig"}));
     write_file(root / "/proc/77/comm", "kubelet\n");
     fs::create_directory_symlink("/etc/kubernetes/kubelet", root / "/proc/77/cwd");
     const auto r = run_kubecert({"--root", root.path(), "--format", "json", "--flavor", "eks", "audit"});
@@ -395,7 +402,9 @@ ProcResult eks_audit(const TempDir& root) {
     return run_kubecert({"--root", root.path(), "--flavor", "eks", "--format", "json", "audit"});
 }
 
-std::string ami_file(const std::string& name) { return upstream_fixtures() + "/amazon-eks-ami/" + name; }
+std::string ami_file(const std::string& name) {
+    return upstream_fixtures() + "/amazon-eks-ami/" + name;
+}
 
 } // namespace
 

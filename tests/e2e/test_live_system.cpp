@@ -198,7 +198,8 @@ TEST(LiveSystem, KubeadmFixOnAMountedImageRenewsFilesAndRestartsNothing) {
     KubeadmNodeSpec spec;
     spec.leaf_days["apiserver"] = -1;
     KubeadmTestNode node(spec);
-    std::vector<std::string> args{"--root", node.root.path(), "--flavor", "kubeadm", "--format", "json", "fix", "--yes"};
+    std::vector<std::string> args{"--root",   node.root.path(), "--flavor", "kubeadm",
+                                  "--format", "json",           "fix",      "--yes"};
     auto r = run_kubecert(args, {{"PATH", path_with(node.bin.path())},
                                  {"HOME", "/home/alice"},
                                  {"SUDO_USER", "\x01unset"},
@@ -207,7 +208,8 @@ TEST(LiveSystem, KubeadmFixOnAMountedImageRenewsFilesAndRestartsNothing) {
     auto j = parse_report(r.out);
     EXPECT_EQ(status(j["findings"], "kubeadm.cert-expiry/apiserver"), "FAIL");
     EXPECT_EQ(status(j["after"], "kubeadm.cert-expiry/apiserver"), "PASS");
-    for (const auto& a : j["actions"]) EXPECT_EQ(a.value("kind", ""), "edit") << a.dump();
+    for (const auto& a : j["actions"])
+        EXPECT_EQ(a.value("kind", ""), "edit") << a.dump();
     EXPECT_EQ(node.log("systemctl"), "");
     EXPECT_EQ(node.log("crictl"), "");
     EXPECT_NE(r.err.find("not the running system"), std::string::npos) << r.err;
@@ -238,7 +240,8 @@ TEST(LiveSystem, RootSlashIsLiveAndLiveSystemValuesAreChecked) {
                           {{"KUBECERT_LIVE_SYSTEM", "\x01unset"}, {"KUBECERT_PLUGIN_PATH", "\x01unset"}});
     EXPECT_NE(v.err.find("live system: yes (--root is /)"), std::string::npos) << v.err;
     TempDir image;
-    auto n = run_kubecert({"--root", image.path(), "--plugin-dir", plugins.path(), "--flavor", "testgood", "-v", "audit"},
-                          {{"KUBECERT_LIVE_SYSTEM", "\x01unset"}, {"KUBECERT_PLUGIN_PATH", "\x01unset"}});
+    auto n =
+        run_kubecert({"--root", image.path(), "--plugin-dir", plugins.path(), "--flavor", "testgood", "-v", "audit"},
+                     {{"KUBECERT_LIVE_SYSTEM", "\x01unset"}, {"KUBECERT_PLUGIN_PATH", "\x01unset"}});
     EXPECT_NE(n.err.find("live system: no"), std::string::npos) << n.err;
 }

@@ -459,8 +459,8 @@ kubecert_status_t h_run_command(const kubecert_host_t* h, const char* const* arg
     const std::string line = host::quote_command(args);
     // A command would run on the machine running kubecert, not on a mounted node.
     if (!s.ctx().live.live)
-        return s.fail(KUBECERT_ERR_DENIED, "not the running system (" + s.ctx().live.reason + "): `" + line +
-                                               "` was not run");
+        return s.fail(KUBECERT_ERR_DENIED,
+                      "not the running system (" + s.ctx().live.reason + "): `" + line + "` was not run");
     const bool read_only = flags & KUBECERT_CMD_READ_ONLY;
     const bool listed = !read_only && !(flags & KUBECERT_CMD_NO_ACTION);
     kubecert_command_result_t r{};

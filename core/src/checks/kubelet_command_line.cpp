@@ -174,7 +174,8 @@ std::optional<KubeletCommandLine> kubelet_unit_command_line(const sdk::Host& hos
         if (dir == "~") dir = "/root";                 // the kubelet runs as root
         if (dir.starts_with("/")) {
             cmd->working_dir = dir;
-            cmd->working_dir_source = dirs.back().source + ":" + std::to_string(dirs.back().line) + " (WorkingDirectory)";
+            cmd->working_dir_source =
+                dirs.back().source + ":" + std::to_string(dirs.back().line) + " (WorkingDirectory)";
         }
     }
     return cmd;
@@ -197,7 +198,8 @@ std::string kubelet_absolute_path(const KubeletCommandLine& cmd, const std::stri
         pos = end + 1;
     }
     std::string out;
-    for (const auto& p : parts) out += "/" + p;
+    for (const auto& p : parts)
+        out += "/" + p;
     return out.empty() ? "/" : out;
 }
 

@@ -57,7 +57,8 @@ std::string kubelet_path(const CommandLine& cmd, const std::string& path) {
 
 std::string relative_note(const CommandLine& cmd, const std::string& path) {
     return " (\"" + path + "\" is relative: resolved against the kubelet's working directory " +
-           (cmd.working_dir.empty() ? std::string("/ (none known)") : cmd.working_dir + " from " + cmd.working_dir_source) +
+           (cmd.working_dir.empty() ? std::string("/ (none known)")
+                                    : cmd.working_dir + " from " + cmd.working_dir_source) +
            ")";
 }
 

@@ -118,8 +118,8 @@ int run(int argc, char** argv) {
     if (!host::parse_live_system_mode(live_text, live_mode))
         throw UsageError("--live-system '" + live_text + "' is not auto, yes or no");
     ctx.live = host::decide_live_system(*ctx.fs, live_mode);
-    if (o.verbose) std::fprintf(stderr, "kubecert: live system: %s (%s)\n", ctx.live.live ? "yes" : "no",
-                                ctx.live.reason.c_str());
+    if (o.verbose)
+        std::fprintf(stderr, "kubecert: live system: %s (%s)\n", ctx.live.live ? "yes" : "no", ctx.live.reason.c_str());
     if (!ctx.fs->kernel_confined()) {
         ctx.report.confinement = "user-space";
         std::fprintf(stderr, "kubecert: warning: the kernel refused openat2: paths are kept inside --root in user "

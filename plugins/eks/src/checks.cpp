@@ -141,8 +141,7 @@ sdk::Finding check_rotate_server_cert(const KubeletSources& s, const BenchmarkRe
             worsen(f, Status::warn);
             add_remediation(f, "No source sets RotateKubeletServerCertificate. The gate is on by default since "
                                "Kubernetes 1.12, but " +
-                                   refs.rotate_server_cert +
-                                   " asks for it to be set to true explicitly: set " +
+                                   refs.rotate_server_cert + " asks for it to be set to true explicitly: set " +
                                    where_to_set(s, "\"featureGates\": {\"RotateKubeletServerCertificate\": true}",
                                                 "--feature-gates=RotateKubeletServerCertificate=true") +
                                    ".");

@@ -14,8 +14,8 @@ namespace kubecert::eks {
 using checks::ArgWord;
 using checks::CommandLine;
 using checks::ConfigDoc;
-using checks::KubeletSources;
 using checks::kubelet_path;
+using checks::KubeletSources;
 using checks::parse_config_document;
 using checks::relative_note;
 using checks::WordOrigin;

@@ -207,9 +207,8 @@ std::vector<sdk::Certificate> certificate_rows(const PkiState& pki) {
     }
     for (const auto& a : pki.authorities) {
         if (a.cert.state != LoadState::loaded) continue;
-        rows.push_back({a.spec.name, a.spec.cert_path, a.cert.info.subject, a.cert.info.issuer,
-                        a.cert.info.not_before, a.cert.info.not_after, "", a.key.empty() || !a.spec.managed_by.empty(),
-                        true});
+        rows.push_back({a.spec.name, a.spec.cert_path, a.cert.info.subject, a.cert.info.issuer, a.cert.info.not_before,
+                        a.cert.info.not_after, "", a.key.empty() || !a.spec.managed_by.empty(), true});
     }
     return rows;
 }

@@ -57,7 +57,8 @@ sdk::Finding audit_client_rotation(const KubeletSettings& s, const std::string& 
     else f.evidence.push_back({s.config_path, "present", "no", ""});
     if (!s.config_note.empty()) f.evidence.push_back({s.config_path, "chosen because", s.config_note, ""});
     if (!s.rotate_certificates_from.empty())
-        f.evidence.push_back({s.rotate_certificates_from, "rotateCertificates (--config-dir drop-in, wins over the file)",
+        f.evidence.push_back({s.rotate_certificates_from,
+                              "rotateCertificates (--config-dir drop-in, wins over the file)",
                               bool_text(s.rotate_certificates), "true"});
     bool flag_false = false;
     bool flag_true = false;
@@ -106,7 +107,8 @@ sdk::Finding audit_server_rotation(const KubeletSettings& s, const std::string& 
     bool on = s.server_tls_bootstrap.value_or(false);
     if (s.config_text) f.evidence.push_back({s.config_path, "serverTLSBootstrap", bool_text(s.server_tls_bootstrap), "true"});
     if (!s.server_tls_bootstrap_from.empty())
-        f.evidence.push_back({s.server_tls_bootstrap_from, "serverTLSBootstrap (--config-dir drop-in, wins over the file)",
+        f.evidence.push_back({s.server_tls_bootstrap_from,
+                              "serverTLSBootstrap (--config-dir drop-in, wins over the file)",
                               bool_text(s.server_tls_bootstrap), "true"});
     // Command-line flags override the file; the last source is what runs.
     for (const auto& v : s.flag_values("rotate-server-certificates")) {

@@ -130,11 +130,10 @@ KubeletSettings read_kubelet_settings(const sdk::Host& host) {
                 files.config = checks::ConfigDoc{s.config_path, false,
                                                  checks::parse_config_document(*s.config_text, s.config_path)};
             files.dropins = checks::read_config_dropins(host, s.config_dir);
-            for (auto [key, flag, value, from] :
-                 {std::tuple{"rotateCertificates", "rotate-certificates", &s.rotate_certificates,
-                             &s.rotate_certificates_from},
-                  std::tuple{"serverTLSBootstrap", "rotate-server-certificates", &s.server_tls_bootstrap,
-                             &s.server_tls_bootstrap_from}}) {
+            for (auto [key, flag, value, from] : {std::tuple{"rotateCertificates", "rotate-certificates",
+                                                             &s.rotate_certificates, &s.rotate_certificates_from},
+                                                  std::tuple{"serverTLSBootstrap", "rotate-server-certificates",
+                                                             &s.server_tls_bootstrap, &s.server_tls_bootstrap_from}}) {
                 const auto setting = checks::resolve_field(files, {key}, flag);
                 const auto* winner = setting.winner();
                 if (!winner || winner->rank != checks::Rank::config_dropin) continue;

@@ -28,8 +28,8 @@ struct KubeletSettings {
     // systemd's command line (or, without a unit, the env files kubeadm and
     // the packages write) first, running processes last.
     std::vector<checks::KubeletCommandLine> flag_sources;
-    std::string config_note;                  // how config_path was chosen (a relative --config resolved, ...)
-    std::string config_dir;                   // --config-dir ("" when not given)
+    std::string config_note; // how config_path was chosen (a relative --config resolved, ...)
+    std::string config_dir;  // --config-dir ("" when not given)
     // The --config-dir drop-in whose value wins over the file, per key ("" when the file decides),
     // merged by the shared engine (kubecert/checks/kubelet_merge.hpp), as the EKS plugin does.
     std::string rotate_certificates_from;

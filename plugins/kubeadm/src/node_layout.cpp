@@ -21,7 +21,9 @@ std::string key_beside(const std::string& cert) {
     return cert + ".key";
 }
 
-std::string scalar(const YAML::Node& n) { return n && n.IsScalar() ? n.Scalar() : std::string(); }
+std::string scalar(const YAML::Node& n) {
+    return n && n.IsScalar() ? n.Scalar() : std::string();
+}
 
 // The ClusterConfiguration document of kubeadm-config.yaml (which may hold several).
 std::optional<YAML::Node> cluster_configuration(const std::string& text) {
@@ -85,8 +87,8 @@ NodeLayout discover_layout(const sdk::Host& host, const std::optional<std::strin
         out.pki_origin = "certificatesDir in " + std::string(k_kubeadm_config);
     } else if (host.stat("/etc/kubernetes/pki").type == KUBECERT_FILE_DIRECTORY) {
         out.pki_dir = resolved(host, "/etc/kubernetes/pki");
-        out.pki_origin = out.pki_dir == "/etc/kubernetes/pki" ? "kubeadm's default"
-                                                             : "/etc/kubernetes/pki links to " + out.pki_dir;
+        out.pki_origin =
+            out.pki_dir == "/etc/kubernetes/pki" ? "kubeadm's default" : "/etc/kubernetes/pki links to " + out.pki_dir;
     } else if (host.exists(std::string(k_kubespray_cert_dir) + "/ca.crt")) {
         out.pki_dir = k_kubespray_cert_dir;
         out.pki_origin = "kubespray's certificatesDir (ca.crt there, no /etc/kubernetes/pki)";
@@ -138,8 +140,8 @@ Layout layout_for(const sdk::Host& host, const NodeLayout& node, const std::stri
             // client and peer ports (member-<node>.pem) and etcdctl an admin-<node>.pem.
             const std::string file =
                 etcd_member_file(host, dir, leaf.name == "etcd-healthcheck-client" ? "admin-" : "member-");
-            const std::string expected = dir + (leaf.name == "etcd-healthcheck-client" ? "/admin-" : "/member-") +
-                                         host.node_name() + ".pem";
+            const std::string expected =
+                dir + (leaf.name == "etcd-healthcheck-client" ? "/admin-" : "/member-") + host.node_name() + ".pem";
             leaf.cert_path = file.empty() ? expected : file;
             leaf.key_path = file.empty() ? "" : key_beside(file);
             leaf.absent_reason = "not present: external etcd (" + e.source + ") does not run on this node";

@@ -89,7 +89,8 @@ public:
         const NodeLayout node = discover_layout(host, host.option("pki-dir"));
         host.debug("certificatesDir " + node.pki_dir + " (" + node.pki_origin + ")" +
                    (node.etcd ? ", external etcd from " + node.etcd->source : std::string()));
-        for (const auto& note : node.notes) host.warn(note);
+        for (const auto& note : node.notes)
+            host.warn(note);
         m_layout = layout_for(host, node, k_kubeconfig_dir);
         std::vector<sdk::Finding> findings;
         m_pki = audit_pki(host, m_layout, findings);

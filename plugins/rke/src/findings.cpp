@@ -272,8 +272,8 @@ std::vector<sdk::Finding> build_findings(const Facts& facts, const std::string& 
         if (!facts.on_node) {
             f.evidence.push_back({std::string(k_rke_ssl_dir), "", "(absent)", "an RKE node"});
         } else {
-            f.evidence.push_back({"--root", "live system", "not the running system: " + facts.live_reason,
-                                  "the running node"});
+            f.evidence.push_back(
+                {"--root", "live system", "not the running system: " + facts.live_reason, "the running node"});
             f.remediation = "Not checked: the kubelet port of the machine running kubecert is not this node's. "
                             "Run kubecert on the node, or give the node's port with --rke-kubelet-address HOST:PORT.";
         }
