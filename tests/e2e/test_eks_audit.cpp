@@ -79,21 +79,22 @@ TEST(EksAudit, GateFalseInConfigFileFails) {
         << text_of(f);
 }
 
-TEST(EksAudit, CommandLineFeatureGateLosesToTheConfigFile) {
+// The kubelet's code merges command-line feature gates over the config file (issue 11): the
+// gate is on, and the file's false is a warning.
+TEST(EksAudit, CommandLineFeatureGateWinsOverTheConfigFile) {
     EksNode node;
     node.al2(k_default_args + " --feature-gates=RotateKubeletServerCertificate=true");
     node.put(k_config, replace_once(node.get(k_config), "\"RotateKubeletServerCertificate\": true",
                                     "\"RotateKubeletServerCertificate\": false"));
     auto j = report(node.kubecert({"audit"}));
     auto f = finding(j["findings"], "eks.rotate-server-cert");
-    EXPECT_EQ(f.value("status", ""), "FAIL");
-    // Both sources are shown; the file wins.
+    EXPECT_EQ(f.value("status", ""), "WARN") << text_of(f);
+    // Both sources are shown; the command line wins.
     EXPECT_NE(text_of(f).find(std::string(k_args_dropin) +
                               ":2 (KUBELET_ARGS) | --feature-gates RotateKubeletServerCertificate | true"),
               std::string::npos)
         << text_of(f);
-    EXPECT_NE(effective(f, k_gate_key).find("false (from /etc/kubernetes/kubelet/kubelet-config.json)"),
-              std::string::npos);
+    EXPECT_EQ(effective(f, k_gate_key).rfind("true (from " + std::string(k_args_dropin), 0), 0u) << text_of(f);
 }
 
 TEST(EksAudit, RotateServerCertificatesFalseInDropInOverridesTheFile) {
@@ -317,15 +318,18 @@ TEST(EksAudit, BogusFlagInKubeletExtraArgsDropIn) {
         << text_of(f);
 }
 
-TEST(EksAudit, FalseCommandLineGateShadowedByTheFileWarns) {
+// A false gate on the command line turns the gate off whatever the file says: the finding says it
+// is off (not "overridden"), and the fix drops the false.
+TEST(EksAudit, FalseCommandLineGateTurnsTheGateOff) {
     EksNode node;
     node.al2(k_default_args + " --feature-gates=RotateKubeletServerCertificate=false");
     auto j = report(node.kubecert({"audit"}));
     auto f = finding(j["findings"], "eks.rotate-server-cert");
-    EXPECT_EQ(f.value("status", ""), "WARN") << text_of(f);
+    EXPECT_EQ(f.value("status", ""), "FAIL") << text_of(f);
     EXPECT_TRUE(f.value("fixable", false));
-    EXPECT_NE(effective(f, k_gate_key).find("true (from /etc/kubernetes/kubelet/kubelet-config.json)"),
-              std::string::npos);
+    EXPECT_EQ(effective(f, k_gate_key).rfind("false (from " + std::string(k_args_dropin), 0), 0u) << text_of(f);
+    EXPECT_NE(f.value("remediation", "").find("is off"), std::string::npos) << text_of(f);
+    EXPECT_EQ(f.value("remediation", "").find("overrid"), std::string::npos) << text_of(f);
 }
 
 TEST(EksAudit, ClientCertificateKubeconfigWithRotationOff) {

@@ -151,18 +151,30 @@ ProcResult run(const std::vector<std::string>& argv, const std::map<std::string,
     return r;
 }
 
+namespace {
+
+// The node trees of the tests stand for running nodes (their ROOT/proc is a
+// copy, not a procfs): kubecert is told so unless a test sets
+// KUBECERT_LIVE_SYSTEM itself (to "auto", or "\x01unset", for a mounted image).
+std::map<std::string, std::string> with_live_default(std::map<std::string, std::string> env) {
+    env.emplace("KUBECERT_LIVE_SYSTEM", "yes");
+    return env;
+}
+
+} // namespace
+
 ProcResult run_kubecert(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
                         int timeout_seconds) {
     std::vector<std::string> argv{kubecert_binary()};
     argv.insert(argv.end(), args.begin(), args.end());
-    return run(argv, env, "", timeout_seconds);
+    return run(argv, with_live_default(env), "", timeout_seconds);
 }
 
 ProcResult run_kubecert_in(const std::string& cwd, const std::vector<std::string>& args,
                            const std::map<std::string, std::string>& env) {
     std::vector<std::string> argv{kubecert_binary()};
     argv.insert(argv.end(), args.begin(), args.end());
-    return run(argv, env, "", 120, cwd);
+    return run(argv, with_live_default(env), "", 120, cwd);
 }
 
 std::string kubecert_binary() { return KUBECERT_BINARY; }

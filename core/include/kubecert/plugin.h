@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 #define KUBECERT_ABI_MAJOR 1
-#define KUBECERT_ABI_MINOR 2
+#define KUBECERT_ABI_MINOR 3
 #define KUBECERT_ABI_PATCH 0
 
 /* The name of the one symbol a plugin exports. */
@@ -381,7 +381,9 @@ struct kubecert_host {
      * shell, killed after `timeout_ms`. Under --dry-run a command without
      * KUBECERT_CMD_READ_ONLY is only printed (result.dry_run = 1, exit 0).
      * Returns KUBECERT_OK when it ran (whatever its exit code); a non-zero
-     * exit is for the caller to judge, with out/err in the result. */
+     * exit is for the caller to judge, with out/err in the result. From ABI
+     * 1.3, KUBECERT_ERR_DENIED when the node is not the running system (see
+     * live_system()), dry run or not. */
     kubecert_status_t (*run_command)(const kubecert_host_t *host, const char *const *argv, size_t argc,
                                      uint32_t timeout_ms, uint32_t flags, kubecert_command_result_t *out);
 
@@ -451,6 +453,23 @@ struct kubecert_host {
      * reads of `path` see the target (as the fix would have written it).
      * Pointing a link at its current target is a no-op. */
     kubecert_status_t (*replace_symlink)(const kubecert_host_t *host, const char *path, const char *target);
+
+    /* --- added in ABI 1.3 (check KUBECERT_HAS_FIELD(host, kubecert_host_t, live_system)) --- */
+
+    /* Non-zero when the node under --root is the running system: --root is
+     * "/", or ROOT/proc is a procfs showing kubecert's own PID namespace (a
+     * pod with hostPID and the host mounted at /host, say); --live-system
+     * yes|no overrides it. The host decides this once per run. When it is
+     * zero, commands would run and loopback ports would answer on the machine
+     * running kubecert, not on the node: a plugin then runs no command
+     * (run_command() refuses with KUBECERT_ERR_DENIED) and probes no port
+     * unless the user gave its address explicitly, reports its live checks as
+     * INFO "not the running system", and plans no live step in fix.
+     * `reason` may be NULL; else *reason is set to one host-owned sentence
+     * saying why (valid until the next host call).
+     * Rationale: one rule in the host, so that every plugin, third parties'
+     * too, agrees on what a mounted image is. */
+    int (*live_system)(const kubecert_host_t *host, const char **reason);
 };
 
 /* ------------------------------------------------------------------------ */

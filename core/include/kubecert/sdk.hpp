@@ -239,6 +239,21 @@ public:
         const char* d = m_host->working_dir(m_host);
         return d ? std::optional<std::string>(d) : std::nullopt;
     }
+    // Whether the node under --root is the running system (plugin.h,
+    // live_system): only then may a plugin run commands, or probe ports
+    // whose address the user did not give. Hosts before ABI 1.3 have no such
+    // rule and ran everything: taken as live, as they behaved.
+    struct LiveSystem {
+        bool live = true;
+        std::string reason;
+    };
+    LiveSystem live_system() const {
+        if (!KUBECERT_HAS_FIELD(m_host, kubecert_host_t, live_system) || !m_host->live_system)
+            return {true, "this kubecert host (plugin ABI before 1.3) does not tell whether the node is live"};
+        const char* reason = nullptr;
+        const bool live = m_host->live_system(m_host, &reason) != 0;
+        return {live, detail::str(reason)};
+    }
     std::optional<std::string> user_home() const {
         const char* h = m_host->user_home(m_host);
         return h ? std::optional<std::string>(h) : std::nullopt;

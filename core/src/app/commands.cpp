@@ -29,8 +29,8 @@ util::Result<PluginList> select_plugins(RunContext& ctx, const std::vector<std::
     }
     if (out.empty())
         return util::make_error(util::ErrorCode::not_found,
-                                "no plugin recognises the node under " + ctx.fs->root() + " (tried: " +
-                                    (names.empty() ? "no plugins loaded" : names) +
+                                "no plugin recognises the node under " + ctx.report.root +
+                                    " (tried: " + (names.empty() ? "no plugins loaded" : names) +
                                     "); use --flavor NAME to choose one");
     return out;
 }

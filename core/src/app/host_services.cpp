@@ -167,6 +167,12 @@ const char* h_user_home(const kubecert_host_t* h) {
     return nullptr;
 }
 
+int h_live_system(const kubecert_host_t* h, const char** reason) {
+    auto& s = self(h);
+    if (reason) *reason = s.keep(s.ctx().live.reason);
+    return s.ctx().live.live ? 1 : 0;
+}
+
 const char* h_working_dir(const kubecert_host_t* h) {
     auto& s = self(h);
     char buf[PATH_MAX];
@@ -471,6 +477,10 @@ kubecert_status_t h_run_command(const kubecert_host_t* h, const char* const* arg
         args.emplace_back(argv[i]);
     }
     const std::string line = host::quote_command(args);
+    // A command would run on the machine running kubecert, not on a mounted node.
+    if (!s.ctx().live.live)
+        return s.fail(KUBECERT_ERR_DENIED,
+                      "not the running system (" + s.ctx().live.reason + "): `" + line + "` was not run");
     const bool read_only = flags & KUBECERT_CMD_READ_ONLY;
     // A read-only command that a real fix runs (a restart's waits: `crictl ps`, `systemctl
     // is-active`) is listed too, so the report shows every step its dry run plans. The polls of
@@ -690,6 +700,7 @@ HostServices::HostServices(RunContext& ctx, const loader::LoadedPlugin& plugin, 
     m_table.working_dir = h_working_dir;
     m_table.cert_issue_batch = h_cert_issue_batch;
     m_table.replace_symlink = h_replace_symlink;
+    m_table.live_system = h_live_system;
 }
 
 void HostServices::clear_arena() {

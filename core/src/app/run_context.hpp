@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "host/live_system.hpp"
 #include "host/root_fs.hpp"
 #include "host/transaction.hpp"
 #include "report/model.hpp"
@@ -18,6 +19,8 @@ namespace kubecert::app {
 // during a fix, the transaction.
 struct RunContext {
     std::unique_ptr<host::RootFs> fs;
+    // Whether the node under --root is the running system (decided once per run).
+    host::LiveSystem live{true, "--root is /"};
     std::int64_t now = 0;                 // --now or the clock
     std::int64_t warn_within = 30 * 86400;
     std::string benchmark;

@@ -165,7 +165,48 @@ std::optional<KubeletCommandLine> kubelet_unit_command_line(const sdk::Host& hos
                                                             std::vector<std::string>* files_read) {
     auto units = read_units(host, files_read);
     if (units.empty()) return std::nullopt;
-    return expand_exec_start(units, unit_environment(host, units, files_read));
+    auto cmd = expand_exec_start(units, unit_environment(host, units, files_read));
+    if (!cmd) return cmd;
+    auto dirs = fmt::effective_values(units, "Service", "WorkingDirectory");
+    if (!dirs.empty()) {
+        std::string dir = trim(dirs.back().value);
+        if (dir.starts_with("-")) dir = dir.substr(1); // "-": a missing folder is not an error
+        if (dir == "~") dir = "/root";                 // the kubelet runs as root
+        if (dir.starts_with("/")) {
+            cmd->working_dir = dir;
+            cmd->working_dir_source =
+                dirs.back().source + ":" + std::to_string(dirs.back().line) + " (WorkingDirectory)";
+        }
+    }
+    return cmd;
+}
+
+std::string kubelet_absolute_path(const KubeletCommandLine& cmd, const std::string& path) {
+    if (path.empty() || path.front() == '/') return path;
+    const std::string joined = (cmd.working_dir.empty() ? std::string("/") : cmd.working_dir) + "/" + path;
+    std::vector<std::string> parts;
+    size_t pos = 0;
+    while (pos <= joined.size()) {
+        size_t end = joined.find('/', pos);
+        if (end == std::string::npos) end = joined.size();
+        const std::string part = joined.substr(pos, end - pos);
+        if (part == "..") {
+            if (!parts.empty()) parts.pop_back();
+        } else if (!part.empty() && part != ".") {
+            parts.push_back(part);
+        }
+        pos = end + 1;
+    }
+    std::string out;
+    for (const auto& p : parts)
+        out += "/" + p;
+    return out.empty() ? "/" : out;
+}
+
+void inherit_working_dir(KubeletCommandLine& process, const KubeletCommandLine* unit) {
+    if (!process.working_dir.empty() || !unit || unit->working_dir.empty()) return;
+    process.working_dir = unit->working_dir;
+    process.working_dir_source = unit->working_dir_source;
 }
 
 std::vector<KubeletCommandLine> running_kubelet_command_lines(const sdk::Host& host) {
@@ -176,6 +217,16 @@ std::vector<KubeletCommandLine> running_kubelet_command_lines(const sdk::Host& h
         cmd.from_process = true;
         for (size_t i = 1; i < p.argv.size(); ++i)
             cmd.args.push_back({p.argv[i], {}});
+        // Where the kubelet runs, read inside the root: ROOT/proc/PID/cwd.
+        const std::string cwd = "/proc/" + std::to_string(p.pid) + "/cwd";
+        try {
+            if (host.lstat(cwd).type == KUBECERT_FILE_SYMLINK) {
+                cmd.working_dir = host.resolve_path(cwd);
+                cmd.working_dir_source = cwd;
+            }
+        } catch (const sdk::Error&) {
+            // Unreadable (another user's process): the unit's WorkingDirectory=, else "/".
+        }
         out.push_back(std::move(cmd));
     }
     return out;

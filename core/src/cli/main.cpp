@@ -17,6 +17,7 @@
 #include "cli/output.hpp"
 #include "cli/plugin_list.hpp"
 #include "host/fix_lock.hpp"
+#include "host/live_system.hpp"
 #include "report/printable.hpp"
 #include "report/writers.hpp"
 #include "secrets/known_secrets.hpp"
@@ -112,6 +113,14 @@ int run(int argc, char** argv) {
     ctx.report.tool_version = KUBECERT_VERSION;
     ctx.report.generated_at = ctx.now;
     ctx.report.root = ctx.fs->root().empty() ? "/" : ctx.fs->root();
+    const char* live_env = std::getenv("KUBECERT_LIVE_SYSTEM");
+    const std::string live_text = !o.live_system.empty() ? o.live_system : (live_env && *live_env ? live_env : "auto");
+    host::LiveSystemMode live_mode{};
+    if (!host::parse_live_system_mode(live_text, live_mode))
+        throw UsageError("--live-system '" + live_text + "' is not auto, yes or no");
+    ctx.live = host::decide_live_system(*ctx.fs, live_mode);
+    if (o.verbose)
+        std::fprintf(stderr, "kubecert: live system: %s (%s)\n", ctx.live.live ? "yes" : "no", ctx.live.reason.c_str());
     if (!ctx.fs->kernel_confined()) {
         ctx.report.confinement = "user-space";
         std::fprintf(stderr, "kubecert: warning: the kernel refused openat2: paths are kept inside --root in user "
@@ -154,13 +163,12 @@ int run(int argc, char** argv) {
         return 0;
     }
 
+    // A run that cannot choose a plugin still writes its report (with the
+    // error), so a scraped --output never goes stale unnoticed.
     auto plugins = app::select_plugins(ctx, loaded.plugins, o.flavor);
     if (!plugins) {
-        error_line(plugins.error().message);
-        return k_exit_error;
-    }
-
-    if (o.command == "fix" && !node_consistent) {
+        ctx.report.errors.push_back(plugins.error().message);
+    } else if (o.command == "fix" && !node_consistent) {
         // Renewing on top of a half-finished fix would mix two sets of keys: the report says why not.
         ctx.report.has_after = true;
     } else if (o.command == "fix") {

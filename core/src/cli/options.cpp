@@ -27,7 +27,8 @@ po::options_description global_options(Options& o) {
         ("check", po::value(&o.checks)->value_name("ID")->composing(), "only this check id or id prefix (repeatable)")
         ("benchmark", po::value(&o.benchmark)->value_name("NAME"), "benchmark version the reports cite (eks-1.8.0, cis-1.12, rke-cis-1.24, ...)")
         ("verbose,v", po::bool_switch(&o.verbose), "log debug messages and commands to standard error")
-        ("lock-wait", po::value(&o.lock_wait)->value_name("DURATION"), "how long fix/restore wait for another fix on the same root (default 10s)");
+        ("lock-wait", po::value(&o.lock_wait)->value_name("DURATION"), "how long fix/restore wait for another fix on the same root (default 10s)")
+        ("live-system", po::value(&o.live_system)->value_name("auto|yes|no"), "whether the node under --root is the running system, where commands run and ports are probed (default $KUBECERT_LIVE_SYSTEM, else auto: --root / or ROOT/proc shows this PID namespace)");
     return d;
 }
 

@@ -26,6 +26,7 @@ struct Options {
     std::string benchmark;
     bool verbose = false;
     std::string lock_wait = "10s";
+    std::string live_system; // auto|yes|no ("" when not given: $KUBECERT_LIVE_SYSTEM, else auto)
     // fix
     bool dry_run = false;
     bool no_restart = false;

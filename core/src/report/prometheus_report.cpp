@@ -105,6 +105,14 @@ std::string render_prometheus(const Report& raw) {
     out += std::to_string(report.errors.size());
     out += '\n';
 
+    // 0 whenever the run ends with exit status 3 (a run-level error or an
+    // ERROR finding), so one alert rule catches a run that could not judge the node.
+    append_header(out, "kubecert_run_success",
+                  "1 when the run completed and evaluated every check, 0 when it failed (exit status 3).");
+    out += "kubecert_run_success ";
+    out += report.errors.empty() && summary.error == 0 ? '1' : '0';
+    out += '\n';
+
     append_header(out, "kubecert_last_run_timestamp_seconds", "Instant the run evaluated its checks at, in unix seconds.");
     out += "kubecert_last_run_timestamp_seconds ";
     out += std::to_string(report.generated_at);

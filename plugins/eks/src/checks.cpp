@@ -71,6 +71,14 @@ std::vector<std::pair<std::string, std::string>> bogus_flags(const KubeletSource
     return out;
 }
 
+// Where a setting is changed on this node: the config file, or (a flags-only node, as the June
+// 2018 AMI) the kubelet's command line, since there is no config file to edit.
+std::string where_to_set(const KubeletSources& s, const std::string& config_key, const std::string& flag) {
+    if (s.config) return config_key + " in the kubelet config file " + s.config->path;
+    return flag + " on the kubelet's command line (" + (s.unit ? s.unit->source : std::string("kubelet.service")) +
+           "): this node's kubelet reads no config file";
+}
+
 } // namespace
 
 std::string check_title(const std::string& id) {
@@ -114,11 +122,17 @@ sdk::Finding check_rotate_server_cert(const KubeletSources& s, const BenchmarkRe
                            "is featureGates.RotateKubeletServerCertificate in the config file.");
 
     const auto eff = gate.effective_bool();
-    if (eff == false) {
+    if (eff == false && gate.winner()->rank == Rank::flag_feature_gates) {
         worsen(f, Status::fail);
-        add_remediation(f, "The effective RotateKubeletServerCertificate is false (" + gate.winner()->source +
-                               "): set featureGates.RotateKubeletServerCertificate to true in the kubelet config "
-                               "file, remove RotateKubeletServerCertificate=false from --feature-gates, then "
+        add_remediation(f, "RotateKubeletServerCertificate is off: --feature-gates on " + gate.winner()->source +
+                               " sets it to false, and the kubelet's command-line feature gates win over the config "
+                               "file. Remove RotateKubeletServerCertificate=false from --feature-gates (and keep "
+                               "featureGates.RotateKubeletServerCertificate: true in the config file), then "
+                               "systemctl daemon-reload && systemctl restart kubelet.");
+    } else if (eff == false) {
+        worsen(f, Status::fail);
+        add_remediation(f, "RotateKubeletServerCertificate is off (" + gate.winner()->source +
+                               "): set featureGates.RotateKubeletServerCertificate to true there, then "
                                "systemctl daemon-reload && systemctl restart kubelet.");
     } else if (!eff) {
         if (refs.absent_gate_passes) {
@@ -127,20 +141,20 @@ sdk::Finding check_rotate_server_cert(const KubeletSources& s, const BenchmarkRe
             worsen(f, Status::warn);
             add_remediation(f, "No source sets RotateKubeletServerCertificate. The gate is on by default since "
                                "Kubernetes 1.12, but " +
-                                   refs.rotate_server_cert +
-                                   " asks for it to be set to true explicitly: add \"featureGates\": "
-                                   "{\"RotateKubeletServerCertificate\": true} to the kubelet config file.");
+                                   refs.rotate_server_cert + " asks for it to be set to true explicitly: set " +
+                                   where_to_set(s, "\"featureGates\": {\"RotateKubeletServerCertificate\": true}",
+                                                "--feature-gates=RotateKubeletServerCertificate=true") +
+                                   ".");
         }
     } else {
-        // The documented order lets the config file win over --feature-gates, but
-        // the kubelet's code (kubeletConfigFlagPrecedence) merges command-line gates
-        // over the file key by key: a false there is a trap either way.
+        // On today: a false that a higher source hides comes back when that source changes.
         for (const auto& l : gate.layers)
-            if (l.rank == Rank::flag_feature_gates && l.value == false && &l != gate.winner()) {
+            if (l.value == false && &l != gate.winner()) {
                 worsen(f, Status::warn);
-                add_remediation(f, "--feature-gates on " + l.source +
-                                       " sets RotateKubeletServerCertificate=false; a later source overrides it, "
-                                       "but remove it so that no source disables the gate.");
+                add_remediation(f, l.source + " sets RotateKubeletServerCertificate to false; " +
+                                       gate.winner()->source +
+                                       " turns it on today, but set it to true (or remove it) so that no source "
+                                       "disables the gate.");
             }
     }
     if (f.status == Status::pass && f.remediation.empty())
@@ -172,8 +186,10 @@ sdk::Finding check_server_tls_bootstrap(const KubeletSources& s) {
         append(f.evidence, tls.evidence("", "none"));
         f.status = Status::info;
         f.remediation = "The kubelet serves " + tls.effective_text() +
-                        ", a certificate managed outside the kubelet: rotating it is not the kubelet's job but "
-                        "whoever installs that file (see eks.serving-cert-expiry).";
+                        ", a static certificate issued outside the cluster (for example from the site's own CA, as "
+                        "Bottlerocket's settings.kubernetes.server-certificate installs it): the kubelet does not "
+                        "request or rotate it, so serverTLSBootstrap and CSR approval do not apply. Its expiry is "
+                        "what matters: see eks.serving-cert-expiry, and renew it where it is issued.";
         return f;
     }
     f.status = Status::fail;
@@ -181,9 +197,10 @@ sdk::Finding check_server_tls_bootstrap(const KubeletSources& s) {
         f.remediation = w->key + "=" + value_text(w->value) + " on " + w->source +
                         " overrides the config file (command-line flags win): set it to true or remove it. ";
     f.remediation += "serverTLSBootstrap is off, so the kubelet serves a self-signed certificate it never rotates. "
-                     "Set \"serverTLSBootstrap\": true in the kubelet config file (and no "
-                     "--rotate-server-certificates=false), restart the kubelet, and approve its serving CSRs "
-                     "(EKS does not auto-approve them).";
+                     "Set " +
+                     where_to_set(s, "\"serverTLSBootstrap\": true", "--rotate-server-certificates=true") +
+                     " (and no --rotate-server-certificates=false), restart the kubelet, and approve its serving "
+                     "CSRs (EKS does not auto-approve them).";
     return f;
 }
 
@@ -194,11 +211,11 @@ sdk::Finding check_rotate_client_cert(const sdk::Host& host, const KubeletSource
     f.benchmark = refs.rotate_client_cert;
     f.evidence = source_rows(s);
     const Setting rc = resolve_field(s, {"rotateCertificates"}, "rotate-certificates");
-    append(f.evidence, rc.evidence("not false", "not set (accepted: not present or true)"));
+    append(f.evidence, rc.evidence("true", "not set: false (kubelet default)"));
 
     std::string kubeconfig = "/var/lib/kubelet/kubeconfig";
     if (const CommandLine* cmd = s.command_line())
-        if (auto k = flag_value(*cmd, "kubeconfig")) kubeconfig = *k;
+        if (auto k = flag_value(*cmd, "kubeconfig")) kubeconfig = kubelet_path(*cmd, *k);
     if (auto text = host.read_file(kubeconfig)) {
         auto user = formats::parse_kubeconfig(*text, kubeconfig).current_user();
         if (user && !user->exec_command.empty()) {
@@ -212,17 +229,53 @@ sdk::Finding check_rotate_client_cert(const sdk::Host& host, const KubeletSource
                             "does not apply.";
             return f;
         }
+        const bool cert = user && (!user->client_certificate.empty() || !user->client_certificate_data.empty());
+        if (!cert) {
+            f.evidence.push_back({kubeconfig, "users[].user", "no client certificate nor exec plugin", ""});
+            f.status = rc.effective_bool() == false ? Status::fail : Status::info;
+            f.remediation = rc.effective_bool() == false
+                                ? "Client certificate rotation is disabled (" + rc.winner()->source +
+                                      "): set rotateCertificates to true, then restart the kubelet."
+                                : "The kubelet's kubeconfig names no client certificate: client certificate "
+                                  "rotation is not judged.";
+            return f;
+        }
         f.evidence.push_back({kubeconfig, "users[].user", "client certificate", ""});
     } else {
+        // No kubeconfig yet: with --bootstrap-kubeconfig the kubelet will get a client
+        // certificate through TLS bootstrap; without it there is nothing to judge by.
+        const CommandLine* cmd = s.command_line();
+        const auto bootstrap = cmd ? flag_value(*cmd, "bootstrap-kubeconfig") : std::nullopt;
         f.evidence.push_back({kubeconfig, "kubeconfig", "does not exist", ""});
+        if (!bootstrap) {
+            f.status = rc.effective_bool() == false ? Status::fail : Status::info;
+            f.remediation = rc.effective_bool() == false
+                                ? "Client certificate rotation is disabled (" + rc.winner()->source +
+                                      "): set rotateCertificates to true, then restart the kubelet."
+                                : "The kubelet has no kubeconfig and no --bootstrap-kubeconfig: how it "
+                                  "authenticates cannot be told, so client certificate rotation is not judged.";
+            return f;
+        }
+        f.evidence.push_back({cmd->source, "--bootstrap-kubeconfig", *bootstrap,
+                              "TLS bootstrap: the kubelet will authenticate with a client certificate"});
     }
-    if (rc.effective_bool() == false) {
+    // A kubelet that authenticates with a client certificate renews it only with rotation on, and
+    // rotateCertificates defaults to false: unset is a certificate that expires (EKS local
+    // clusters on Outposts bootstrap one).
+    if (rc.effective_bool() == true) {
+        f.status = Status::pass;
+    } else if (rc.effective_bool() == false) {
         f.status = Status::fail;
         f.remediation = "Client certificate rotation is disabled (" + rc.winner()->source +
                         "): set rotateCertificates to true in the kubelet config file or remove "
                         "--rotate-certificates=false, then restart the kubelet.";
     } else {
-        f.status = Status::pass;
+        f.status = Status::fail;
+        f.remediation = "The kubelet authenticates with a client certificate and no source sets rotateCertificates "
+                        "(the kubelet's default is false): the certificate is never renewed and the node drops out "
+                        "of the cluster when it expires. Set " +
+                        where_to_set(s, "rotateCertificates: true", "--rotate-certificates=true") +
+                        ", and restart the kubelet.";
     }
     return f;
 }
@@ -235,7 +288,7 @@ sdk::Finding check_serving_cert_expiry(const sdk::Host& host, const KubeletSourc
     const Setting tls = resolve_field(s, {"tlsCertFile"}, "tls-cert-file");
     std::string cert_dir = "/var/lib/kubelet/pki";
     if (const CommandLine* cmd = s.command_line())
-        if (auto d = flag_value(*cmd, "cert-dir")) cert_dir = *d;
+        if (auto d = flag_value(*cmd, "cert-dir")) cert_dir = kubelet_path(*cmd, *d);
 
     std::vector<std::string> server_paths;
     if (!tls.effective_text().empty())
@@ -272,6 +325,20 @@ sdk::Finding check_serving_cert_expiry(const sdk::Host& host, const KubeletSourc
             {cert_dir, "certificates",
              "none of " + server_paths.front() + ", " + cert_dir + "/kubelet-client-current.pem exists", ""});
         f.remediation = "No kubelet certificate on disk: nothing to check.";
+        return f;
+    }
+    // A static --tls-cert-file / tlsCertFile is renewed where it was issued, never through a CSR.
+    const bool static_cert = !tls.effective_text().empty();
+    if (static_cert && (f.status == Status::fail || f.status == Status::warn)) {
+        f.remediation = std::string(f.status == Status::fail ? "The kubelet's serving certificate is expired or not "
+                                                               "yet valid"
+                                                             : "The kubelet's serving certificate expires inside "
+                                                               "the warning window") +
+                        ": it is the static " + tls.effective_text() +
+                        " (tlsCertFile), which the kubelet neither requests nor renews. Issue a new one from the "
+                        "CA that signed it (issuer: see the evidence), install it in place of the file (on "
+                        "Bottlerocket: apiclient set settings.kubernetes.server-certificate and server-key) and "
+                        "restart the kubelet. Approving CSRs does not help here.";
         return f;
     }
     switch (f.status) {

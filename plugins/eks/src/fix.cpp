@@ -222,7 +222,9 @@ Plan plan_server_tls_bootstrap(const KubeletSources& s) {
 }
 
 Plan plan_rotate_client_cert(const KubeletSources& s) {
-    return plan_bool_field(s, {"rotateCertificates"}, "rotate-certificates", true);
+    // Only called when the kubelet authenticates with a client certificate that does not rotate:
+    // rotateCertificates must end up true, also where no source sets it (the default is false).
+    return plan_bool_field(s, {"rotateCertificates"}, "rotate-certificates", false);
 }
 
 void apply_fix(const sdk::Host& host, const std::vector<std::string>& ids, const std::map<std::string, Plan>& plans) {
@@ -265,6 +267,12 @@ void apply_fix(const sdk::Host& host, const std::vector<std::string>& ids, const
     }
     if (!restart || host.no_restart()) {
         if (restart) host.warn("--no-restart: the kubelet keeps its old settings until it is restarted");
+        return;
+    }
+    // The kubelet of the machine running kubecert is not this node's: no restart is planned.
+    if (const auto live = host.live_system(); !live.live) {
+        host.info("not the running system (" + live.reason +
+                  "): the kubelet is not restarted; it reads the changed files when the node next starts it");
         return;
     }
     const std::string timeout_text = host.option("restart-timeout").value_or("30s");

@@ -4,55 +4,35 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include <kubecert/checks/kubelet_command_line.hpp>
+#include <kubecert/checks/kubelet_sources.hpp>
 #include <kubecert/sdk.hpp>
 
+// The kubelet's sources as the EKS plugin reads them: the shared engine
+// (kubecert/checks/kubelet_sources.hpp) with the EKS nodes' config paths.
 namespace kubecert::eks {
 
-// The kubelet's command line with each word's origin (file, line, variable).
-using WordOrigin = checks::WordOrigin;
-using ArgWord = checks::ArgWord;
-using CommandLine = checks::KubeletCommandLine;
+using checks::ArgWord;
+using checks::CommandLine;
+using checks::ConfigDoc;
+using checks::kubelet_path;
+using checks::KubeletSources;
+using checks::parse_config_document;
+using checks::relative_note;
+using checks::WordOrigin;
 
-// One KubeletConfiguration document: the --config file or a --config-dir drop-in.
-struct ConfigDoc {
-    std::string path;
-    bool is_dropin = false;
-    nlohmann::ordered_json json; // YAML drop-ins converted to JSON
-};
-
-// Everything on the node that decides the kubelet's effective settings.
-struct KubeletSources {
-    std::optional<CommandLine> process;  // the running kubelet
-    std::optional<CommandLine> unit;     // the systemd unit with its drop-ins and environment
-    std::vector<std::string> unit_files; // unit, drop-ins and environment files that were read
-    std::string config_path;             // the --config file ("" when the kubelet reads none)
-    std::string config_note;             // how config_path was chosen
-    std::optional<ConfigDoc> config;     // absent when the file does not exist
-    std::string config_dir;              // --config-dir ("" when not given)
-    std::vector<ConfigDoc> dropins;      // sorted by name; later wins
-
-    // The command line the kubelet runs with: the process's, else the unit's.
-    const CommandLine* command_line() const;
-};
-
-// The two paths EKS AMIs install the KubeletConfiguration at (AL2, AL2023 nodeadm).
+// The paths EKS nodes keep the KubeletConfiguration at: AL2, AL2023 nodeadm, Bottlerocket (YAML).
 inline const std::vector<std::string> k_eks_config_paths{"/etc/kubernetes/kubelet/kubelet-config.json",
-                                                         "/etc/kubernetes/kubelet/config.json"};
+                                                         "/etc/kubernetes/kubelet/config.json",
+                                                         "/etc/kubernetes/kubelet/config"};
 
-// Reads the kubelet's command line, unit files, config file and drop-ins
-// through `host`. Throws formats::ParseError for a malformed file (named
-// with line and column) and sdk::Error when the host cannot read one.
-KubeletSources load_kubelet_sources(const sdk::Host& host);
+// The kubelet's sources, falling back to the EKS paths when no command line is found.
+inline KubeletSources load_kubelet_sources(const sdk::Host& host) {
+    return checks::load_kubelet_sources(host, k_eks_config_paths);
+}
 
 // The value of the last --`name` flag of `cmd` (pflag: last wins), if any.
 inline std::optional<std::string> flag_value(const CommandLine& cmd, const std::string& name) {
     return checks::kubelet_flag_value(cmd, name);
 }
-
-// Parses a KubeletConfiguration document, JSON or YAML (drop-ins may be either).
-nlohmann::ordered_json parse_config_document(const std::string& text, const std::string& source);
 
 } // namespace kubecert::eks

@@ -134,9 +134,23 @@ private:
         if (plan) {
             f.fixable = plan->possible();
             if (!plan->blocker.empty()) f.remediation += "\nNot fixed automatically: " + plan->blocker;
+            if (is_nodeadm(s))
+                f.remediation +=
+                    "\nThis is an AL2023 node: nodeadm rewrites /etc/kubernetes/kubelet/config.json and its "
+                    "config.json.d/40-nodeadm.conf drop-in from the NodeConfig in the instance's user data at every "
+                    "boot, so an edit here (kubecert's fix included) lasts until the next reboot. Make the lasting "
+                    "change in the NodeConfig (spec.kubelet.config, or spec.kubelet.flags) of the launch template.";
             m_plans[id] = std::move(*plan);
         }
         return f;
+    }
+
+    // AL2023: nodeadm writes the kubelet's config and environment at every boot.
+    static bool is_nodeadm(const KubeletSources& s) {
+        if (s.config_path == "/etc/kubernetes/kubelet/config.json") return true;
+        for (const auto& f : s.unit_files)
+            if (f == "/etc/eks/kubelet/environment") return true;
+        return false;
     }
 
     std::optional<KubeletSources> m_sources;

@@ -60,6 +60,10 @@ AuthorityState load_authority(const sdk::Host& host, const AuthoritySpec& spec) 
     a.spec = spec;
     a.cert = load_pem_pair(host, spec.cert_path, spec.key_path);
     a.key = a.cert.key;
+    if (!spec.managed_by.empty()) {
+        a.cannot_sign = spec.managed_by;
+        return a;
+    }
     if (a.cert.state != LoadState::loaded) {
         a.cannot_sign = "its CA " + spec.cert_path + (a.cert.state == LoadState::absent ? " is absent" : " is unreadable");
         return a;
@@ -196,14 +200,15 @@ std::vector<sdk::Certificate> certificate_rows(const PkiState& pki) {
     for (const auto& l : pki.leaves) {
         if (l.cert.state != LoadState::loaded) continue;
         const auto* ca = pki.authority(l.spec.authority);
-        const bool external = ca && ca->cert.state == LoadState::loaded && ca->key.empty();
+        const bool external =
+            ca && ((ca->cert.state == LoadState::loaded && ca->key.empty()) || !ca->spec.managed_by.empty());
         rows.push_back({l.spec.name, l.cert.path, l.cert.info.subject, l.cert.info.issuer, l.cert.info.not_before,
                         l.cert.info.not_after, l.spec.authority, external, false});
     }
     for (const auto& a : pki.authorities) {
         if (a.cert.state != LoadState::loaded) continue;
-        rows.push_back({a.spec.name, a.spec.cert_path, a.cert.info.subject, a.cert.info.issuer,
-                        a.cert.info.not_before, a.cert.info.not_after, "", a.key.empty(), true});
+        rows.push_back({a.spec.name, a.spec.cert_path, a.cert.info.subject, a.cert.info.issuer, a.cert.info.not_before,
+                        a.cert.info.not_after, "", a.key.empty() || !a.spec.managed_by.empty(), true});
     }
     return rows;
 }
@@ -238,10 +243,19 @@ sdk::Finding audit_kubelet_client(const sdk::Host& host, const std::string& kube
         }
     }
     if (f.status == sdk::Status::fail || f.status == sdk::Status::warn) {
-        f.evidence.push_back({c.path, "rotation",
-                              "the kubelet renews this certificate itself well before it expires (kubeadm leaves it "
-                              "out for that reason); one this close to expiry means that rotation is broken",
-                              "renewed by the kubelet"});
+        // An embedded certificate is kubeadm's documented upgrade case (kubelet.conf written before the
+        // kubelet rotated into kubelet-client-current.pem, or by kubeadm before 1.17): the kubelet never
+        // rewrites kubelet.conf, so its rotation may well work while this copy ages.
+        f.evidence.push_back(
+            {c.path, "rotation",
+             c.embedded ? "kubelet.conf embeds its first client certificate (client-certificate-data), kubeadm's "
+                          "documented case after an upgrade: the kubelet rotates into "
+                          "/var/lib/kubelet/pki/kubelet-client-current.pem but never rewrites kubelet.conf, so "
+                          "point kubelet.conf at that file"
+                        : "the kubelet renews this certificate itself well before it expires (kubeadm leaves it "
+                          "out for that reason); one this close to expiry means that rotation is broken",
+             c.embedded ? "client-certificate: /var/lib/kubelet/pki/kubelet-client-current.pem"
+                        : "renewed by the kubelet"});
         set_kubelet_client_remedy(f, c, pki);
     }
     return f;

@@ -40,6 +40,14 @@ sdk::Finding audit_client_rotation(const KubeletSettings& s, const std::string& 
     f.id = id;
     f.title = title;
     f.benchmark = cis_reference(benchmark, "rotate-certificates");
+    // The verdict follows how the kubelet authenticates: an exec credential has no certificate to rotate.
+    if (!s.exec_command.empty()) {
+        f.status = sdk::Status::info;
+        f.evidence.push_back({s.kubeconfig_path, "users[].user.exec", s.exec_command, ""});
+        f.remediation = "The kubelet authenticates with an exec credential plugin (" + s.exec_command +
+                        "), not a client certificate: client certificate rotation does not apply.";
+        return f;
+    }
     if (!s.config_text && s.flag_sources.empty()) {
         f.status = sdk::Status::info;
         f.evidence.push_back({s.config_path, "present", "no kubelet configuration on this node", ""});
@@ -47,6 +55,11 @@ sdk::Finding audit_client_rotation(const KubeletSettings& s, const std::string& 
     }
     if (s.config_text) f.evidence.push_back({s.config_path, "rotateCertificates", bool_text(s.rotate_certificates), "true"});
     else f.evidence.push_back({s.config_path, "present", "no", ""});
+    if (!s.config_note.empty()) f.evidence.push_back({s.config_path, "chosen because", s.config_note, ""});
+    if (!s.rotate_certificates_from.empty())
+        f.evidence.push_back({s.rotate_certificates_from,
+                              "rotateCertificates (--config-dir drop-in, wins over the file)",
+                              bool_text(s.rotate_certificates), "true"});
     bool flag_false = false;
     bool flag_true = false;
     std::string false_source;
@@ -64,6 +77,11 @@ sdk::Finding audit_client_rotation(const KubeletSettings& s, const std::string& 
         f.status = sdk::Status::fail;
         f.remediation = "Remove --rotate-certificates=false from " + false_source +
                         " and set rotateCertificates: true in " + s.config_path + ", then restart the kubelet.";
+    } else if (!config_true && !flag_true && !s.rotate_certificates_from.empty()) {
+        f.status = sdk::Status::fail;
+        f.remediation = "Set rotateCertificates: true in " + s.rotate_certificates_from +
+                        " (a --config-dir drop-in, which wins over " + s.config_path +
+                        "), or remove it there, and restart the kubelet.";
     } else if (!config_true && !flag_true) {
         f.status = sdk::Status::fail;
         f.fixable = s.config_text.has_value();
@@ -88,6 +106,10 @@ sdk::Finding audit_server_rotation(const KubeletSettings& s, const std::string& 
     }
     bool on = s.server_tls_bootstrap.value_or(false);
     if (s.config_text) f.evidence.push_back({s.config_path, "serverTLSBootstrap", bool_text(s.server_tls_bootstrap), "true"});
+    if (!s.server_tls_bootstrap_from.empty())
+        f.evidence.push_back({s.server_tls_bootstrap_from,
+                              "serverTLSBootstrap (--config-dir drop-in, wins over the file)",
+                              bool_text(s.server_tls_bootstrap), "true"});
     // Command-line flags override the file; the last source is what runs.
     for (const auto& v : s.flag_values("rotate-server-certificates")) {
         f.evidence.push_back({v.source, "--rotate-server-certificates", v.text, "true"});

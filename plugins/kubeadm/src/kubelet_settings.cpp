@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
+#include <kubecert/checks/kubelet_merge.hpp>
+#include <kubecert/formats/kubeconfig.hpp>
 #include <kubecert/formats/kubelet_flags.hpp>
 #include <kubecert/formats/parse_error.hpp>
 #include <kubecert/formats/systemd_unit.hpp>
@@ -79,13 +82,39 @@ KubeletSettings read_kubelet_settings(const sdk::Host& host) {
                 s.flag_sources.push_back(std::move(cmd));
             });
     }
+    // A copy: flag_sources grows below.
+    std::optional<checks::KubeletCommandLine> unit;
+    if (!s.flag_sources.empty() && !s.flag_sources.front().from_process) unit = s.flag_sources.front();
     guarded(s, [&] {
-        for (auto& cmd : checks::running_kubelet_command_lines(host)) s.flag_sources.push_back(std::move(cmd));
+        for (auto& cmd : checks::running_kubelet_command_lines(host)) {
+            checks::inherit_working_dir(cmd, unit ? &*unit : nullptr);
+            s.flag_sources.push_back(std::move(cmd));
+        }
     });
-    for (const auto& src : s.flag_sources)
-        if (auto f = formats::last_flag(formats::parse_kubelet_flags(src.words()), "config"); f && f->value)
-            config_flag = *f->value;
+    // The last source is what runs; relative paths are the kubelet's working directory's.
+    std::optional<std::string> kubeconfig_flag;
+    for (const auto& src : s.flag_sources) {
+        const auto flags = formats::parse_kubelet_flags(src.words());
+        if (auto f = formats::last_flag(flags, "config"); f && f->value) {
+            config_flag = checks::kubelet_absolute_path(src, *f->value);
+            s.config_note = *config_flag == *f->value
+                                ? "--config on " + src.describe(src.args[f->index])
+                                : "--config " + *f->value + " on " + src.describe(src.args[f->index]) +
+                                      ", relative to the kubelet's working directory " +
+                                      (src.working_dir.empty() ? std::string("/") : src.working_dir);
+        }
+        if (auto f = formats::last_flag(flags, "kubeconfig"); f && f->value)
+            kubeconfig_flag = checks::kubelet_absolute_path(src, *f->value);
+        if (auto f = formats::last_flag(flags, "config-dir"); f && f->value)
+            s.config_dir = checks::kubelet_absolute_path(src, *f->value);
+    }
     if (config_flag) s.config_path = *config_flag;
+    if (kubeconfig_flag) s.kubeconfig_path = *kubeconfig_flag;
+    guarded(s, [&] {
+        if (auto text = host.read_file(s.kubeconfig_path))
+            if (auto user = formats::parse_kubeconfig(*text, s.kubeconfig_path).current_user())
+                s.exec_command = user->exec_command;
+    });
 
     guarded(s, [&] {
         s.config_text = host.read_file(s.config_path);
@@ -93,6 +122,25 @@ KubeletSettings read_kubelet_settings(const sdk::Host& host) {
         s.rotate_certificates = kubelet_config_bool(*s.config_text, s.config_path, "rotateCertificates");
         s.server_tls_bootstrap = kubelet_config_bool(*s.config_text, s.config_path, "serverTLSBootstrap");
     });
+    // --config-dir drop-ins override the file key by key: the shared engine merges them.
+    if (!s.config_dir.empty())
+        guarded(s, [&] {
+            checks::KubeletSources files;
+            if (s.config_text)
+                files.config = checks::ConfigDoc{s.config_path, false,
+                                                 checks::parse_config_document(*s.config_text, s.config_path)};
+            files.dropins = checks::read_config_dropins(host, s.config_dir);
+            for (auto [key, flag, value, from] : {std::tuple{"rotateCertificates", "rotate-certificates",
+                                                             &s.rotate_certificates, &s.rotate_certificates_from},
+                                                  std::tuple{"serverTLSBootstrap", "rotate-server-certificates",
+                                                             &s.server_tls_bootstrap, &s.server_tls_bootstrap_from}}) {
+                const auto setting = checks::resolve_field(files, {key}, flag);
+                const auto* winner = setting.winner();
+                if (!winner || winner->rank != checks::Rank::config_dropin) continue;
+                *value = setting.effective_bool();
+                *from = winner->source;
+            }
+        });
     return s;
 }
 

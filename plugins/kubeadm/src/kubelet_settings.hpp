@@ -28,6 +28,15 @@ struct KubeletSettings {
     // systemd's command line (or, without a unit, the env files kubeadm and
     // the packages write) first, running processes last.
     std::vector<checks::KubeletCommandLine> flag_sources;
+    std::string config_note; // how config_path was chosen (a relative --config resolved, ...)
+    std::string config_dir;  // --config-dir ("" when not given)
+    // The --config-dir drop-in whose value wins over the file, per key ("" when the file decides),
+    // merged by the shared engine (kubecert/checks/kubelet_merge.hpp), as the EKS plugin does.
+    std::string rotate_certificates_from;
+    std::string server_tls_bootstrap_from;
+    // How the kubelet authenticates to the API server, from its --kubeconfig.
+    std::string kubeconfig_path = "/etc/kubernetes/kubelet.conf";
+    std::string exec_command;                 // the exec credential plugin's command ("" when none)
     std::vector<std::string> errors;          // malformed inputs, each naming file:line:column
     // The value of boolean flag `name` in each source that sets it.
     std::vector<FlagValue> flag_values(const std::string& name) const;

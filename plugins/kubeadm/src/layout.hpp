@@ -16,6 +16,9 @@ struct AuthoritySpec {
     std::string key_path;
     // Why the CA may legitimately be absent (worker node, external etcd).
     std::string absent_reason;
+    // Who renews the certificates this CA signs when it is not kubeadm (an external etcd's);
+    // "" for kubeadm's own CAs. Its leaves are then reported, never renewed.
+    std::string managed_by = "";
 };
 
 // A leaf certificate of kubeadm's first check-expiration table.

@@ -17,6 +17,7 @@
 #include "kubelet_client_renewal.hpp"
 #include "kubelet_settings.hpp"
 #include "layout.hpp"
+#include "node_layout.hpp"
 #include "renewal.hpp"
 #include "restart.hpp"
 #include "user_kubeconfig.hpp"
@@ -68,16 +69,20 @@ public:
             {"validity", "DURATION", "validity of renewed certificates", std::string("8760h")},
             {"crictl", "PATH", "crictl used to watch the control plane restart", std::string("crictl")},
             {"restart-timeout", "DURATION", "how long each control-plane restart wait may take", std::string("120s")},
-            {"pki-dir", "DIR", "kubeadm's certificatesDir", std::string("/etc/kubernetes/pki")},
+            {"pki-dir", "DIR",
+             "kubeadm's certificatesDir, a node path under --root (default: certificatesDir of "
+             "/etc/kubernetes/kubeadm-config.yaml, else /etc/kubernetes/pki, else kubespray's /etc/kubernetes/ssl)",
+             std::nullopt},
         };
         return i;
     }
 
     bool detect(sdk::Host& host) {
-        const auto pki = host.option("pki-dir").value_or("/etc/kubernetes/pki");
+        const auto pki = discover_layout(host, host.option("pki-dir")).pki_dir;
         if (host.exists(std::string(k_manifests_dir) + "/kube-apiserver.yaml")) return true;
         // EKS nodes also keep the cluster CA in pki/ca.crt; kubeadm nodes have its key (control
-        // plane) or kubeadm's kubelet.conf (workers) next to it.
+        // plane) or kubeadm's kubelet.conf (workers) next to it. kubespray's certificatesDir is
+        // /etc/kubernetes/ssl (discover_layout), where RKE keeps kube-ca.pem, never ca.crt.
         if (host.exists(pki + "/ca.crt") &&
             (host.exists(pki + "/ca.key") || host.exists(std::string(k_kubeconfig_dir) + "/kubelet.conf")))
             return true;
@@ -87,7 +92,12 @@ public:
     }
 
     void audit(sdk::Host& host) {
-        m_layout = kubeadm_layout(host.option("pki-dir").value_or("/etc/kubernetes/pki"), k_kubeconfig_dir);
+        const NodeLayout node = discover_layout(host, host.option("pki-dir"));
+        host.debug("certificatesDir " + node.pki_dir + " (" + node.pki_origin + ")" +
+                   (node.etcd ? ", external etcd from " + node.etcd->source : std::string()));
+        for (const auto& note : node.notes)
+            host.warn(note);
+        m_layout = layout_for(host, node, k_kubeconfig_dir);
         std::vector<sdk::Finding> findings;
         m_pki = audit_pki(host, m_layout, findings);
         findings.push_back(audit_kubelet_client(host, std::string(k_kubeconfig_dir) + "/kubelet.conf", m_pki));
@@ -177,11 +187,16 @@ public:
             }
         }
 
-        if (host.no_restart()) {
+        // Restarts act on the running system only: on a mounted image they would move manifests
+        // and restart services of the machine running kubecert.
+        const auto live = host.live_system();
+        if (host.no_restart() || !live.live) {
+            const std::string why =
+                host.no_restart() ? std::string("--no-restart") : "not the running system (" + live.reason + ")";
             if (!restart_reason.empty())
-                host.info("--no-restart: restart the control plane yourself so it loads the renewed certificates");
+                host.info(why + ": restart the control plane yourself so it loads the renewed certificates");
             if (kubelet_changed || kubelet_client_renewed)
-                host.info("--no-restart: restart the kubelet yourself (systemctl restart kubelet)");
+                host.info(why + ": restart the kubelet yourself (systemctl restart kubelet)");
             return;
         }
         if (!restart_reason.empty()) {

@@ -26,7 +26,9 @@ ClusterFacts load_cluster(const sdk::Host& host, const std::string& path) {
     try {
         auto text = host.read_file(path);
         if (!text) {
-            facts.error = path + ": not found";
+            // Option paths are node paths: say where it was looked for, not only that it is missing.
+            facts.error = path + ": not found, looked for under --root (--rke-cluster-config is a node path, "
+                                 "read inside the node's root)";
             return facts;
         }
         facts.found = true;
@@ -114,6 +116,7 @@ Options read_options(const sdk::Host& host) {
     options.run_up = host.flag("run-up");
     if (auto docker = non_empty_option(host, "docker")) options.docker = *docker;
     options.kubelet_address = non_empty_option(host, "kubelet-address").value_or("");
+    options.kubelet_address_given = !options.kubelet_address.empty();
     if (options.kubelet_address.empty()) options.kubelet_address = kubelet_address(options);
     return options;
 }
@@ -124,13 +127,36 @@ std::string kubelet_address(const Options& options) {
     return (ipv6 ? "[" + node + "]" : node) + ":10250";
 }
 
+bool has_rke_node_files(const sdk::Host& host) {
+    const auto names = host.list_dir(std::string(k_rke_ssl_dir));
+    if (!kubelet_cert_files(names).empty()) return true;
+    return std::any_of(names.begin(), names.end(),
+                       [](const std::string& n) { return n == "kube-node.pem" || n == "kube-ca.pem"; });
+}
+
+bool is_rke_kubelet(const KubeletContainer& container) {
+    const auto& image = container.image;
+    if (image.find("rancher/hyperkube") != std::string::npos || image.find("rancher/rke-tools") != std::string::npos)
+        return true;
+    return !container.entrypoint.empty() && container.entrypoint.find("rke-tools") != std::string::npos;
+}
+
 bool detect_rke(const sdk::Host& host, const Options& options) {
     if (options.cluster_config) return true;
-    if (host.stat(std::string(k_rke_ssl_dir)).type == KUBECERT_FILE_DIRECTORY) return true;
-    if (!host.exists(std::string(k_legacy_cert_path))) return false;
-    // A kubelet.crt alone is any kubelet's; RKE's runs in a docker container named kubelet.
+    if (has_rke_node_files(host)) return true;
+    // `rke up` writes cluster.rkestate beside cluster.yml, in the folder it ran in.
+    if (auto cwd = host.working_dir())
+        if (host.stat((*cwd == "/" ? std::string() : *cwd) + "/cluster.rkestate").type == KUBECERT_FILE_REGULAR)
+            return true;
+    // A kubelet.crt or /etc/kubernetes/ssl alone is any kubelet's (kubespray keeps its certificates
+    // there); RKE's kubelet runs in a docker container of RKE's images, which only the running
+    // system can be asked about.
+    const bool kubelet_files = host.exists(std::string(k_legacy_cert_path)) ||
+                               host.stat(std::string(k_rke_ssl_dir)).type == KUBECERT_FILE_DIRECTORY;
+    if (!kubelet_files || !host.live_system().live) return false;
     std::string why;
-    return inspect_kubelet(host, options.docker, why).has_value();
+    const auto container = inspect_kubelet(host, options.docker, why);
+    return container && is_rke_kubelet(*container);
 }
 
 std::optional<KubeletContainer> inspect_kubelet(const sdk::Host& host, const std::string& docker, std::string& why) {
@@ -191,6 +217,9 @@ DiskCert read_disk_cert(const sdk::Host& host, const std::string& path, const st
 Facts gather_facts(const sdk::Host& host) {
     Facts facts;
     facts.options = read_options(host);
+    const auto live = host.live_system();
+    facts.live = live.live;
+    facts.live_reason = live.reason;
     if (facts.options.cluster_config) facts.cluster = load_cluster(host, *facts.options.cluster_config);
 
     const bool rke_ssl = host.stat(std::string(k_rke_ssl_dir)).type == KUBECERT_FILE_DIRECTORY;
@@ -199,9 +228,14 @@ Facts gather_facts(const sdk::Host& host) {
     if (!facts.on_node) return facts; // an admin host: nothing of a node to ask docker or the port about
 
     facts.ca_key_on_node = host.exists(std::string(k_rke_ssl_dir) + "/kube-ca-key.pem");
-    facts.container = inspect_kubelet(host, facts.options.docker, facts.container_note);
+    // docker and the kubelet port answer for the machine kubecert runs on: only ask them when
+    // that machine is the node (or, for the port, when the user named it).
+    if (facts.live)
+        facts.container = inspect_kubelet(host, facts.options.docker, facts.container_note);
+    else
+        facts.container_note = "not the running system (" + facts.live_reason + "): docker was not asked";
     choose_disk_cert(host, facts);
-    if (host.check_selected("rke.served-cert-matches-disk"))
+    if (host.check_selected("rke.served-cert-matches-disk") && (facts.live || facts.options.kubelet_address_given))
         facts.served = fetch_served(host, facts.options.kubelet_address, facts.options.timeout_ms);
     return facts;
 }

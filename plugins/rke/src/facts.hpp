@@ -16,6 +16,7 @@ struct Options {
     std::optional<std::string> cluster_config; // node path of cluster.yml
     std::optional<std::string> node_address;
     std::string kubelet_address; // HOST:PORT of the kubelet's HTTPS port
+    bool kubelet_address_given = false; // --rke-kubelet-address: probed even off the running system
     std::uint32_t timeout_ms = 5000;
     std::int64_t restart_wait_seconds = 90; // how long a restarted kubelet gets to serve the expected certificate
     bool legacy = false;                    // prefer the node-side regeneration over cluster.yml
@@ -63,13 +64,24 @@ struct Facts {
     std::string disk_error;           // when the serving certificate file cannot be chosen
     std::optional<ServedCert> served; // nullopt off a node
     bool ca_key_on_node = false;      // RKE's kube-ca-key.pem is here (a control-plane node)
+    bool live = true;                 // the node under --root is the running system (the host's rule)
+    std::string live_reason;          // why (or why not), for the evidence
 };
 
 // Reads the --rke-* options; throws sdk::Error for a malformed value.
 Options read_options(const sdk::Host& host);
 
-// True when this root looks like an RKE admin host or node (see detect in docs/plugins/rke.md).
+// True when this root looks like an RKE admin host or node, on RKE's own evidence only (see
+// detect in docs/plugins/rke.md): /etc/kubernetes/ssl alone is kubespray's folder too.
 bool detect_rke(const sdk::Host& host, const Options& options);
+
+// True when /etc/kubernetes/ssl holds files only RKE writes there (kube-kubelet-*.pem, kube-node.pem,
+// kube-ca.pem).
+bool has_rke_node_files(const sdk::Host& host);
+
+// True for the kubelet container RKE runs: an image of RKE's (rancher/hyperkube, rancher/rke-tools)
+// or RKE's entrypoint.
+bool is_rke_kubelet(const KubeletContainer& container);
 
 // Asks `docker inspect kubelet` (read only); nullopt with `why` when docker or the container is missing.
 std::optional<KubeletContainer> inspect_kubelet(const sdk::Host& host, const std::string& docker, std::string& why);

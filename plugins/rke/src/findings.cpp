@@ -171,12 +171,16 @@ Finding served_finding(const Facts& facts, const std::string& profile, const Fix
                         "(or --rke-node-address) names its port.";
         return f;
     }
-    f.evidence.push_back({s.address, "sha256 fingerprint", s.cert->sha256_fingerprint, ""});
+    // The port is what is checked against the file: the served fingerprint is the actual value,
+    // the one on disk the expected one.
+    const bool have_disk = facts.disk && facts.disk->cert;
+    f.evidence.push_back({s.address, "sha256 fingerprint", s.cert->sha256_fingerprint,
+                          have_disk ? facts.disk->cert->sha256_fingerprint : ""});
     f.evidence.push_back({s.address, "subject", s.cert->subject, ""});
     f.evidence.push_back({s.address, "issuer", s.cert->issuer, ""});
     f.evidence.push_back({s.address, "not_before", util::format_rfc3339(s.cert->not_before), ""});
     f.evidence.push_back({s.address, "not_after", util::format_rfc3339(s.cert->not_after), ""});
-    if (!facts.disk || !facts.disk->cert) {
+    if (!have_disk) {
         f.status = facts.disk || !facts.disk_error.empty() ? Status::error : Status::info;
         f.evidence.push_back({facts.disk ? facts.disk->path : std::string(k_rke_ssl_dir), "",
                               facts.disk
@@ -185,8 +189,7 @@ Finding served_finding(const Facts& facts, const std::string& profile, const Fix
                               "a certificate file to compare with"});
         return f;
     }
-    f.evidence.push_back(
-        {facts.disk->path, "sha256 fingerprint", facts.disk->cert->sha256_fingerprint, s.cert->sha256_fingerprint});
+    f.evidence.push_back({facts.disk->path, "sha256 fingerprint", facts.disk->cert->sha256_fingerprint, ""});
     if (!served_differs(facts)) {
         f.status = Status::pass;
         return f;
@@ -260,13 +263,20 @@ std::vector<sdk::Finding> build_findings(const Facts& facts, const std::string& 
     out.push_back(expiry_finding(facts, profile, clock, plan));
     if (facts.served)
         out.push_back(served_finding(facts, profile, plan));
-    else if (!facts.on_node) {
+    else if (!facts.on_node || !facts.live) {
         Finding f;
         f.id = k_check_served;
         f.title = "The kubelet port serves the certificate on disk";
         f.benchmark = benchmark_ref(profile, BenchmarkItem::rotate_server_cert);
         f.status = Status::info;
-        f.evidence.push_back({std::string(k_rke_ssl_dir), "", "(absent)", "an RKE node"});
+        if (!facts.on_node) {
+            f.evidence.push_back({std::string(k_rke_ssl_dir), "", "(absent)", "an RKE node"});
+        } else {
+            f.evidence.push_back(
+                {"--root", "live system", "not the running system: " + facts.live_reason, "the running node"});
+            f.remediation = "Not checked: the kubelet port of the machine running kubecert is not this node's. "
+                            "Run kubecert on the node, or give the node's port with --rke-kubelet-address HOST:PORT.";
+        }
         out.push_back(f);
     }
     out.push_back(legacy_finding(facts, profile, plan));

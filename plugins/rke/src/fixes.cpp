@@ -74,6 +74,11 @@ void edit_cluster_config(const sdk::Host& host, const Facts& facts, const std::s
     if (edited == *text) return;
     host.write_file(path, edited);
     const std::vector<std::string> up{"rke", "up", "--config", path};
+    if (facts.options.run_up && !facts.live) {
+        host.info(path + " now sets services.kubelet.generate_serving_certificate: true; not the running system (" +
+                  facts.live_reason + "), so `rke up` was not run: run rke up --config " + path + " on the admin host");
+        return;
+    }
     if (!facts.options.run_up) {
         host.info(path +
                   " now sets services.kubelet.generate_serving_certificate: true; apply it with: rke up --config " +

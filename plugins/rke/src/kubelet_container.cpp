@@ -30,6 +30,8 @@ std::optional<KubeletContainer> parse_docker_inspect(std::string_view json, cons
         const auto& state = (*first)["State"];
         container.running = state.contains("Running") && state["Running"].is_boolean() && state["Running"].get<bool>();
     }
+    if (first->contains("Path") && (*first)["Path"].is_string())
+        container.entrypoint = (*first)["Path"].get<std::string>();
     const auto config = first->contains("Config") ? (*first)["Config"] : nlohmann::ordered_json();
     if (config.is_object() && config.contains("Image") && config["Image"].is_string())
         container.image = config["Image"].get<std::string>();

@@ -13,6 +13,7 @@ struct KubeletContainer {
     std::string image;
     // The kubelet's words after the entrypoint ("kubelet", "--v=2", ...).
     std::vector<std::string> args;
+    std::string entrypoint{}; // Path, e.g. /opt/rke-tools/entrypoint.sh
 };
 
 // Parses the JSON array `docker inspect` prints; nullopt when it describes no container.

@@ -31,6 +31,11 @@ struct KubeletCommandLine {
     std::string source; // "/proc/42/cmdline" or "UNIT:LINE (ExecStart)"
     bool from_process = false;
     std::vector<ArgWord> args;
+    // The folder the kubelet resolves relative paths (--config, --config-dir, --kubeconfig,
+    // --cert-dir) against: the process's ROOT/proc/PID/cwd, the unit's WorkingDirectory=; ""
+    // when neither says (the kubelet then runs in "/").
+    std::string working_dir;
+    std::string working_dir_source; // "/proc/42/cwd" or "UNIT:LINE (WorkingDirectory)", for evidence
     std::vector<std::string> words() const;
     // Where `word` (one of args) comes from, for evidence.
     std::string describe(const ArgWord& word) const;
@@ -53,6 +58,13 @@ std::optional<KubeletCommandLine> kubelet_unit_command_line(const sdk::Host& hos
 
 // The running kubelet processes' command lines under ROOT/proc, by pid.
 std::vector<KubeletCommandLine> running_kubelet_command_lines(const sdk::Host& host);
+
+// `path` as the kubelet of `cmd` opens it: unchanged when absolute (or empty), else joined to
+// its working directory ("/" when unknown) and normalised, as kube-bench #1256 asks.
+std::string kubelet_absolute_path(const KubeletCommandLine& cmd, const std::string& path);
+
+// Gives a running kubelet whose cwd could not be read the unit's WorkingDirectory=.
+void inherit_working_dir(KubeletCommandLine& process, const KubeletCommandLine* unit);
 
 // The value of the last --`name` on `cmd` (pflag: the last one wins), "true"
 // for a bare boolean flag, nullopt when absent.

@@ -1,4 +1,4 @@
-#include "node_sources.hpp"
+#include <kubecert/checks/kubelet_sources.hpp>
 
 #include <algorithm>
 #include <map>
@@ -10,7 +10,7 @@
 #include <kubecert/formats/systemd_unit.hpp>
 #include <kubecert/formats/yaml_edit.hpp>
 
-namespace kubecert::eks {
+namespace kubecert::checks {
 
 namespace {
 
@@ -51,6 +51,17 @@ nlohmann::ordered_json yaml_to_json(const YAML::Node& n) {
 
 } // namespace
 
+std::string kubelet_path(const CommandLine& cmd, const std::string& path) {
+    return kubelet_absolute_path(cmd, path);
+}
+
+std::string relative_note(const CommandLine& cmd, const std::string& path) {
+    return " (\"" + path + "\" is relative: resolved against the kubelet's working directory " +
+           (cmd.working_dir.empty() ? std::string("/ (none known)")
+                                    : cmd.working_dir + " from " + cmd.working_dir_source) +
+           ")";
+}
+
 const CommandLine* KubeletSources::command_line() const {
     if (process) return &*process;
     if (unit) return &*unit;
@@ -66,28 +77,30 @@ nlohmann::ordered_json parse_config_document(const std::string& text, const std:
     return json;
 }
 
-KubeletSources load_kubelet_sources(const sdk::Host& host) {
+KubeletSources load_kubelet_sources(const sdk::Host& host, const std::vector<std::string>& fallback_config_paths) {
     KubeletSources s;
-    auto procs = checks::running_kubelet_command_lines(host);
+    auto procs = running_kubelet_command_lines(host);
     if (!procs.empty()) s.process = procs.front();
-    s.unit = checks::kubelet_unit_command_line(host, &s.unit_files);
+    s.unit = kubelet_unit_command_line(host, &s.unit_files);
+    if (s.process) inherit_working_dir(*s.process, s.unit ? &*s.unit : nullptr);
 
     const CommandLine* cmd = s.command_line();
     if (cmd) {
         const auto flags = fmt::parse_kubelet_flags(cmd->words());
         if (auto c = fmt::last_flag(flags, "config")) {
-            s.config_path = c->value.value_or("");
+            s.config_path = kubelet_path(*cmd, c->value.value_or(""));
             s.config_note = "--config on " + cmd->describe(cmd->args[c->index]);
+            if (s.config_path != c->value.value_or("")) s.config_note += relative_note(*cmd, *c->value);
         } else {
             s.config_note = "no --config on " + cmd->source + ": the kubelet reads no config file";
         }
-        if (auto d = flag_value(*cmd, "config-dir")) s.config_dir = *d;
+        if (auto d = kubelet_flag_value(*cmd, "config-dir")) s.config_dir = kubelet_path(*cmd, *d);
     } else {
-        for (const auto& p : k_eks_config_paths)
+        for (const auto& p : fallback_config_paths)
             if (host.exists(p)) {
                 s.config_path = p;
                 s.config_note = "no kubelet command line found (no running kubelet, no kubelet.service): "
-                                "the EKS AMI's path";
+                                "a known config path of this distribution";
                 if (host.stat(p + ".d").type == KUBECERT_FILE_DIRECTORY) s.config_dir = p + ".d";
                 break;
             }
@@ -95,15 +108,19 @@ KubeletSources load_kubelet_sources(const sdk::Host& host) {
     if (!s.config_path.empty())
         if (auto text = host.read_file(s.config_path))
             s.config = ConfigDoc{s.config_path, false, parse_config_document(*text, s.config_path)};
-    if (!s.config_dir.empty()) {
-        for (const auto& name : host.list_dir(s.config_dir)) {
-            if (!name.ends_with(".conf")) continue;
-            const std::string path = s.config_dir + "/" + name;
-            if (host.stat(path).type != KUBECERT_FILE_REGULAR) continue;
-            if (auto text = host.read_file(path)) s.dropins.push_back({path, true, parse_config_document(*text, path)});
-        }
-    }
+    if (!s.config_dir.empty()) s.dropins = read_config_dropins(host, s.config_dir);
     return s;
 }
 
-} // namespace kubecert::eks
+std::vector<ConfigDoc> read_config_dropins(const sdk::Host& host, const std::string& dir) {
+    std::vector<ConfigDoc> out;
+    for (const auto& name : host.list_dir(dir)) {
+        if (!name.ends_with(".conf")) continue;
+        const std::string path = dir + "/" + name;
+        if (host.stat(path).type != KUBECERT_FILE_REGULAR) continue;
+        if (auto text = host.read_file(path)) out.push_back({path, true, parse_config_document(*text, path)});
+    }
+    return out;
+}
+
+} // namespace kubecert::checks

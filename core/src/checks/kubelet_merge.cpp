@@ -1,9 +1,9 @@
-#include "kubelet_settings.hpp"
+#include <kubecert/checks/kubelet_merge.hpp>
 
 #include <kubecert/formats/kubelet_flags.hpp>
 #include <kubecert/formats/parse_error.hpp>
 
-namespace kubecert::eks {
+namespace kubecert::checks {
 
 namespace fmt = kubecert::formats;
 
@@ -114,6 +114,14 @@ Setting resolve_field(const KubeletSources& s, const std::vector<std::string>& p
 Setting resolve_feature_gate(const KubeletSources& s, const std::string& gate) {
     Setting st;
     st.key = "featureGates." + gate;
+    for (const ConfigDoc* d : documents(s)) {
+        if (const auto* v = at_path(d->json, {"featureGates", gate})) {
+            require_boolean(*d, st.key, *v);
+            st.layers.push_back({d->is_dropin ? Rank::config_dropin : Rank::config_file, d->path, st.key, *v});
+        }
+    }
+    // The kubelet's code (kubeletConfigFlagPrecedence) merges the command-line gates over the
+    // file's key by key: a gate on the command line wins, whatever the documentation's order says.
     if (const CommandLine* cmd = s.command_line()) {
         // --feature-gates accumulates over occurrences; a later one overrides a key.
         std::optional<Layer> last;
@@ -125,13 +133,7 @@ Setting resolve_feature_gate(const KubeletSources& s, const std::string& gate) {
         }
         if (last) st.layers.push_back(*last);
     }
-    for (const ConfigDoc* d : documents(s)) {
-        if (const auto* v = at_path(d->json, {"featureGates", gate})) {
-            require_boolean(*d, st.key, *v);
-            st.layers.push_back({d->is_dropin ? Rank::config_dropin : Rank::config_file, d->path, st.key, *v});
-        }
-    }
     return st;
 }
 
-} // namespace kubecert::eks
+} // namespace kubecert::checks
