@@ -151,9 +151,10 @@ etcd_pid_before=$(cut -d' ' -f1 "$state/pods/etcd")
 api_pid_before=$(cut -d' ' -f1 "$state/pods/kube-apiserver")
 
 # --- one fix, nothing else typed ----------------------------------------------------------------------
+# The node tree stands for the running system here: its "kubelet" and static pods run on this machine.
 begin=$(date +%s)
 set +e
-PATH=$bin:$PATH HOME=/root "$KUBECERT" --root "$root" --flavor kubeadm --format json --kubeadm-restart-timeout 60s \
+PATH=$bin:$PATH HOME=/root "$KUBECERT" --root "$root" --live-system yes --flavor kubeadm --format json --kubeadm-restart-timeout 60s \
   fix --yes >"$work/fix.json" 2>"$work/logs/fix.log"
 fix_rc=$?
 set -e

@@ -78,7 +78,7 @@ wait_for 20 served "$old_fp" || fail "the kubelet container does not serve its c
 log "the kubelet serves $old_fp on $address"
 
 kubecert_rke() {
-  "$KUBECERT" --root "$root" --flavor rke --format json --rke-docker docker --rke-kubelet-address "$address" \
+  "$KUBECERT" --root "$root" --live-system yes --flavor rke --format json --rke-docker docker --rke-kubelet-address "$address" \
     --rke-restart-wait 60s "$@"
 }
 
