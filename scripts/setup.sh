@@ -9,6 +9,8 @@ packages=(
   libssl-dev libyaml-cpp-dev nlohmann-json3-dev libboost-program-options-dev
   libpugixml-dev libgtest-dev libgmock-dev
   python3 python3-jsonschema
+  # fleet deployment tests (deploy/): the image build, the Ansible role, the manifests
+  docker.io ansible-core python3-yaml time
 )
 missing=()
 for p in "${packages[@]}"; do

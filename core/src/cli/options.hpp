@@ -26,6 +26,9 @@ struct Options {
     std::string benchmark;
     bool verbose = false;
     std::string lock_wait = "10s";
+    std::string node_name;               // "" = /etc/hostname under --root
+    // report merge
+    std::string max_age = "24h";
     // fix
     bool dry_run = false;
     bool no_restart = false;
