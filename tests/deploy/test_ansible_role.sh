@@ -45,6 +45,7 @@ run_playbook() {
         -e kubecert_remote_report="$work/remote-$name.json" \
         -e kubecert_report_dir="$work/reports-$name" -e kubecert_fleet_report_dir="$work/fleet-$name" \
         -e kubecert_controller_command="$build/bin/kubecert" -e kubecert_control_plane_hosts=localhost \
+        -e kubecert_become=false \
         "$@" >"$work/$name.log" 2>&1
     status=$?
     set -e

@@ -62,6 +62,26 @@ assert "kubeadm.cert-expiry/apiserver" in ids, sorted(ids)
 print("image report ok:", len(report["findings"]), "findings,", len(report["certificates"]), "certificates")
 PY
 
+# The DaemonSet's own loop (deploy/kubernetes/daemonset.yaml), run in the image
+# with the DaemonSet's restrictions: the metrics land in the textfile folder.
+python3 -c 'import sys, yaml
+ds = yaml.safe_load(open(sys.argv[1]))
+c = ds["spec"]["template"]["spec"]["containers"][0]
+open(sys.argv[2], "w").write(c["args"][0])' "$src/deploy/kubernetes/daemonset.yaml" "$work/loop.sh"
+mkdir -p "$work/textfile"
+docker run -d --name "kubecert-ds-$hash-$$" --network none --read-only --cap-drop ALL --cap-add DAC_READ_SEARCH \
+    -e NODE_NAME=cp-image -e KUBECERT_INTERVAL=3600 -v "$work/node:/host:ro" -v "$work/textfile:/textfile" \
+    -v "$work/loop.sh:/loop.sh:ro" --entrypoint /bin/sh "$image" /loop.sh >/dev/null
+i=0
+until [ -s "$work/textfile/kubecert.prom" ] || [ "$i" -gt 60 ]; do i=$((i + 1)); sleep 0.5; done
+logs=$(docker logs "kubecert-ds-$hash-$$" 2>&1)
+docker rm -f "kubecert-ds-$hash-$$" >/dev/null
+echo "$logs"
+grep -q 'kubecert_certificate_not_after_seconds{plugin="kubeadm",name="apiserver"' "$work/textfile/kubecert.prom" ||
+    { echo "FAIL: the DaemonSet loop wrote no metrics"; exit 1; }
+echo "$logs" | grep -q "kubecert audit of cp-image: exit status [01]$" || { echo "FAIL: no verdict line in the log"; exit 1; }
+ls -A "$work/textfile" | grep -qv '^kubecert.prom$' && { echo "FAIL: a temporary file was left beside the metrics"; exit 1; }
+
 # The entrypoint is kubecert itself.
 docker run --rm --network none "$image" version | grep -q "^kubecert $version "
 echo "PASS"

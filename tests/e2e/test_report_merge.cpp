@@ -26,6 +26,7 @@ protected:
         expired.default_days = -1;
         write_kubeadm_node(due.path(), expired);
         auto a = run_kubecert({"--root", ok.path(), "--format", "json", "--output", *s_reports / "/cp-ok.json", "audit"});
+        write_file(*s_reports / "/nested/.keep", ""); // the folder --output writes into
         auto b = run_kubecert({"--root", due.path(), "--node-name", "cp-due", "--format", "json", "--output",
                                *s_reports / "/nested/cp-due.json", "audit"});
         ASSERT_NE(a.exit_code, 3) << a.err;

@@ -113,8 +113,8 @@ void read_sources(const std::vector<std::string>& sources, Fleet& fleet) {
         }
         std::error_code ec;
         auto status = fs::status(source, ec);
-        if (ec || !fs::exists(status)) {
-            fleet.add_unreadable(source, ec ? ec.message() : "no such file or folder");
+        if (status.type() == fs::file_type::not_found || ec) {
+            fleet.add_unreadable(source, status.type() == fs::file_type::not_found ? "no such file or folder" : ec.message());
             continue;
         }
         if (!fs::is_directory(status)) {

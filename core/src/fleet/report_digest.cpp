@@ -1,7 +1,6 @@
 #include "fleet/report_digest.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 #include <nlohmann/json.hpp>
 
@@ -143,9 +142,15 @@ public:
     }
     bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) {
         m_error = "not valid JSON at byte " + std::to_string(position);
-        // nlohmann's message repeats the position; keep only the reason after the last ": ".
-        const char* what = e.what();
-        if (const char* colon = std::strrchr(what, ':')) m_error += std::string(":") + colon + 1;
+        // nlohmann's message ("[json.exception.parse_error.101] parse error at line 1, column 9:
+        // syntax error while parsing ...") repeats the position: keep the reason after it.
+        const std::string what = e.what();
+        const auto column = what.find("column ");
+        const auto reason = column == std::string::npos ? std::string::npos : what.find(": ", column);
+        std::string why = reason == std::string::npos ? what : what.substr(reason + 2);
+        // "; last read: '...'" quotes the report's bytes (a long string, maybe a secret): leave it out.
+        if (const auto quoted = why.find("; last read: "); quoted != std::string::npos) why.erase(quoted);
+        m_error += ": " + why;
         return false;
     }
 
