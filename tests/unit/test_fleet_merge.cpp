@@ -266,3 +266,38 @@ TEST(FleetWriters, FleetJsonValidatesAgainstTheSchema) {
                               test::source_dir() + "/docs/fleet.schema.json", path, dir.path() + "/empty.json"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
 }
+
+TEST(FleetDigest, TheFileScannerDecodesEscapesAndChecksTheGrammar) {
+    const std::string head = R"({"schema": "kubecert/report/v1", "generated_at": "2025-01-01T00:00:00Z", "findings": [], )";
+    NodeDigest d = digest(head + R"("n": [1, -0, 2.5e-3, 1E+2, true, false, null, {}, []], )" +
+                          R"("node": {"name": "a\"b\\\/\u00e9\ud83d\ude00\n", "flavor": "kubeadm"}})");
+    EXPECT_EQ(d.name, "a\"b\\/\xc3\xa9\xf0\x9f\x98\x80\n");
+    EXPECT_EQ(d.flavor, "kubeadm");
+    const std::string deep = head + "\"x\": " + std::string(200, '[') + std::string(200, ']') + "}";
+    const std::string bad[] = {
+        head + R"("x": 01})",      head + R"("x": 1.})",         head + R"("x": -})",
+        head + R"("x": tru})",     head + R"("x": "\q"})",       head + R"("x": "\ud800"})",
+        head + R"("x": "\u12"})",  head + "\"x\": \"a\tb\"}",     head + R"("x": [1,]})",
+        head + R"("x": {"a" 1}})", head + R"("x": 1, })",         deep,
+    };
+    for (const auto& text : bad) {
+        auto r = digest_report(text, "s.json");
+        ASSERT_FALSE(r.ok()) << text;
+        EXPECT_NE(r.error().message.find("s.json: not valid JSON at byte"), std::string::npos) << r.error().message;
+    }
+    // The same reports through nlohmann's stream parser (standard input) give the same digests.
+    for (const auto& text : {sample_json("same"), report::render_json(samples::fix_report(false))}) {
+        std::istringstream in(text);
+        std::vector<NodeDigest> streamed;
+        digest_stream(in, "-", [&](util::Result<NodeDigest> r) {
+            ASSERT_TRUE(r.ok());
+            streamed.push_back(*r);
+        });
+        ASSERT_EQ(streamed.size(), 1u);
+        NodeDigest direct = digest(text, "-");
+        EXPECT_EQ(streamed[0].name, direct.name);
+        EXPECT_EQ(streamed[0].counts, direct.counts);
+        EXPECT_EQ(streamed[0].certificates.size(), direct.certificates.size());
+        EXPECT_EQ(streamed[0].failing.size(), direct.failing.size());
+    }
+}

@@ -5,10 +5,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <optional>
+#include <thread>
 
 namespace kubecert::fleet {
 
@@ -53,12 +56,44 @@ void add_result(Fleet& fleet, util::Result<NodeDigest> r) {
     else fleet.add_unreadable("", r.error().message);
 }
 
-void read_file_source(const std::string& path, std::string& buffer, Fleet& fleet) {
-    if (auto st = read_whole(path, buffer); !st) {
-        fleet.add_unreadable(path, st.error().message);
+// One file's outcome: its digest, or why it could not be read.
+struct Outcome {
+    std::string path;
+    std::optional<NodeDigest> digest;
+    std::string reason;
+};
+
+void digest_file(Outcome& o, std::string& buffer) {
+    if (auto st = read_whole(o.path, buffer); !st) {
+        o.reason = st.error().message;
         return;
     }
-    add_result(fleet, digest_report(buffer, path));
+    auto d = digest_report(buffer, o.path);
+    if (d) o.digest = std::move(*d);
+    else o.reason = d.error().message;
+}
+
+// Digests `paths` on a few threads (each file is independent; a thread
+// reads one file at a time into its own buffer), then adds them in order, so
+// the result does not depend on the threads.
+void read_files(const std::vector<std::string>& paths, Fleet& fleet) {
+    std::vector<Outcome> outcomes(paths.size());
+    for (std::size_t i = 0; i < paths.size(); ++i) outcomes[i].path = paths[i];
+    const unsigned hw = std::thread::hardware_concurrency();
+    const std::size_t threads = std::min<std::size_t>({hw == 0 ? 2 : hw, 4, (paths.size() + 63) / 64});
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+        std::string buffer;
+        for (std::size_t i; (i = next.fetch_add(1)) < outcomes.size();) digest_file(outcomes[i], buffer);
+    };
+    std::vector<std::thread> pool;
+    for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+    for (auto& o : outcomes) {
+        if (o.digest) fleet.add(std::move(*o.digest));
+        else fleet.add_unreadable(o.path, std::move(o.reason));
+    }
 }
 
 } // namespace
@@ -105,32 +140,37 @@ void Fleet::finish() {
 
 void read_sources(const std::vector<std::string>& sources, Fleet& fleet) {
     namespace fs = std::filesystem;
-    std::string buffer;
+    std::vector<std::string> files; // the files of the sources so far, digested together
     for (const auto& source : sources) {
         if (source == "-") {
+            read_files(files, fleet);
+            files.clear();
             digest_stream(std::cin, "-", [&](util::Result<NodeDigest> r) { add_result(fleet, std::move(r)); });
             continue;
         }
         std::error_code ec;
         auto status = fs::status(source, ec);
         if (status.type() == fs::file_type::not_found || ec) {
+            read_files(files, fleet);
+            files.clear();
             fleet.add_unreadable(source, status.type() == fs::file_type::not_found ? "no such file or folder" : ec.message());
             continue;
         }
         if (!fs::is_directory(status)) {
-            read_file_source(source, buffer, fleet);
+            files.push_back(source);
             continue;
         }
-        std::vector<std::string> files;
+        std::vector<std::string> found;
         fs::recursive_directory_iterator it(source, fs::directory_options::skip_permission_denied, ec), end;
         for (; !ec && it != end; it.increment(ec)) {
             const auto& p = it->path();
-            if (p.extension() == ".json" && it->is_regular_file(ec)) files.push_back(p.string());
+            if (p.extension() == ".json" && it->is_regular_file(ec)) found.push_back(p.string());
         }
         if (ec) fleet.add_unreadable(source, "cannot list the folder: " + ec.message());
-        std::sort(files.begin(), files.end());
-        for (const auto& f : files) read_file_source(f, buffer, fleet);
+        std::sort(found.begin(), found.end());
+        files.insert(files.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
     }
+    read_files(files, fleet);
 }
 
 bool is_stale(const NodeDigest& node, const MergeSettings& settings) {

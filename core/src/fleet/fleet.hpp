@@ -48,7 +48,8 @@ private:
     int m_superseded = 0;
 };
 
-// Reads every source into `fleet`: a file, a folder (every *.json file below
+// Reads every source into `fleet` (the files on a few threads, added in the
+// order given): a file, a folder (every *.json file below
 // it, in name order) or "-" (standard input, one or more reports one after
 // another). A missing, unreadable or malformed report is added as unreadable
 // and the merge goes on; it never throws for a report's content.

@@ -1,6 +1,7 @@
 #include "fleet/report_digest.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include <nlohmann/json.hpp>
 
@@ -17,7 +18,7 @@ enum class Top { other, schema, generated_at, node, command, dry_run, plugins, f
 // Keys inside node and inside the items of plugins, findings and certificates.
 enum class Field { other, name, flavor, id, status, plugin, not_after, is_authority };
 
-Top top_of(const std::string& k) {
+Top top_of(std::string_view k) {
     switch (k.size()) {
     case 4: return k == "node" ? Top::node : Top::other;
     case 5: return k == "after" ? Top::after : Top::other;
@@ -30,7 +31,7 @@ Top top_of(const std::string& k) {
     }
 }
 
-Field field_of(const std::string& k) {
+Field field_of(std::string_view k) {
     switch (k.size()) {
     case 2: return k == "id" ? Field::id : Field::other;
     case 4: return k == "name" ? Field::name : Field::other;
@@ -41,7 +42,7 @@ Field field_of(const std::string& k) {
     }
 }
 
-bool status_of(const std::string& s, report::FindingStatus* out) {
+bool status_of(std::string_view s, report::FindingStatus* out) {
     using report::FindingStatus;
     if (s == "PASS") *out = FindingStatus::pass;
     else if (s == "FAIL") *out = FindingStatus::fail;
@@ -81,18 +82,19 @@ public:
     bool number_float(number_float_t, const string_t&) { return true; }
     bool binary(binary_t&) { return true; }
 
-    bool string(string_t& v) {
+    bool string(string_t& v) { return string(std::string_view(v)); }
+    bool string(std::string_view v) {
         if (m_depth == 1) {
             switch (m_top) {
-            case Top::schema: m_schema = std::move(v); break;
-            case Top::generated_at: m_generated_at = std::move(v); break;
-            case Top::command: m_digest.command = std::move(v); break;
+            case Top::schema: m_schema = v; break;
+            case Top::generated_at: m_generated_at = v; break;
+            case Top::command: m_digest.command = v; break;
             default: break;
             }
         } else if (m_depth == 2) {
             if (m_top == Top::errors) ++m_digest.run_errors;
-            else if (m_top == Top::node && m_field == Field::name) m_digest.name = std::move(v);
-            else if (m_top == Top::node && m_field == Field::flavor) m_digest.flavor = std::move(v);
+            else if (m_top == Top::node && m_field == Field::name) m_digest.name = v;
+            else if (m_top == Top::node && m_field == Field::flavor) m_digest.flavor = v;
         } else if (m_depth == 3 && m_in_item) {
             item_string(v);
         }
@@ -130,7 +132,8 @@ public:
         --m_depth;
         return true;
     }
-    bool key(string_t& k) {
+    bool key(string_t& k) { return key(std::string_view(k)); }
+    bool key(std::string_view k) {
         if (m_depth == 1) {
             m_top = top_of(k);
             if (m_top == Top::findings) m_findings.present = true;
@@ -140,6 +143,8 @@ public:
         }
         return true;
     }
+    // The fast scanner's error (see Scanner), in the words of parse_error.
+    void scan_error(std::string message) { m_error = std::move(message); }
     bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) {
         m_error = "not valid JSON at byte " + std::to_string(position);
         // nlohmann's message ("[json.exception.parse_error.101] parse error at line 1, column 9:
@@ -196,22 +201,23 @@ private:
         return t == Top::plugins || t == Top::findings || t == Top::after || t == Top::certificates;
     }
 
-    void item_string(string_t& v) {
+    void item_string(std::string_view v) {
         switch (m_top) {
         case Top::plugins:
-            if (m_field == Field::name) m_item_name = std::move(v);
+            if (m_field == Field::name) m_item_name = v;
             break;
         case Top::findings:
         case Top::after:
-            if (m_field == Field::id) m_item_id = std::move(v);
+            if (m_field == Field::id) m_item_id = v;
             else if (m_field == Field::status) {
                 m_item_status_seen = status_of(v, &m_item_status);
-                if (!m_item_status_seen) m_error = "finding status \"" + v.substr(0, 16) + "\" is not one of PASS, FAIL, WARN, INFO, ERROR";
+                if (!m_item_status_seen)
+                    m_error = "finding status \"" + std::string(v.substr(0, 16)) + "\" is not one of PASS, FAIL, WARN, INFO, ERROR";
             }
             break;
         case Top::certificates:
-            if (m_field == Field::name) m_cert.name = std::move(v);
-            else if (m_field == Field::plugin) m_cert.plugin = std::move(v);
+            if (m_field == Field::name) m_cert.name = v;
+            else if (m_field == Field::plugin) m_cert.plugin = v;
             else if (m_field == Field::not_after) {
                 auto t = util::parse_rfc3339(v);
                 m_cert_not_after_seen = t.has_value();
@@ -275,6 +281,259 @@ private:
     NodeDigest m_digest;
 };
 
+
+// A strict JSON scanner for whole files, several times faster than
+// nlohmann's SAX parser on reports (which are mostly strings): strings are
+// handed over as views into the bytes, unescaped only when they hold an
+// escape, and nothing is allocated for what the digest skips. It checks the
+// grammar (RFC 8259: structure, strings, escapes, numbers, literals, nothing
+// after the value); it does not check that strings are valid UTF-8 (the
+// writers show such bytes escaped). Nesting is bounded (k_max_depth) so a
+// hostile report cannot exhaust the stack.
+class Scanner {
+public:
+    static constexpr int k_max_depth = 128;
+
+    Scanner(std::string_view text, DigestHandler& handler)
+        : m_begin(text.data()), m_p(text.data()), m_end(text.data() + text.size()), m_h(handler) {}
+
+    // Parses the one value of the text; false (and the handler's error set) when malformed.
+    bool run() {
+        skip_ws();
+        if (!value(0)) return false;
+        skip_ws();
+        if (m_p != m_end) return fail("syntax error while parsing value - unexpected text after the report");
+        return true;
+    }
+
+private:
+    bool fail(const char* what) {
+        m_h.scan_error("not valid JSON at byte " + std::to_string(m_p - m_begin + 1) + ": " + what);
+        return false;
+    }
+    bool truncated() { return fail("syntax error - unexpected end of input (truncated?)"); }
+
+    void skip_ws() {
+        while (m_p < m_end && (*m_p == ' ' || *m_p == '\n' || *m_p == '\r' || *m_p == '\t')) ++m_p;
+    }
+
+    bool value(int depth) {
+        if (m_p == m_end) return truncated();
+        switch (*m_p) {
+        case '{': return object(depth + 1);
+        case '[': return array(depth + 1);
+        case '"': {
+            std::string_view s;
+            return string(s) && m_h.string(s);
+        }
+        case 't': return literal("true", 4) && m_h.boolean(true);
+        case 'f': return literal("false", 5) && m_h.boolean(false);
+        case 'n': return literal("null", 4) && m_h.null();
+        default: return number();
+        }
+    }
+
+    bool object(int depth) {
+        if (depth > k_max_depth) return fail("nesting deeper than 128 levels");
+        ++m_p;
+        m_h.start_object(0);
+        skip_ws();
+        if (m_p < m_end && *m_p == '}') {
+            ++m_p;
+            return m_h.end_object();
+        }
+        for (;;) {
+            if (m_p == m_end) return truncated();
+            if (*m_p != '"') return fail("syntax error while parsing object key - expected string literal");
+            std::string_view k;
+            if (!string(k)) return false;
+            m_h.key(k);
+            skip_ws();
+            if (m_p == m_end) return truncated();
+            if (*m_p != ':') return fail("syntax error while parsing object separator - expected ':'");
+            ++m_p;
+            skip_ws();
+            if (!value(depth)) return false;
+            skip_ws();
+            if (m_p == m_end) return truncated();
+            if (*m_p == ',') {
+                ++m_p;
+                skip_ws();
+                continue;
+            }
+            if (*m_p == '}') {
+                ++m_p;
+                return m_h.end_object();
+            }
+            return fail("syntax error while parsing object - expected ',' or '}'");
+        }
+    }
+
+    bool array(int depth) {
+        if (depth > k_max_depth) return fail("nesting deeper than 128 levels");
+        ++m_p;
+        m_h.start_array(0);
+        skip_ws();
+        if (m_p < m_end && *m_p == ']') {
+            ++m_p;
+            return m_h.end_array();
+        }
+        for (;;) {
+            if (!value(depth)) return false;
+            skip_ws();
+            if (m_p == m_end) return truncated();
+            if (*m_p == ',') {
+                ++m_p;
+                skip_ws();
+                continue;
+            }
+            if (*m_p == ']') {
+                ++m_p;
+                return m_h.end_array();
+            }
+            return fail("syntax error while parsing array - expected ',' or ']'");
+        }
+    }
+
+    // At '"': the string's content, a view into the text or (with escapes) into m_scratch.
+    bool string(std::string_view& out) {
+        const char* start = ++m_p;
+        while (m_p < m_end) {
+            const unsigned char c = static_cast<unsigned char>(*m_p);
+            if (c == '"') {
+                out = std::string_view(start, static_cast<std::size_t>(m_p - start));
+                ++m_p;
+                return true;
+            }
+            if (c == '\\') return escaped_string(start, out);
+            if (c < 0x20) return fail("syntax error while parsing value - invalid string: control character must be escaped");
+            ++m_p;
+        }
+        return truncated();
+    }
+
+    bool escaped_string(const char* start, std::string_view& out) {
+        m_scratch.assign(start, static_cast<std::size_t>(m_p - start));
+        while (m_p < m_end) {
+            const unsigned char c = static_cast<unsigned char>(*m_p);
+            if (c == '"') {
+                ++m_p;
+                out = m_scratch;
+                return true;
+            }
+            if (c < 0x20) return fail("syntax error while parsing value - invalid string: control character must be escaped");
+            if (c != '\\') {
+                m_scratch += static_cast<char>(c);
+                ++m_p;
+                continue;
+            }
+            if (m_end - m_p < 2) return truncated();
+            const char e = m_p[1];
+            m_p += 2;
+            switch (e) {
+            case '"': m_scratch += '"'; break;
+            case '\\': m_scratch += '\\'; break;
+            case '/': m_scratch += '/'; break;
+            case 'b': m_scratch += '\b'; break;
+            case 'f': m_scratch += '\f'; break;
+            case 'n': m_scratch += '\n'; break;
+            case 'r': m_scratch += '\r'; break;
+            case 't': m_scratch += '\t'; break;
+            case 'u': {
+                std::uint32_t cp = 0;
+                if (!hex4(cp)) return false;
+                if (cp >= 0xD800 && cp <= 0xDBFF) { // a surrogate pair
+                    if (m_end - m_p < 6 || m_p[0] != '\\' || m_p[1] != 'u')
+                        return fail("syntax error while parsing value - invalid string: surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF");
+                    m_p += 2;
+                    std::uint32_t low = 0;
+                    if (!hex4(low)) return false;
+                    if (low < 0xDC00 || low > 0xDFFF)
+                        return fail("syntax error while parsing value - invalid string: surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF");
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                    return fail("syntax error while parsing value - invalid string: surrogate U+DC00..U+DFFF must follow U+D800..U+DBFF");
+                }
+                append_utf8(cp);
+                break;
+            }
+            default: return fail("syntax error while parsing value - invalid string: forbidden character after backslash");
+            }
+        }
+        return truncated();
+    }
+
+    bool hex4(std::uint32_t& cp) {
+        if (m_end - m_p < 4) return truncated();
+        for (int i = 0; i < 4; ++i) {
+            const char c = *m_p++;
+            cp <<= 4;
+            if (c >= '0' && c <= '9') cp |= static_cast<std::uint32_t>(c - '0');
+            else if (c >= 'a' && c <= 'f') cp |= static_cast<std::uint32_t>(c - 'a' + 10);
+            else if (c >= 'A' && c <= 'F') cp |= static_cast<std::uint32_t>(c - 'A' + 10);
+            else return fail("syntax error while parsing value - invalid string: '\\u' must be followed by 4 hex digits");
+        }
+        return true;
+    }
+
+    void append_utf8(std::uint32_t cp) {
+        if (cp < 0x80) {
+            m_scratch += static_cast<char>(cp);
+        } else if (cp < 0x800) {
+            m_scratch += static_cast<char>(0xC0 | (cp >> 6));
+            m_scratch += static_cast<char>(0x80 | (cp & 0x3F));
+        } else if (cp < 0x10000) {
+            m_scratch += static_cast<char>(0xE0 | (cp >> 12));
+            m_scratch += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            m_scratch += static_cast<char>(0x80 | (cp & 0x3F));
+        } else {
+            m_scratch += static_cast<char>(0xF0 | (cp >> 18));
+            m_scratch += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+            m_scratch += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            m_scratch += static_cast<char>(0x80 | (cp & 0x3F));
+        }
+    }
+
+    bool literal(const char* word, std::size_t n) {
+        if (static_cast<std::size_t>(m_end - m_p) < n) return truncated();
+        if (std::memcmp(m_p, word, n) != 0) return fail("syntax error while parsing value - invalid literal");
+        m_p += n;
+        return true;
+    }
+
+    // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?  (the digest needs no number's value)
+    bool number() {
+        auto digit = [this] { return m_p < m_end && *m_p >= '0' && *m_p <= '9'; };
+        if (m_p < m_end && *m_p == '-') ++m_p;
+        if (m_p == m_end) return truncated();
+        if (*m_p == '0') {
+            ++m_p;
+        } else if (digit()) {
+            while (digit()) ++m_p;
+        } else {
+            return fail("syntax error while parsing value - invalid literal");
+        }
+        if (m_p < m_end && *m_p == '.') {
+            ++m_p;
+            if (!digit()) return m_p == m_end ? truncated() : fail("syntax error while parsing value - invalid number");
+            while (digit()) ++m_p;
+        }
+        if (m_p < m_end && (*m_p == 'e' || *m_p == 'E')) {
+            ++m_p;
+            if (m_p < m_end && (*m_p == '+' || *m_p == '-')) ++m_p;
+            if (!digit()) return m_p == m_end ? truncated() : fail("syntax error while parsing value - invalid number");
+            while (digit()) ++m_p;
+        }
+        return m_h.number_integer(0);
+    }
+
+    const char* m_begin;
+    const char* m_p;
+    const char* m_end;
+    DigestHandler& m_h;
+    std::string m_scratch;
+};
+
 } // namespace
 
 int severity(report::FindingStatus s) {
@@ -305,8 +564,8 @@ const CertificateDigest* NodeDigest::soonest() const {
 
 util::Result<NodeDigest> digest_report(std::string_view text, const std::string& source) {
     DigestHandler handler;
-    // strict: text after the report (a second report, garbage) is an error here.
-    Json::sax_parse(text.begin(), text.end(), &handler, nlohmann::detail::input_format_t::json, true, false);
+    // Strict: text after the report (a second report, garbage) is an error here.
+    Scanner(text, handler).run();
     return handler.finish(source);
 }
 
