@@ -26,8 +26,13 @@ trap 'rm -rf "$work"' EXIT INT TERM
 set +e
 "$kubecert" --root "$work/node" --node-name template --format json audit >"$work/template.json"
 set -e
-mkdir "$work/reports"
-python3 - "$work/template.json" "$work/reports" "$n" <<'PY'
+# FLEET_BENCH_REPORTS=DIR keeps the generated reports in DIR and reuses them (same N).
+reports=${FLEET_BENCH_REPORTS:-$work/reports}
+if [ -n "${FLEET_BENCH_REPORTS:-}" ] && [ "$(ls "$reports" 2>/dev/null | wc -l)" = "$n" ]; then
+    echo "== reusing the $n reports in $reports"
+else
+mkdir -p "$reports"
+python3 - "$work/template.json" "$reports" "$n" <<'PY'
 import copy, datetime, json, random, sys
 template = json.load(open(sys.argv[1]))
 out, n = sys.argv[2], int(sys.argv[3])
@@ -51,23 +56,24 @@ for i in range(n):
     with open(f"{out}/{name}.json", "w") as fh:
         json.dump(r, fh, indent=2)
 PY
-bytes=$(du -sb "$work/reports" | cut -f1)
+fi
+bytes=$(du -sb "$reports" | cut -f1)
 echo "== $n reports, $((bytes / n)) bytes each on average, $((bytes / 1048576)) MiB in all (page cache warm after the first run)"
 
 for format in json text prometheus; do
-    "$kubecert" --format "$format" --output "$work/fleet.$format" --now 2026-12-01T06:00:00Z report merge "$work/reports" || true
+    "$kubecert" --format "$format" --output "$work/fleet.$format" --now 2026-12-01T06:00:00Z report merge "$reports" || true
 done
 python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print('merged:', j['summary']['nodes'], 'nodes,', j['summary']['unreadable'], 'unreadable')" "$work/fleet.json"
 
 hyperfine --warmup 2 --runs "$runs" -N -i --export-json "$work/merge.json" \
     -n "report merge --format json ($n reports)" \
-    "$kubecert --format json --output $work/out.json --now 2026-12-01T06:00:00Z report merge $work/reports" \
+    "$kubecert --format json --output $work/out.json --now 2026-12-01T06:00:00Z report merge $reports" \
     -n "report merge --format text ($n reports)" \
-    "$kubecert --format text --output $work/out.txt --now 2026-12-01T06:00:00Z report merge $work/reports"
+    "$kubecert --format text --output $work/out.txt --now 2026-12-01T06:00:00Z report merge $reports"
 
 for format in json text; do
     /usr/bin/time -v "$kubecert" --format "$format" --output "$work/out.$format" --now 2026-12-01T06:00:00Z \
-        report merge "$work/reports" 2>"$work/time.$format" || true
+        report merge "$reports" 2>"$work/time.$format" || true
     rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.$format")
     echo "peak RSS, --format $format: $rss KiB"
 done

@@ -87,7 +87,21 @@ std::string failing_list(const NodeDigest& n) {
 
 // ---- JSON --------------------------------------------------------------
 
+// Plain printable ASCII without quotes or backslashes: what nearly every name
+// and id is, written as it is without a copy.
+bool plain(std::string_view s) {
+    for (char c : s)
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;
+    return true;
+}
+
 void json_string(std::string& out, std::string_view raw) {
+    if (plain(raw)) {
+        out += '"';
+        out += raw;
+        out += '"';
+        return;
+    }
     const std::string s = report::printable(raw, true); // valid UTF-8 from here on
     out += '"';
     for (char c : s) {
@@ -140,6 +154,12 @@ void json_certificate(std::string& out, const CertificateDigest& c, const MergeS
 // ---- Prometheus --------------------------------------------------------
 
 void label_value(std::string& out, std::string_view value) {
+    if (plain(value)) {
+        out += '"';
+        out += value;
+        out += '"';
+        return;
+    }
     out += '"';
     for (char c : report::printable(value, true)) {
         switch (c) {

@@ -176,6 +176,9 @@ public:
         if (!at) return fail("\"generated_at\" is missing or not an RFC 3339 time");
         if (!m_findings.present) return fail("no \"findings\"");
         m_digest.generated_at = *at;
+        for (std::size_t i = 0; i < m_digest.certificates.size(); ++i)
+            if (i == 0 || m_digest.certificates[i].not_after < m_digest.certificates[m_digest.soonest_index].not_after)
+                m_digest.soonest_index = i;
         m_digest.source = source;
         FindingList& now = m_after.present && !m_digest.dry_run ? m_after : m_findings;
         m_digest.counts = now.counts;
@@ -555,12 +558,6 @@ report::FindingStatus NodeDigest::status() const {
     return FindingStatus::info;
 }
 
-const CertificateDigest* NodeDigest::soonest() const {
-    const CertificateDigest* best = nullptr;
-    for (const auto& c : certificates)
-        if (!best || c.not_after < best->not_after) best = &c;
-    return best;
-}
 
 util::Result<NodeDigest> digest_report(std::string_view text, const std::string& source) {
     DigestHandler handler;

@@ -50,7 +50,11 @@ struct NodeDigest {
     // FAIL, WARN, PASS, then INFO (nothing applicable).
     report::FindingStatus status() const;
     // The certificate expiring first, or nullptr when the report has none.
-    const CertificateDigest* soonest() const;
+    const CertificateDigest* soonest() const {
+        return soonest_index < certificates.size() ? &certificates[soonest_index] : nullptr;
+    }
+    // Index of soonest() in certificates (set by digest_report; size() or more: none).
+    std::size_t soonest_index = static_cast<std::size_t>(-1);
 };
 
 // Reads one JSON report (`text`, from `source`) down to its digest. Errors
