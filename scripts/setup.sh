@@ -10,7 +10,7 @@ packages=(
   libpugixml-dev libgtest-dev libgmock-dev
   python3 python3-jsonschema
   # fleet deployment tests (deploy/): the image build, the Ansible role, the manifests
-  docker.io ansible-core python3-yaml time
+  docker.io debootstrap ansible-core python3-yaml time
 )
 missing=()
 for p in "${packages[@]}"; do
