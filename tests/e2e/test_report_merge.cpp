@@ -25,7 +25,8 @@ protected:
         KubeadmNodeSpec expired;
         expired.default_days = -1;
         write_kubeadm_node(due.path(), expired);
-        auto a = run_kubecert({"--root", ok.path(), "--format", "json", "--output", *s_reports / "/cp-ok.json", "audit"});
+        auto a =
+            run_kubecert({"--root", ok.path(), "--format", "json", "--output", *s_reports / "/cp-ok.json", "audit"});
         write_file(*s_reports / "/nested/.keep", ""); // the folder --output writes into
         auto b = run_kubecert({"--root", due.path(), "--node-name", "cp-due", "--format", "json", "--output",
                                *s_reports / "/nested/cp-due.json", "audit"});
@@ -91,8 +92,9 @@ TEST_F(ReportMerge, StandardInputTakesReportsOneAfterAnother) {
     EXPECT_NE(r.out.find("kubecert_fleet_node_status{node=\"cp-due\",flavor=\"kubeadm\",status=\"FAIL\"} 1"),
               std::string::npos)
         << r.out;
-    EXPECT_NE(r.out.find("kubecert_fleet_certificate_not_after_seconds{node=\"cp-ok\",flavor=\"kubeadm\",plugin=\"kubeadm\""),
-              std::string::npos);
+    EXPECT_NE(
+        r.out.find("kubecert_fleet_certificate_not_after_seconds{node=\"cp-ok\",flavor=\"kubeadm\",plugin=\"kubeadm\""),
+        std::string::npos);
 }
 
 TEST_F(ReportMerge, JunitHasATestsuitePerNode) {

@@ -158,7 +158,8 @@ TEST(Fleet, SortsBySoonestCertificateAndKeepsTheNewestReportOfANode) {
     f.add_unreadable("z.json", "z.json: not valid JSON at byte 3");
     f.finish();
     std::vector<std::string> order;
-    for (const auto& n : f.nodes()) order.push_back(n.name);
+    for (const auto& n : f.nodes())
+        order.push_back(n.name);
     EXPECT_EQ(order, (std::vector<std::string>{"expired", "soon", "late", "nocert-fail", "nocert-pass"}));
     EXPECT_EQ(f.superseded(), 1);
     EXPECT_EQ(f.reports(), 7);
@@ -173,15 +174,19 @@ TEST(Fleet, ExitStatusIsThatOfAuditOverTheFleet) {
     MergeSettings s{now, k_day};
     auto fleet_of = [&](const std::vector<std::string>& reports, bool unreadable = false) {
         Fleet f;
-        for (const auto& r : reports) f.add(digest(r));
+        for (const auto& r : reports)
+            f.add(digest(r));
         if (unreadable) f.add_unreadable("x.json", "x.json: truncated");
         f.finish();
         return exit_status(f, s);
     };
     EXPECT_EQ(fleet_of({}), 3); // nothing to judge is not "all good"
-    EXPECT_EQ(fleet_of({node_json("a", now, FindingStatus::pass, {}), node_json("b", now, FindingStatus::warn, {})}), 0);
-    EXPECT_EQ(fleet_of({node_json("a", now, FindingStatus::pass, {}), node_json("b", now, FindingStatus::fail, {})}), 1);
-    EXPECT_EQ(fleet_of({node_json("a", now, FindingStatus::error, {}), node_json("b", now, FindingStatus::fail, {})}), 3);
+    EXPECT_EQ(fleet_of({node_json("a", now, FindingStatus::pass, {}), node_json("b", now, FindingStatus::warn, {})}),
+              0);
+    EXPECT_EQ(fleet_of({node_json("a", now, FindingStatus::pass, {}), node_json("b", now, FindingStatus::fail, {})}),
+              1);
+    EXPECT_EQ(fleet_of({node_json("a", now, FindingStatus::error, {}), node_json("b", now, FindingStatus::fail, {})}),
+              3);
     EXPECT_EQ(fleet_of({node_json("a", now, FindingStatus::pass, {})}, true), 3);
     EXPECT_EQ(fleet_of({node_json("a", now - 2 * k_day, FindingStatus::pass, {})}), 3); // stale
     s.max_age = 0;
@@ -239,9 +244,12 @@ TEST(FleetWriters, JsonJunitAndPrometheusCarryEveryNode) {
     EXPECT_TRUE(suites.find_child_by_attribute("testsuite", "name", "unreadable reports"));
 
     const std::string p = render_prometheus(f, s);
-    EXPECT_NE(p.find("kubecert_fleet_node_status{node=\"cp-1\",flavor=\"kubeadm\",status=\"FAIL\"} 1"), std::string::npos) << p;
+    EXPECT_NE(p.find("kubecert_fleet_node_status{node=\"cp-1\",flavor=\"kubeadm\",status=\"FAIL\"} 1"),
+              std::string::npos)
+        << p;
     EXPECT_NE(p.find("kubecert_fleet_node_status{node=\"w\\\"1\""), std::string::npos) << p;
-    EXPECT_NE(p.find("kubecert_fleet_certificate_not_after_seconds{node=\"cp-1\",flavor=\"kubeadm\",plugin=\"kubeadm\",name=\"cert-0\"} " +
+    EXPECT_NE(p.find("kubecert_fleet_certificate_not_after_seconds{node=\"cp-1\",flavor=\"kubeadm\",plugin=\"kubeadm\","
+                     "name=\"cert-0\"} " +
                      std::to_string(now + 3 * k_day)),
               std::string::npos);
     EXPECT_NE(p.find("kubecert_fleet_reports_unreadable 1"), std::string::npos);
@@ -268,17 +276,17 @@ TEST(FleetWriters, FleetJsonValidatesAgainstTheSchema) {
 }
 
 TEST(FleetDigest, TheFileScannerDecodesEscapesAndChecksTheGrammar) {
-    const std::string head = R"({"schema": "kubecert/report/v1", "generated_at": "2025-01-01T00:00:00Z", "findings": [], )";
+    const std::string head =
+        R"({"schema": "kubecert/report/v1", "generated_at": "2025-01-01T00:00:00Z", "findings": [], )";
     NodeDigest d = digest(head + R"("n": [1, -0, 2.5e-3, 1E+2, true, false, null, {}, []], )" +
                           R"("node": {"name": "a\"b\\\/\u00e9\ud83d\ude00\n", "flavor": "kubeadm"}})");
     EXPECT_EQ(d.name, "a\"b\\/\xc3\xa9\xf0\x9f\x98\x80\n");
     EXPECT_EQ(d.flavor, "kubeadm");
     const std::string deep = head + "\"x\": " + std::string(200, '[') + std::string(200, ']') + "}";
     const std::string bad[] = {
-        head + R"("x": 01})",      head + R"("x": 1.})",         head + R"("x": -})",
-        head + R"("x": tru})",     head + R"("x": "\q"})",       head + R"("x": "\ud800"})",
-        head + R"("x": "\u12"})",  head + "\"x\": \"a\tb\"}",     head + R"("x": [1,]})",
-        head + R"("x": {"a" 1}})", head + R"("x": 1, })",         deep,
+        head + R"("x": 01})",   head + R"("x": 1.})",       head + R"("x": -})",      head + R"("x": tru})",
+        head + R"("x": "\q"})", head + R"("x": "\ud800"})", head + R"("x": "\u12"})", head + "\"x\": \"a\tb\"}",
+        head + R"("x": [1,]})", head + R"("x": {"a" 1}})",  head + R"("x": 1, })",    deep,
     };
     for (const auto& text : bad) {
         auto r = digest_report(text, "s.json");
