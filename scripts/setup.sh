@@ -14,6 +14,8 @@ packages=(
   docker.io etcd-server etcd-client systemd-container debootstrap busybox-static util-linux procps
   # The kill test of the journaled transaction (strace's syscall fault injection).
   strace
+  # fleet deployment tests (deploy/): the image build, the Ansible role, the manifests
+  ansible-core python3-yaml time
 )
 # kubectl (kubectl proxy) is Debian's kubernetes-client, unless a kubectl is already installed
 # (another package's /usr/bin/kubectl conflicts with it).

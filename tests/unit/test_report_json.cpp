@@ -73,7 +73,7 @@ std::vector<std::string> keys_of(const Json& j) {
 
 TEST(ReportJson, AuditHasTheDocumentedKeysInOrder) {
     const Json j = Json::parse(render_json(samples::audit_report()));
-    EXPECT_EQ(keys_of(j), (std::vector<std::string>{"schema", "tool", "generated_at", "root", "confinement", "command", "dry_run",
+    EXPECT_EQ(keys_of(j), (std::vector<std::string>{"schema", "tool", "generated_at", "root", "node", "confinement", "command", "dry_run",
                                                     "plugins", "findings", "certificates", "summary", "errors"}));
     EXPECT_EQ(j["schema"], "kubecert/report/v1");
     EXPECT_EQ(j["tool"], (Json{{"name", "kubecert"}, {"version", "0.1.0"}}));
@@ -128,7 +128,7 @@ TEST(ReportJson, CertificatesHaveRfc3339DatesAndResidualSeconds) {
 TEST(ReportJson, FixAddsActionsAfterAndSummaryAfter) {
     const Json j = Json::parse(render_json(samples::fix_report(false)));
     EXPECT_EQ(keys_of(j),
-              (std::vector<std::string>{"schema", "tool", "generated_at", "root", "confinement", "command", "dry_run", "plugins",
+              (std::vector<std::string>{"schema", "tool", "generated_at", "root", "node", "confinement", "command", "dry_run", "plugins",
                                         "findings", "certificates", "summary", "errors", "actions", "after",
                                         "summary_after"}));
     EXPECT_EQ(j["command"], "fix");

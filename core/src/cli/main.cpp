@@ -16,6 +16,8 @@
 #include "cli/options.hpp"
 #include "cli/output.hpp"
 #include "cli/plugin_list.hpp"
+#include "cli/report_command.hpp"
+#include "fleet/node_identity.hpp"
 #include "host/fix_lock.hpp"
 #include "host/live_system.hpp"
 #include "report/printable.hpp"
@@ -76,6 +78,7 @@ int run(int argc, char** argv) {
                     KUBECERT_ABI_PATCH);
         return 0;
     }
+    if (o.command == "report") return run_report_command(o); // reads reports only: no plugin, no root
     for (const auto& e : loaded.errors) error_line(e);
     if (o.command == "plugins") {
         auto st = write_output(o.output, render_plugin_list(loaded.plugins, loaded.errors, o.format));
@@ -127,6 +130,7 @@ int run(int argc, char** argv) {
                              "space, with a small race against links changed while kubecert runs\n");
     }
     ctx.report.command = o.command;
+    ctx.report.node_name = fleet::node_name(*ctx.fs, o.node_name);
     ctx.report.dry_run = o.dry_run;
     ctx.report.errors = loaded.errors;
 
@@ -186,6 +190,7 @@ int run(int argc, char** argv) {
     } else {
         app::run_audit(ctx, *plugins);
     }
+    ctx.report.flavor = fleet::flavor_of(ctx.report.plugins);
     if (ctx.stderr_is_terminal) std::fputs("\r\033[K", stderr); // clear a progress line
     for (size_t i = loaded.errors.size(); i < ctx.report.errors.size(); ++i) error_line(ctx.report.errors[i]);
 

@@ -11,7 +11,7 @@ namespace kubecert::cli {
 
 namespace {
 
-const std::set<std::string> k_commands = {"audit", "fix", "certs", "plugins", "restore", "version"};
+const std::set<std::string> k_commands = {"audit", "fix", "certs", "plugins", "restore", "version", "report"};
 
 po::options_description global_options(Options& o) {
     po::options_description d("Options");
@@ -28,7 +28,15 @@ po::options_description global_options(Options& o) {
         ("benchmark", po::value(&o.benchmark)->value_name("NAME"), "benchmark version the reports cite (eks-1.8.0, cis-1.12, rke-cis-1.24, ...)")
         ("verbose,v", po::bool_switch(&o.verbose), "log debug messages and commands to standard error")
         ("lock-wait", po::value(&o.lock_wait)->value_name("DURATION"), "how long fix/restore wait for another fix on the same root (default 10s)")
-        ("live-system", po::value(&o.live_system)->value_name("auto|yes|no"), "whether the node under --root is the running system, where commands run and ports are probed (default $KUBECERT_LIVE_SYSTEM, else auto: --root / or ROOT/proc shows this PID namespace)");
+        ("live-system", po::value(&o.live_system)->value_name("auto|yes|no"), "whether the node under --root is the running system, where commands run and ports are probed (default $KUBECERT_LIVE_SYSTEM, else auto: --root / or ROOT/proc shows this PID namespace)")
+        ("node-name", po::value(&o.node_name)->value_name("NAME"), "the node's name in the report (default: /etc/hostname under --root)");
+    return d;
+}
+
+po::options_description report_merge_options(Options& o) {
+    po::options_description d("report merge options");
+    d.add_options()
+        ("max-age", po::value(&o.max_age)->value_name("DURATION"), "a node whose report is older is listed as stale (default 24h; 0 for never)");
     return d;
 }
 
@@ -81,7 +89,7 @@ po::positional_options_description positionals() {
 Options parse_early(int argc, char** argv) {
     Options o;
     po::options_description d = global_options(o);
-    d.add(fix_options(o));
+    d.add(fix_options(o)).add(report_merge_options(o));
     d.add_options()("command", po::value(&o.command))("args", po::value(&o.arguments)->composing());
     po::variables_map vm;
     try {
@@ -98,7 +106,7 @@ Options parse(int argc, char** argv, const std::vector<std::unique_ptr<loader::L
     Options o;
     std::vector<PluginOptionSlot> slots;
     po::options_description all;
-    all.add(global_options(o)).add(fix_options(o)).add(plugin_options(plugins, &slots));
+    all.add(global_options(o)).add(fix_options(o)).add(report_merge_options(o)).add(plugin_options(plugins, &slots));
     all.add_options()("command", po::value(&o.command))("args", po::value(&o.arguments)->composing());
     po::variables_map vm;
     try {
@@ -122,13 +130,18 @@ Options parse(int argc, char** argv, const std::vector<std::unique_ptr<loader::L
     if (!k_commands.count(o.command)) throw UsageError("unknown command '" + o.command + "'");
     if (o.command == "restore") {
         if (o.arguments.size() != 1) throw UsageError("restore takes exactly one BACKUP folder");
+    } else if (o.command == "report") {
+        if (o.arguments.empty() || o.arguments.front() != "merge")
+            throw UsageError("report takes a subcommand: report merge REPORT... (files, folders, - for standard input)");
+        if (o.arguments.size() < 2) throw UsageError("report merge needs at least one REPORT (a file, a folder or -)");
     } else if (!o.arguments.empty()) {
         throw UsageError("unexpected argument '" + o.arguments.front() + "' after " + o.command);
     }
     if (o.command != "fix" && (o.dry_run || o.no_restart || o.yes || !o.backup_dir.empty()))
         throw UsageError("--dry-run, --no-restart, --backup-dir and --yes go with fix");
     // A real fix issues certificates from the real clock, so an after-audit at --now would contradict it.
-    if (o.now && !(o.command == "audit" || o.command == "certs" || (o.command == "fix" && o.dry_run)))
+    if (o.command != "report" && o.max_age != "24h") throw UsageError("--max-age goes with report merge");
+    if (o.now && !(o.command == "audit" || o.command == "report" || o.command == "certs" || (o.command == "fix" && o.dry_run)))
         throw UsageError("--now goes with audit, certs and fix --dry-run only (a real fix issues certificates "
                          "from the clock)");
     static const std::set<std::string> formats = {"text", "json", "junit", "prometheus"};
@@ -148,6 +161,8 @@ std::string help_text(const std::string& command, const std::vector<std::unique_
                "  certs            table of every certificate the plugins know\n"
                "  plugins          loaded plugins: name, version, ABI, path, checks, options\n"
                "  restore BACKUP   put back the files of one earlier fix\n"
+               "  report merge REPORT...\n"
+               "                   fleet view of many nodes' JSON reports (files, folders, - for standard input)\n"
                "  version          print the version\n\n"
                "exit status: 0 all passed, 1 a check FAILs, 2 usage error, 3 error (unreadable input, plugin\n"
                "failure, a fix rolled back, an ERROR finding)\n\n";
@@ -162,12 +177,17 @@ std::string help_text(const std::string& command, const std::vector<std::unique_
             {"plugins", "usage: kubecert [options] plugins\n\nLists the loaded plugins with their checks and options.\n"},
             {"restore", "usage: kubecert [options] restore BACKUP\n\nPuts back every file saved in BACKUP (a fix's backup folder).\n"},
             {"version", "usage: kubecert version\n"},
+            {"report", "usage: kubecert [--format FORMAT] [--output FILE] [--now RFC3339] [--max-age DURATION] report merge REPORT...\n\n"
+                       "Reads the JSON reports of many nodes (files, folders of *.json, - for standard input) and prints\n"
+                       "the fleet view: nodes by their soonest expiring certificate, per flavor and per status, stale\n"
+                       "and unreadable reports. Exit status as for audit, over the whole fleet.\n"},
         };
         auto it = what.find(command);
         out << (it != what.end() ? it->second : "unknown command '" + command + "'\n") << "\n";
     }
     out << global_options(o) << "\n";
     if (command.empty() || command == "fix") out << fix_options(o) << "\n";
+    if (command.empty() || command == "report") out << report_merge_options(o) << "\n";
     auto plugin_opts = plugin_options(plugins, nullptr);
     if (!plugin_opts.options().empty()) out << plugin_opts << "\n";
     return out.str();

@@ -27,6 +27,9 @@ struct Options {
     bool verbose = false;
     std::string lock_wait = "10s";
     std::string live_system; // auto|yes|no ("" when not given: $KUBECERT_LIVE_SYSTEM, else auto)
+    std::string node_name;               // "" = /etc/hostname under --root
+    // report merge
+    std::string max_age = "24h";
     // fix
     bool dry_run = false;
     bool no_restart = false;

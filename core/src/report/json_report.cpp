@@ -76,6 +76,7 @@ std::string render_json(const Report& report) {
     j["tool"] = Json{{"name", "kubecert"}, {"version", report.tool_version}};
     j["generated_at"] = util::format_rfc3339(report.generated_at);
     j["root"] = report.root;
+    j["node"] = Json{{"name", report.node_name}, {"flavor", report.flavor}};
     j["confinement"] = report.confinement;
     j["command"] = report.command;
     j["dry_run"] = report.dry_run;

@@ -68,6 +68,11 @@ struct Report {
     std::string tool_version;
     std::int64_t generated_at = 0;  // the evaluation instant (--now or the clock)
     std::string root;
+    // The node the report is about, for fleet views (`kubecert report merge`):
+    // its name (--node-name, else /etc/hostname under the root) and flavor
+    // (the plugins that ran, joined with "+").
+    std::string node_name;
+    std::string flavor;
     // How paths are kept inside --root: "openat2" (the kernel resolves every
     // path) or "user-space" (the kernel refused openat2; a small race remains).
     std::string confinement = "openat2";
