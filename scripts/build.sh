@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 werror=OFF
 if [ "${CI:-}" = "true" ]; then werror=ON; fi
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKUBECERT_WERROR="$werror" >/dev/null
+# KUBECERT_INSTALL_SYSTEM_FILES: scripts/package.sh makes the Debian packages from this build.
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKUBECERT_WERROR="$werror" -DKUBECERT_INSTALL_SYSTEM_FILES=ON >/dev/null
 cmake --build build -j"$(nproc)"

@@ -217,7 +217,8 @@ kubecert_status_t h_report_finding(const kubecert_host_t* h, const kubecert_find
     }
     out.remediation = str(f->remediation);
     out.fixable = f->fixable != 0;
-    if (KUBECERT_HAS_FIELD(f, kubecert_finding_t, result)) out.result = str(f->result);
+    // Scrubbed here, while any key block in it is still whole: the report shows it on one line.
+    if (KUBECERT_HAS_FIELD(f, kubecert_finding_t, result)) out.result = secrets::scrub_for_output(str(f->result));
     auto& rep = s.ctx().report;
     (s.phase() == Phase::before ? rep.findings : rep.after).push_back(std::move(out));
     return KUBECERT_OK;

@@ -10,8 +10,8 @@ namespace kubecert::cli {
 
 // The manual page kubecert(1) in roff (man(7) macros): commands, options and
 // plugin options from the same descriptions as --help (options.hpp), exit
-// status, environment, files, report formats. `plugin_dir` is the installed
-// plugin folder named under FILES.
+// status, environment, files, report formats. `plugin_dir` is the plugin
+// folder named under FILES ("BINDIR/../lib/kubecert/plugins").
 std::string render_man_page(const std::vector<std::unique_ptr<loader::LoadedPlugin>>& plugins,
                             const std::string& plugin_dir);
 

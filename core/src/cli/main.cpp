@@ -116,7 +116,7 @@ int run(int argc, char** argv) {
     auto loaded = loader::load_plugins(loader::plugin_search_path(early.plugin_dirs));
     if (!early.help_format.empty()) {
         if (early.help_format == "man") {
-            std::fputs(render_man_page(loaded.plugins, KUBECERT_PLUGIN_INSTALL_FULL_DIR).c_str(), stdout);
+            std::fputs(render_man_page(loaded.plugins, "BINDIR/" KUBECERT_BIN_TO_PLUGINS).c_str(), stdout);
         } else if (early.help_format == "bash") {
             std::fputs(render_bash_completion(loaded.plugins).c_str(), stdout);
         } else {
@@ -221,7 +221,7 @@ int run(int argc, char** argv) {
     } else {
         app::run_audit(ctx, *plugins);
     }
-    if (ctx.stderr_is_terminal) std::fputs("\r\033[K", stderr); // clear a progress line
+    if (ctx.progress_shown) std::fputs("\r\033[K", stderr); // clear the last progress line
     for (size_t i = loaded.errors.size(); i < ctx.report.errors.size(); ++i) error_line(ctx.report.errors[i]);
 
     if (auto st = write_output(o.output, render(ctx.report, o)); !st) {

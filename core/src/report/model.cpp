@@ -98,8 +98,10 @@ std::string result_line(const Finding& f) {
     }
     // A plugin without results (ABI < 1.3): what differs from what the check wants says it best.
     if (f.status != FindingStatus::pass && f.status != FindingStatus::info) {
+        // Multi-line values (file contents, command output) make no one-line result.
         for (const Evidence& e : f.evidence)
-            if (!e.expected.empty() && e.actual != e.expected) return evidence_line(e);
+            if (!e.expected.empty() && e.actual != e.expected && e.actual.find('\n') == std::string::npos)
+                return evidence_line(e);
     }
     return f.title;
 }
