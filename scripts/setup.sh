@@ -7,12 +7,11 @@ export DEBIAN_FRONTEND=noninteractive
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 packages=(
+  lintian bash-completion man-db util-linux debootstrap systemd-container
   build-essential cmake pkg-config binutils ca-certificates openssl
   libssl-dev libyaml-cpp-dev nlohmann-json3-dev libboost-program-options-dev
   libpugixml-dev libgtest-dev libgmock-dev
   python3 python3-jsonschema
-  lintian bash-completion man-db util-linux
-  debootstrap systemd-container
 )
 missing=()
 for p in "${packages[@]}"; do
