@@ -60,9 +60,12 @@ std::vector<std::string> man_lines() {
                 continue;
             }
             const char next = line[++i];
-            if (next == 'f' && i + 1 < line.size()) ++i; // \fB \fI \fR
-            else if (next == '-') plain += '-';
-            else if (next == 'e') plain += '\\';
+            if (next == 'f' && i + 1 < line.size())
+                ++i; // \fB \fI \fR
+            else if (next == '-')
+                plain += '-';
+            else if (next == 'e')
+                plain += '\\';
             // "\&" is nothing
         }
         lines.push_back(plain);
@@ -118,7 +121,8 @@ TEST(CliDocs, ManPageDocumentsEveryOptionWithTheHelpText) {
 TEST(CliDocs, ManPageDescribesEveryCommandAsItsHelpDoes) {
     const auto lines = man_lines();
     std::string page;
-    for (const auto& l : lines) page += l + "\n";
+    for (const auto& l : lines)
+        page += l + "\n";
     for (const auto& cmd : k_commands) {
         const auto h = kubecert_alone({cmd, "--help"});
         ASSERT_EQ(h.exit_code, 0) << cmd;
@@ -142,8 +146,9 @@ TEST(CliDocs, ManPageDescribesEveryCommandAsItsHelpDoes) {
 }
 
 TEST(CliDocs, ManPageIsWellFormedRoff) {
-    const auto r = run({"sh", "-c", "LC_ALL=C.UTF-8 MANWIDTH=100 man --warnings -l '" + build_dir() +
-                                        "/share/man/man1/kubecert.1' 2>&1 >/dev/null"});
+    const auto r = run({"sh", "-c",
+                        "LC_ALL=C.UTF-8 MANWIDTH=100 man --warnings -l '" + build_dir() +
+                            "/share/man/man1/kubecert.1' 2>&1 >/dev/null"});
     if (r.exit_code == 127 || r.out.find("not found") != std::string::npos) GTEST_SKIP() << "man is not installed";
     EXPECT_EQ(r.out, "") << "groff warnings";
 }

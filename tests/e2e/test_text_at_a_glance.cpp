@@ -14,13 +14,15 @@ namespace {
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> lines;
     std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(line);
     return lines;
 }
 
 std::size_t count_of(const std::string& text, const std::string& what) {
     std::size_t n = 0;
-    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+        ++n;
     return n;
 }
 
@@ -57,9 +59,9 @@ TEST(TextAtAGlance, ControlPlaneTwoWeeksFromExpiryFitsOnOneScreen) {
     }
     EXPECT_TRUE(found) << r.out;
     EXPECT_EQ(count_of(r.out, "remediation:"), 0u) << "WARN details only with -v:\n" << r.out;
-    EXPECT_NE(r.out.find("\nto fix the 11 fixable findings: kubecert --root " + node.root.path() +
-                         " --flavor kubeadm fix\n"),
-              std::string::npos)
+    EXPECT_NE(
+        r.out.find("\nto fix the 11 fixable findings: kubecert --root " + node.root.path() + " --flavor kubeadm fix\n"),
+        std::string::npos)
         << r.out;
     EXPECT_EQ(lines.back(), "summary: 6 PASS, 0 FAIL, 12 WARN, 0 INFO, 0 ERROR");
 }
@@ -96,7 +98,8 @@ TEST(TextAtAGlance, ColoursOnlyOnATerminalAndNotWithNoColor) {
     KubeadmTestNode node(spec);
     const std::string cmd = "'" + kubecert_binary() + "' --root '" + node.root.path() + "' --flavor kubeadm audit";
     // script(1) gives kubecert a terminal.
-    const auto tty = run({"script", "-qec", cmd, "/dev/null"}, {{"PATH", path_with(node.bin.path())}, {"NO_COLOR", "\x01unset"}});
+    const auto tty =
+        run({"script", "-qec", cmd, "/dev/null"}, {{"PATH", path_with(node.bin.path())}, {"NO_COLOR", "\x01unset"}});
     EXPECT_NE(tty.out.find("\x1b[33mWARN\x1b[0m"), std::string::npos) << tty.out;
     const auto no_color =
         run({"script", "-qec", cmd, "/dev/null"}, {{"PATH", path_with(node.bin.path())}, {"NO_COLOR", "1"}});

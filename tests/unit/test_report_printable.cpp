@@ -48,8 +48,7 @@ TEST(ReportPrintable, TextReportAndCertsTableCarryNoRawControlByte) {
             EXPECT_NE(u, 0x7f);
         }
     }
-    EXPECT_NE(render_text(r, verbose).find("CN=\\x1b]0;owned\\x07\\x1b[2J\\x9b31m\\xff\\xfe node"),
-              std::string::npos);
+    EXPECT_NE(render_text(r, verbose).find("CN=\\x1b]0;owned\\x07\\x1b[2J\\x9b31m\\xff\\xfe node"), std::string::npos);
     EXPECT_NE(render_text(r, verbose).find("serverTLSBootstrap=\\x1b[2Jfalse\\x9b"), std::string::npos);
 }
 

@@ -74,8 +74,9 @@ TEST(ReportText, FailingFindingsShowEvidenceAndWrappedRemediation) {
 
 TEST(ReportText, PassingFindingsHaveNoDetails) {
     const std::vector<std::string> lines = lines_of(render_text(samples::audit_report(), {}));
-    const std::size_t pass = index_of(lines, "PASS    eks.rotate-server-cert    featureGates.RotateKubeletServerCertificate"
-                                             "=true in /etc/kubernetes/kubelet/kubelet-config.json");
+    const std::size_t pass =
+        index_of(lines, "PASS    eks.rotate-server-cert    featureGates.RotateKubeletServerCertificate"
+                        "=true in /etc/kubernetes/kubelet/kubelet-config.json");
     ASSERT_LT(pass + 1, lines.size());
     EXPECT_EQ(lines[pass + 1].rfind("FAIL    ", 0), 0u);
     // INFO is not applicable here: no evidence under it either.
@@ -218,7 +219,8 @@ TEST(ReportText, EndsWithTheCommandThatFixesWhatIsFixable) {
     EXPECT_EQ(lines.back().rfind("summary: ", 0), 0u);
     // Nothing fixable: no command.
     Report r = samples::audit_report();
-    for (auto& f : r.findings) f.fixable = false;
+    for (auto& f : r.findings)
+        f.fixable = false;
     EXPECT_EQ(render_text(r, t).find("to fix"), std::string::npos);
     // A dry run suggests applying it; a real fix suggests nothing.
     EXPECT_NE(render_text(samples::fix_report(true), t).find("\nto apply these changes: kubecert --flavor eks fix\n"),

@@ -94,8 +94,7 @@ void h_log(const kubecert_host_t* h, kubecert_log_level_t level, const char* mes
     auto& s = self(h);
     const std::string msg = report::printable(secrets::scrub_for_output(str(message)), true);
     // A message after a progress line starts on a clean line instead of continuing it.
-    if (level != KUBECERT_LOG_PROGRESS && s.ctx().progress_shown &&
-        (level != KUBECERT_LOG_DEBUG || s.ctx().verbose)) {
+    if (level != KUBECERT_LOG_PROGRESS && s.ctx().progress_shown && (level != KUBECERT_LOG_DEBUG || s.ctx().verbose)) {
         std::fputs("\r\033[K", stderr);
         s.ctx().progress_shown = false;
     }

@@ -14,9 +14,12 @@ namespace {
 std::string roff(const std::string& text) {
     std::string out;
     for (char c : text) {
-        if (c == '\\') out += "\\e";
-        else if (c == '-') out += "\\-";
-        else out += c;
+        if (c == '\\')
+            out += "\\e";
+        else if (c == '-')
+            out += "\\-";
+        else
+            out += c;
     }
     if (!out.empty() && (out[0] == '.' || out[0] == '\'')) out.insert(0, "\\&");
     return out;
@@ -32,13 +35,15 @@ std::string option_tag(const OptionDoc& o) {
 }
 
 void option_list(std::ostringstream& out, const OptionGroupDoc& g) {
-    for (const auto& o : g.options) out << ".TP\n" << option_tag(o) << "\n" << roff(o.help) << "\n";
+    for (const auto& o : g.options)
+        out << ".TP\n" << option_tag(o) << "\n" << roff(o.help) << "\n";
 }
 
 // Words for a bash `case` pattern or word list, joined by `sep`.
 std::string join(const std::vector<std::string>& words, const std::string& sep) {
     std::string out;
-    for (const auto& w : words) out += (out.empty() ? "" : sep) + w;
+    for (const auto& w : words)
+        out += (out.empty() ? "" : sep) + w;
     return out;
 }
 
@@ -81,7 +86,8 @@ std::string render_man_page(const std::vector<std::unique_ptr<loader::LoadedPlug
         option_list(out, g);
     }
     out << ".SH EXIT STATUS\n";
-    for (const auto& e : exit_status_docs()) out << ".TP\n.B " << e.code << "\n" << roff(e.meaning) << "\n";
+    for (const auto& e : exit_status_docs())
+        out << ".TP\n.B " << e.code << "\n" << roff(e.meaning) << "\n";
     out << ".SH REPORT FORMATS\n"
         << ".TP\n.B text\nFor people: per plugin, one line per finding with its status and what is the case; the "
            "evidence and remediation of FAIL and ERROR findings (of WARN findings with \\fB\\-v\\fR); identical "
@@ -100,7 +106,8 @@ std::string render_man_page(const std::vector<std::unique_ptr<loader::LoadedPlug
            "\\fB\\-\\-plugin\\-dir\\fR.\n"
         << ".TP\n.B NO_COLOR\nWhen set, the text report has no colours even on a terminal.\n"
         << ".SH FILES\n"
-        << ".TP\n.I " << roff(plugin_dir) << "\nThe bundled plugins, BINDIR being the folder of the kubecert "
+        << ".TP\n.I " << roff(plugin_dir)
+        << "\nThe bundled plugins, BINDIR being the folder of the kubecert "
            "binary (/usr/bin in the Debian package). A plugin file or its folder must not be writable by group "
            "or others and must belong to root or the invoking user.\n"
         << ".TP\n.I ROOT/var/backups/kubecert/TIMESTAMP/\nThe backup of one \\fBfix\\fR, with a MANIFEST; "
@@ -126,15 +133,18 @@ std::string render_man_page(const std::vector<std::unique_ptr<loader::LoadedPlug
 std::string render_bash_completion(const std::vector<std::unique_ptr<loader::LoadedPlugin>>& plugins) {
     const auto groups = option_docs(plugins);
     std::vector<std::string> commands, options, dir_options, file_options, value_options;
-    for (const auto& c : command_docs()) commands.push_back(c.name);
+    for (const auto& c : command_docs())
+        commands.push_back(c.name);
     for (const auto& g : groups) {
         for (const auto& o : g.options) {
             options.push_back(o.flag);
             if (!o.short_flag.empty()) options.push_back(o.short_flag);
             if (o.value_name.empty()) continue;
             value_options.push_back(o.flag);
-            if (o.value_name == "DIR") dir_options.push_back(o.flag);
-            else if (o.value_name == "FILE" || o.value_name == "PATH") file_options.push_back(o.flag);
+            if (o.value_name == "DIR")
+                dir_options.push_back(o.flag);
+            else if (o.value_name == "FILE" || o.value_name == "PATH")
+                file_options.push_back(o.flag);
         }
     }
     std::ostringstream out;

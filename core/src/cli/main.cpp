@@ -43,7 +43,8 @@ std::string shell_word(const std::string& w) {
                                                          "0123456789_./:=,@%+-") == std::string::npos;
     if (plain) return w;
     std::string out = "'";
-    for (char c : w) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    for (char c : w)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
     return out + "'";
 }
 
@@ -57,27 +58,34 @@ std::string fix_command_line(const report::Report& r, const Options& o) {
         words.push_back(shell_word(value));
     };
     if (o.root != "/") add("--root", o.root);
-    for (const auto& d : o.plugin_dirs) add("--plugin-dir", d);
+    for (const auto& d : o.plugin_dirs)
+        add("--plugin-dir", d);
     std::set<std::string> fixable_plugins;
     for (const auto& f : r.findings)
         if (f.fixable && (f.status == report::FindingStatus::fail || f.status == report::FindingStatus::warn))
             fixable_plugins.insert(f.plugin);
-    if (fixable_plugins.size() == 1) add("--flavor", *fixable_plugins.begin());
-    else if (o.flavor != "auto") add("--flavor", o.flavor);
+    if (fixable_plugins.size() == 1)
+        add("--flavor", *fixable_plugins.begin());
+    else if (o.flavor != "auto")
+        add("--flavor", o.flavor);
     if (o.warn_within != "30d") add("--warn-within", o.warn_within);
-    for (const auto& c : o.checks) add("--check", c);
+    for (const auto& c : o.checks)
+        add("--check", c);
     if (!o.benchmark.empty()) add("--benchmark", o.benchmark);
     for (const auto& [plugin, values] : o.plugin_options) {
         for (const auto& [name, value] : values) {
-            if (value == "true") words.push_back("--" + plugin + "-" + name); // a switch
-            else add("--" + plugin + "-" + name, value);
+            if (value == "true")
+                words.push_back("--" + plugin + "-" + name); // a switch
+            else
+                add("--" + plugin + "-" + name, value);
         }
     }
     words.push_back("fix");
     if (o.no_restart) words.push_back("--no-restart");
     if (!o.backup_dir.empty()) add("--backup-dir", o.backup_dir);
     std::string line;
-    for (const auto& w : words) line += (line.empty() ? "" : " ") + w;
+    for (const auto& w : words)
+        line += (line.empty() ? "" : " ") + w;
     return line;
 }
 
@@ -122,7 +130,8 @@ int run(int argc, char** argv) {
         } else {
             throw UsageError("--help-format takes man or bash");
         }
-        for (const auto& e : loaded.errors) error_line(e);
+        for (const auto& e : loaded.errors)
+            error_line(e);
         return loaded.errors.empty() ? 0 : k_exit_error;
     }
     if (early.help) {

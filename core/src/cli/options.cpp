@@ -70,7 +70,8 @@ void add_plugin_options(po::options_description& d, const loader::LoadedPlugin& 
 po::options_description plugin_options(const std::vector<std::unique_ptr<loader::LoadedPlugin>>& plugins,
                                        std::vector<PluginOptionSlot>* slots) {
     po::options_description d("Plugin options");
-    for (const auto& p : plugins) add_plugin_options(d, *p, slots);
+    for (const auto& p : plugins)
+        add_plugin_options(d, *p, slots);
     return d;
 }
 
@@ -201,7 +202,7 @@ std::vector<OptionGroupDoc> option_docs(const std::vector<std::unique_ptr<loader
     add(global_options(o), "Options", "", "");
     add(fix_options(o), "fix options", "", "");
     for (const auto& p : plugins) {
-            po::options_description d = plugin_options_of(*p);
+        po::options_description d = plugin_options_of(*p);
         add(d, p->name() + " plugin options", p->name(), p->api().description ? p->api().description : "");
     }
     return groups;
@@ -220,7 +221,8 @@ std::string help_text(const std::string& command, const std::vector<std::unique_
             out << "  " << head << std::string(head.size() < 17 ? 17 - head.size() : 1, ' ') << c.summary << "\n";
         }
         out << "\nexit status:";
-        for (const auto& e : exit_status_docs()) out << "\n  " << e.code << "  " << e.meaning;
+        for (const auto& e : exit_status_docs())
+            out << "\n  " << e.code << "  " << e.meaning;
         out << "\n\n";
     } else {
         const auto& docs = command_docs();

@@ -15,7 +15,7 @@ struct Options {
     std::string command;                 // audit, fix, certs, plugins, restore, version
     std::vector<std::string> arguments;  // positional words after the command (restore BACKUP)
     bool help = false;
-    std::string help_format;             // hidden --help-format man|bash: generated documentation
+    std::string help_format; // hidden --help-format man|bash: generated documentation
     std::string root = "/";
     std::string flavor = "auto";
     std::vector<std::string> plugin_dirs;

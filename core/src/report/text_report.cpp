@@ -142,8 +142,10 @@ void append_plugin_table(std::string& out, const std::string& plugin, const std:
         if (!f.remediation.empty()) {
             const std::string prefix = std::string(k_detail_indent, ' ') + "remediation: ";
             const auto [first, inserted] = seen.emplace(f.remediation, f.id);
-            if (inserted) append_wrapped(out, prefix, prefix.size(), f.remediation);
-            else append_wrapped(out, prefix, prefix.size(), "the same as for " + first->second);
+            if (inserted)
+                append_wrapped(out, prefix, prefix.size(), f.remediation);
+            else
+                append_wrapped(out, prefix, prefix.size(), "the same as for " + first->second);
         }
     }
 }

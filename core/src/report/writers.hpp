@@ -7,9 +7,9 @@
 namespace kubecert::report {
 
 struct TextOptions {
-    bool color = false;       // ANSI colours (only on a terminal, and not with NO_COLOR)
-    bool verbose = false;     // -v: the details of WARN findings too
-    std::string fix_command;  // the command that fixes what this run found fixable ("" to leave it out)
+    bool color = false;      // ANSI colours (only on a terminal, and not with NO_COLOR)
+    bool verbose = false;    // -v: the details of WARN findings too
+    std::string fix_command; // the command that fixes what this run found fixable ("" to leave it out)
 };
 
 // Text for people, read at a glance: a table per plugin with one line per

@@ -273,7 +273,8 @@ sdk::Finding check_serving_cert_expiry(const sdk::Host& host, const KubeletSourc
             any = true;
             try {
                 sdk::CertInfo cert = host.parse_cert(*pem, path);
-                const auto status = checks::expiry_status(cert.not_before, cert.not_after, host.now(), host.warn_within());
+                const auto status =
+                    checks::expiry_status(cert.not_before, cert.not_after, host.now(), host.warn_within());
                 results.push_back({status, c.name + " " + checks::expiry_result(cert, host.now())});
                 worsen(f, status);
                 append(f.evidence, checks::expiry_evidence(path, cert, host.now(), host.warn_within()));
@@ -297,7 +298,8 @@ sdk::Finding check_serving_cert_expiry(const sdk::Host& host, const KubeletSourc
     }
     // The certificate that decides the status speaks first; the other follows.
     std::stable_partition(results.begin(), results.end(), [&](const auto& r) { return r.first == f.status; });
-    for (const auto& r : results) f.result += (f.result.empty() ? "" : "; ") + r.second;
+    for (const auto& r : results)
+        f.result += (f.result.empty() ? "" : "; ") + r.second;
     switch (f.status) {
     case Status::fail:
         f.remediation = "A kubelet certificate is expired or not yet valid. With serverTLSBootstrap and "

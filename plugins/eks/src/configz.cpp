@@ -48,8 +48,8 @@ sdk::Finding check_configz(const sdk::Host& host, const KubeletSources* files, b
     const auto proxy = host.option("api-proxy");
     if (!proxy || proxy->empty()) {
         auto f = make(Status::info, "Not checked. To compare the live kubelet configuration, run `kubectl proxy "
-                                  "--port=8001` and pass --eks-api-proxy http://127.0.0.1:8001 (and "
-                                  "--eks-node-name NODE when the node's name is not its host name).");
+                                    "--port=8001` and pass --eks-api-proxy http://127.0.0.1:8001 (and "
+                                    "--eks-node-name NODE when the node's name is not its host name).");
         f.result = "not checked: no --eks-api-proxy given";
         return f;
     }

@@ -66,7 +66,8 @@ sdk::Finding audit_client_rotation(const KubeletSettings& s, const std::string& 
             false_source = v.source;
         } else {
             flag_true = true;
-            if (!s.rotate_certificates.value_or(false)) f.result = "--rotate-certificates=" + v.text + " in " + v.source;
+            if (!s.rotate_certificates.value_or(false))
+                f.result = "--rotate-certificates=" + v.text + " in " + v.source;
         }
     }
     const bool config_true = s.rotate_certificates.value_or(false);

@@ -63,8 +63,8 @@ void wait_for_served(const sdk::Host& host, const Facts& facts, const std::strin
         const auto waited =
             std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start).count();
         host.progress("waiting for the kubelet at " + facts.options.kubelet_address + " to " + what + " (" +
-                      std::to_string(waited) + "s of " + std::to_string(facts.options.restart_wait_seconds) +
-                      "s; " + last + ")");
+                      std::to_string(waited) + "s of " + std::to_string(facts.options.restart_wait_seconds) + "s; " +
+                      last + ")");
         host.sleep_ms(k_poll_interval_ms);
     }
 }
