@@ -28,7 +28,7 @@ function(kubecert_add_plugin name)
   endif()
   if(DEFINED KUBECERT_PLUGIN_BUILD_DIR)  # in-tree: build tree mirrors the install tree
     set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${KUBECERT_PLUGIN_BUILD_DIR}")
-    install(TARGETS ${target} LIBRARY DESTINATION "${KUBECERT_PLUGIN_INSTALL_DIR}")
+    install(TARGETS ${target} LIBRARY DESTINATION "${KUBECERT_PLUGIN_INSTALL_DIR}" COMPONENT runtime)
   endif()
   set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${_KUBECERT_PLUGIN_CMAKE_DIR}/kubecert-plugin.map")
 endfunction()

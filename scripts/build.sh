@@ -5,10 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 werror=OFF
 if [ "${CI:-}" = "true" ]; then werror=ON; fi
+# KUBECERT_INSTALL_SYSTEM_FILES: scripts/package.sh makes the Debian packages from this build.
 # ccache when the machine has it (a rebuild on the same machine costs seconds); never required.
 launcher=()
 if command -v ccache >/dev/null; then
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 fi
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKUBECERT_WERROR="$werror" "${launcher[@]}" >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKUBECERT_WERROR="$werror" -DKUBECERT_INSTALL_SYSTEM_FILES=ON "${launcher[@]}" >/dev/null
 cmake --build build -j"$(nproc)"

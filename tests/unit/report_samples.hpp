@@ -41,30 +41,32 @@ inline Report audit_report() {
          "CIS Amazon EKS Benchmark 3.2.11",
          {{"/etc/kubernetes/kubelet/kubelet-config.json", "featureGates.RotateKubeletServerCertificate", "true",
            "true"}},
-         "", true},
+         "", true, "featureGates.RotateKubeletServerCertificate=true in /etc/kubernetes/kubelet/kubelet-config.json"},
         {"eks.server-tls-bootstrap", "eks", "The kubelet requests and rotates its serving certificate",
          FindingStatus::fail, "CIS Amazon EKS Benchmark 3.2.11",
          {{"/etc/kubernetes/kubelet/kubelet-config.json", "serverTLSBootstrap", "false", "true"},
           {"/etc/systemd/system/kubelet.service", "--rotate-server-certificates", "(absent)", "true"}},
-         k_bootstrap_remediation, true},
+         k_bootstrap_remediation, true, "serverTLSBootstrap=false in /etc/kubernetes/kubelet/kubelet-config.json"},
         {"eks.serving-cert-expiry", "eks", "The kubelet serving certificate is not about to expire",
          FindingStatus::warn, "",
          {{"/var/lib/kubelet/pki/kubelet-server-current.pem", "notAfter", "2025-03-15T12:00:00Z",
            "after 2025-03-31T00:00:00Z"}},
-         "Approve the kubelet's pending serving CSR or restart the kubelet to request a new certificate.", false},
+         "Approve the kubelet's pending serving CSR or restart the kubelet to request a new certificate.", false,
+         "kubelet-server expires in 14d (Mar 15, 2025 12:00 UTC)"},
         {"eks.configz", "eks", "Live kubelet configuration (configz)", FindingStatus::info, "",
-         {{"kubecert", "--eks-proxy", "(not given)", ""}}, "", false},
+         {{"kubecert", "--eks-proxy", "(not given)", ""}}, "", false, "not checked: no --eks-api-proxy given"},
         {"rke.generate-serving-cert", "rke", "cluster.yml sets generate_serving_certificate", FindingStatus::error,
          "CIS RKE 1.24 4.2.10",
          {{"/etc/rke/cluster.yml", "line 3, column 5", "mapping values are not allowed here", "valid YAML"}},
          "Fix the YAML in \"cluster.yml\" near <services> & re-run, e.g. kubecert audit --rke-cluster-yml "
          "C:\\rke\\cluster.yml.",
-         false},
+         false, ""},
         {"rke.legacy-self-signed", "rke", "kubelet.crt is not a legacy self-signed certificate", FindingStatus::pass,
          "",
          {},
          "",
-         false},
+         false,
+         ""},
     };
     r.certificates = {
         {"eks", "kubelet-server", "/var/lib/kubelet/pki/kubelet-server-current.pem", "CN=system:node:ip-10-0-0-1",
@@ -93,6 +95,7 @@ inline Report fix_report(bool dry_run) {
     r.has_after = true;
     r.after = r.findings;
     r.after[1].status = FindingStatus::pass;
+    r.after[1].result = "serverTLSBootstrap=true in /etc/kubernetes/kubelet/kubelet-config.json";
     return r;
 }
 

@@ -90,7 +90,7 @@ TEST(ReportJson, FindingsCarryEvidenceAndNullBenchmark) {
     ASSERT_EQ(j["findings"].size(), 6u);
     const Json& fail = j["findings"][1];
     EXPECT_EQ(keys_of(fail), (std::vector<std::string>{"id", "plugin", "title", "status", "benchmark", "evidence",
-                                                       "remediation", "fixable"}));
+                                                       "remediation", "fixable", "result"}));
     EXPECT_EQ(fail["id"], "eks.server-tls-bootstrap");
     EXPECT_EQ(fail["plugin"], "eks");
     EXPECT_EQ(fail["status"], "FAIL");

@@ -37,16 +37,19 @@ TEST(ReportPrintable, ControlCharactersAndBrokenUtf8AreShownAsHex) {
 }
 
 TEST(ReportPrintable, TextReportAndCertsTableCarryNoRawControlByte) {
-    const Report r = hostile_report();
-    for (const auto& out : {render_text(r, TextOptions{}), render_certs_table(r)}) {
+    Report r = hostile_report();
+    r.findings[1].result = "serverTLSBootstrap=\x1b[2Jfalse\x9b";
+    TextOptions verbose; // the hostile evidence is a WARN's, shown with -v
+    verbose.verbose = true;
+    for (const auto& out : {render_text(r, verbose), render_certs_table(r)}) {
         for (const char c : out) {
             const auto u = static_cast<unsigned char>(c);
             EXPECT_TRUE(u >= 0x20 || c == '\n' || c == '\t') << "raw byte " << int(u) << " in:\n" << out;
             EXPECT_NE(u, 0x7f);
         }
     }
-    EXPECT_NE(render_text(r, TextOptions{}).find("CN=\\x1b]0;owned\\x07\\x1b[2J\\x9b31m\\xff\\xfe node"),
-              std::string::npos);
+    EXPECT_NE(render_text(r, verbose).find("CN=\\x1b]0;owned\\x07\\x1b[2J\\x9b31m\\xff\\xfe node"), std::string::npos);
+    EXPECT_NE(render_text(r, verbose).find("serverTLSBootstrap=\\x1b[2Jfalse\\x9b"), std::string::npos);
 }
 
 TEST(ReportPrintable, JunitWithHostileBytesIsWellFormedXml) {

@@ -123,6 +123,12 @@ typedef struct kubecert_finding {
     size_t evidence_count;
     const char *remediation;  /* text, may be NULL */
     int fixable;              /* non-zero when fix() can fix it */
+    /* --- added in ABI 1.3 (the host reads it when struct_size covers it) --- */
+    /* One line that states what is the case on this node, e.g. "expires in
+     * 14d (Dec 01, 2027 04:11 UTC)" or "RotateKubeletServerCertificate=false
+     * in kubelet-config.json", where `title` states what the check wants.
+     * NULL or "": the host derives a line from the evidence. */
+    const char *result;
 } kubecert_finding_t;
 
 /* One certificate for the `certs` table and the report's `certificates`. */

@@ -54,12 +54,15 @@ struct Evidence {
 
 struct Finding {
     std::string id;
-    std::string title;
+    std::string title; // what the check wants, the same on every node
     Status status = Status::pass;
     std::string benchmark;
     std::vector<Evidence> evidence;
     std::string remediation;
     bool fixable = false;
+    // One line: what is the case here ("expires in 14d (Dec 15, 2026 04:11 UTC)"); "" lets the host derive it
+    // from the evidence. Last, so aggregate initialisation written before it still compiles.
+    std::string result;
 };
 
 struct Certificate {
@@ -275,6 +278,7 @@ public:
         c.evidence_count = ev.size();
         c.remediation = f.remediation.empty() ? nullptr : f.remediation.c_str();
         c.fixable = f.fixable ? 1 : 0;
+        c.result = f.result.empty() ? nullptr : f.result.c_str();
         check(m_host->report_finding(m_host, &c));
     }
     void report(const Certificate& cert) const {

@@ -94,13 +94,21 @@ int h_check_selected(const kubecert_host_t* h, const char* id) {
 void h_log(const kubecert_host_t* h, kubecert_log_level_t level, const char* message) {
     auto& s = self(h);
     const std::string msg = report::printable(secrets::scrub_for_output(str(message)), true);
+    // A message after a progress line starts on a clean line instead of continuing it.
+    if (level != KUBECERT_LOG_PROGRESS && s.ctx().progress_shown && (level != KUBECERT_LOG_DEBUG || s.ctx().verbose)) {
+        std::fputs("\r\033[K", stderr);
+        s.ctx().progress_shown = false;
+    }
     switch (level) {
     case KUBECERT_LOG_DEBUG:
         if (s.ctx().verbose) std::fprintf(stderr, "debug: %s: %s\n", s.plugin_name().c_str(), msg.c_str());
         break;
     case KUBECERT_LOG_PROGRESS:
         // Transient: rewritten in place on a terminal, silent otherwise.
-        if (s.ctx().stderr_is_terminal) std::fprintf(stderr, "\r\033[K%s: %s", s.plugin_name().c_str(), msg.c_str());
+        if (s.ctx().stderr_is_terminal) {
+            std::fprintf(stderr, "\r\033[K%s: %s", s.plugin_name().c_str(), msg.c_str());
+            s.ctx().progress_shown = true;
+        }
         break;
     case KUBECERT_LOG_WARN:
         std::fprintf(stderr, "warning: %s: %s\n", s.plugin_name().c_str(), msg.c_str());
@@ -215,6 +223,8 @@ kubecert_status_t h_report_finding(const kubecert_host_t* h, const kubecert_find
     }
     out.remediation = str(f->remediation);
     out.fixable = f->fixable != 0;
+    // Scrubbed here, while any key block in it is still whole: the report shows it on one line.
+    if (KUBECERT_HAS_FIELD(f, kubecert_finding_t, result)) out.result = secrets::scrub_for_output(str(f->result));
     auto& rep = s.ctx().report;
     (s.phase() == Phase::before ? rep.findings : rep.after).push_back(std::move(out));
     return KUBECERT_OK;

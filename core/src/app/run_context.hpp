@@ -28,6 +28,7 @@ struct RunContext {
     bool no_restart = false;
     bool verbose = false;
     bool stderr_is_terminal = false;
+    bool progress_shown = false;          // a progress line is on the terminal, to clear before the next line
     std::vector<std::string> checks;      // --check values
     // Plugin options as given on the command line (plugin -> option -> value).
     std::map<std::string, std::map<std::string, std::string>> plugin_options;

@@ -33,4 +33,13 @@ std::vector<sdk::Evidence> expiry_evidence(const std::string& path, const sdk::C
     return rows;
 }
 
+std::string expiry_result(const sdk::CertInfo& cert, std::int64_t now) {
+    if (cert.not_after <= now)
+        return "expired " + util::format_residual(now - cert.not_after) + " ago (" +
+               util::format_kubeadm_date(cert.not_after) + ")";
+    if (now < cert.not_before) return "not valid until " + util::format_kubeadm_date(cert.not_before);
+    return "expires in " + util::format_residual(cert.not_after - now) + " (" +
+           util::format_kubeadm_date(cert.not_after) + ")";
+}
+
 } // namespace kubecert::checks

@@ -8,11 +8,13 @@
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
+#include <set>
 
 #include <kubecert/util/time.hpp>
 
 #include "app/commands.hpp"
 #include "app/interrupted_fixes.hpp"
+#include "cli/docs.hpp"
 #include "cli/options.hpp"
 #include "cli/output.hpp"
 #include "cli/plugin_list.hpp"
@@ -39,12 +41,68 @@ void error_line(const std::string& message) {
     std::fprintf(stderr, "kubecert: error: %s\n", report::printable(secrets::scrub_for_output(message), true).c_str());
 }
 
+// A word for a shell command line, quoted only when it needs to be.
+std::string shell_word(const std::string& w) {
+    const bool plain = !w.empty() && w.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                         "0123456789_./:=,@%+-") == std::string::npos;
+    if (plain) return w;
+    std::string out = "'";
+    for (char c : w)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+// The command that fixes what this run found fixable: this run's root, plugin
+// folders, window, checks and plugin options, the plugin whose findings are
+// fixable, and `fix` (without --dry-run).
+std::string fix_command_line(const report::Report& r, const Options& o) {
+    std::vector<std::string> words{"kubecert"};
+    auto add = [&](const std::string& flag, const std::string& value) {
+        words.push_back(flag);
+        words.push_back(shell_word(value));
+    };
+    if (o.root != "/") add("--root", o.root);
+    for (const auto& d : o.plugin_dirs)
+        add("--plugin-dir", d);
+    std::set<std::string> fixable_plugins;
+    for (const auto& f : r.findings)
+        if (f.fixable && (f.status == report::FindingStatus::fail || f.status == report::FindingStatus::warn))
+            fixable_plugins.insert(f.plugin);
+    if (fixable_plugins.size() == 1)
+        add("--flavor", *fixable_plugins.begin());
+    else if (o.flavor != "auto")
+        add("--flavor", o.flavor);
+    if (o.warn_within != "30d") add("--warn-within", o.warn_within);
+    for (const auto& c : o.checks)
+        add("--check", c);
+    if (!o.benchmark.empty()) add("--benchmark", o.benchmark);
+    for (const auto& [plugin, values] : o.plugin_options) {
+        for (const auto& [name, value] : values) {
+            if (value == "true")
+                words.push_back("--" + plugin + "-" + name); // a switch
+            else
+                add("--" + plugin + "-" + name, value);
+        }
+    }
+    words.push_back("fix");
+    if (o.no_restart) words.push_back("--no-restart");
+    if (!o.backup_dir.empty()) add("--backup-dir", o.backup_dir);
+    std::string line;
+    for (const auto& w : words)
+        line += (line.empty() ? "" : " ") + w;
+    return line;
+}
+
 std::string render(const report::Report& r, const Options& o) {
     if (o.format == "json") return report::render_json(r);
     if (o.format == "junit") return report::render_junit(r);
     if (o.format == "prometheus") return report::render_prometheus(r);
     report::TextOptions t;
-    t.color = o.output.empty() && ::isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+    // https://no-color.org: set and not empty.
+    const char* no_color = std::getenv("NO_COLOR");
+    t.color = o.output.empty() && ::isatty(STDOUT_FILENO) && !(no_color && *no_color);
+    t.verbose = o.verbose;
+    t.fix_command = fix_command_line(r, o);
     if (o.command == "certs") return report::render_certs_table(r);
     return report::render_text(r, t);
 }
@@ -68,6 +126,18 @@ bool confirm_fix(const Options& o, const std::vector<report::Finding>& due) {
 int run(int argc, char** argv) {
     Options early = parse_early(argc, argv);
     auto loaded = loader::load_plugins(loader::plugin_search_path(early.plugin_dirs));
+    if (!early.help_format.empty()) {
+        if (early.help_format == "man") {
+            std::fputs(render_man_page(loaded.plugins, "BINDIR/" KUBECERT_BIN_TO_PLUGINS).c_str(), stdout);
+        } else if (early.help_format == "bash") {
+            std::fputs(render_bash_completion(loaded.plugins).c_str(), stdout);
+        } else {
+            throw UsageError("--help-format takes man or bash");
+        }
+        for (const auto& e : loaded.errors)
+            error_line(e);
+        return loaded.errors.empty() ? 0 : k_exit_error;
+    }
     if (early.help) {
         std::fputs(help_text(early.command, loaded.plugins).c_str(), stdout);
         return 0;
@@ -109,7 +179,8 @@ int run(int argc, char** argv) {
     ctx.dry_run = o.dry_run;
     ctx.no_restart = o.no_restart;
     ctx.verbose = o.verbose;
-    ctx.stderr_is_terminal = ::isatty(STDERR_FILENO);
+    // Progress lines of long waits: on a terminal only, and not around a report meant for programs.
+    ctx.stderr_is_terminal = ::isatty(STDERR_FILENO) && o.format == "text";
     ctx.checks = o.checks;
     ctx.plugin_options = o.plugin_options;
     ctx.cancelled = &g_cancelled;
@@ -191,7 +262,7 @@ int run(int argc, char** argv) {
         app::run_audit(ctx, *plugins);
     }
     ctx.report.flavor = fleet::flavor_of(ctx.report.plugins);
-    if (ctx.stderr_is_terminal) std::fputs("\r\033[K", stderr); // clear a progress line
+    if (ctx.progress_shown) std::fputs("\r\033[K", stderr); // clear the last progress line
     for (size_t i = loaded.errors.size(); i < ctx.report.errors.size(); ++i) error_line(ctx.report.errors[i]);
 
     if (auto st = write_output(o.output, render(ctx.report, o)); !st) {

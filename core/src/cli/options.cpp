@@ -2,6 +2,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 
@@ -56,25 +57,36 @@ struct PluginOptionSlot {
     bool is_flag = false;
 };
 
+// Declares one plugin's options on `d`, recording each in `slots` when given.
+void add_plugin_options(po::options_description& d, const loader::LoadedPlugin& p,
+                        std::vector<PluginOptionSlot>* slots) {
+    const auto& api = p.api();
+    for (size_t i = 0; i < api.option_count; ++i) {
+        const auto& decl = api.options[i];
+        if (!decl.name) continue;
+        std::string flag = p.name() + "-" + decl.name;
+        std::string help = decl.help ? decl.help : "";
+        if (decl.value_name && decl.default_value) help += " (default " + std::string(decl.default_value) + ")";
+        if (decl.value_name) {
+            d.add_options()(flag.c_str(), po::value<std::string>()->value_name(decl.value_name), help.c_str());
+        } else {
+            d.add_options()(flag.c_str(), po::bool_switch(), help.c_str());
+        }
+        if (slots) slots->push_back({p.name(), decl.name, decl.value_name == nullptr});
+    }
+}
+
 po::options_description plugin_options(const std::vector<std::unique_ptr<loader::LoadedPlugin>>& plugins,
                                        std::vector<PluginOptionSlot>* slots) {
     po::options_description d("Plugin options");
-    for (const auto& p : plugins) {
-        const auto& api = p->api();
-        for (size_t i = 0; i < api.option_count; ++i) {
-            const auto& decl = api.options[i];
-            if (!decl.name) continue;
-            std::string flag = p->name() + "-" + decl.name;
-            std::string help = decl.help ? decl.help : "";
-            if (decl.value_name && decl.default_value) help += " (default " + std::string(decl.default_value) + ")";
-            if (decl.value_name) {
-                d.add_options()(flag.c_str(), po::value<std::string>()->value_name(decl.value_name), help.c_str());
-            } else {
-                d.add_options()(flag.c_str(), po::bool_switch(), help.c_str());
-            }
-            if (slots) slots->push_back({p->name(), decl.name, decl.value_name == nullptr});
-        }
-    }
+    for (const auto& p : plugins)
+        add_plugin_options(d, *p, slots);
+    return d;
+}
+
+po::options_description plugin_options_of(const loader::LoadedPlugin& p) {
+    po::options_description d(p.name() + " plugin options");
+    add_plugin_options(d, p, nullptr);
     return d;
 }
 
@@ -91,6 +103,8 @@ Options parse_early(int argc, char** argv) {
     po::options_description d = global_options(o);
     d.add(fix_options(o)).add(report_merge_options(o));
     d.add_options()("command", po::value(&o.command))("args", po::value(&o.arguments)->composing());
+    // Hidden: what the build runs to generate the manual page and the bash completion.
+    d.add_options()("help-format", po::value(&o.help_format));
     po::variables_map vm;
     try {
         auto parsed = po::command_line_parser(argc, argv).options(d).positional(positionals()).allow_unregistered().run();
@@ -149,41 +163,97 @@ Options parse(int argc, char** argv, const std::vector<std::unique_ptr<loader::L
     return o;
 }
 
+const std::vector<CommandDoc>& command_docs() {
+    static const std::vector<CommandDoc> docs = {
+        {"audit", "", "run checks, print findings",
+         "Runs every check of the selected plugins and prints the findings."},
+        {"fix", "[--dry-run] [--no-restart] [--backup-dir DIR] [--yes]",
+         "audit, apply the fixes of failing checks, audit again, report both",
+         "Audits, applies the fixes of FAIL/WARN findings that are fixable (all edits one transaction, backed up, "
+         "rolled back on failure), audits again and reports both."},
+        {"certs", "", "table of every certificate the plugins know",
+         "Prints every certificate the plugins know, in the layout of `kubeadm certs check-expiration` (with "
+         "--format json: the report's certificates)."},
+        {"plugins", "", "loaded plugins: name, version, ABI, path, checks, options",
+         "Lists the loaded plugins with their checks and options."},
+        {"restore", "BACKUP", "put back the files of one earlier fix",
+         "Puts back every file saved in BACKUP (a fix's backup folder)."},
+        {"report", "merge REPORT...", "fleet view of many nodes' JSON reports (files, folders, - for standard input)",
+         "Reads the JSON reports of many nodes (files, folders of *.json, - for standard input) and prints the fleet "
+         "view: nodes by their soonest expiring certificate, per flavor and per status, stale and unreadable "
+         "reports. Exit status as for audit, over the whole fleet."},
+        {"version", "", "print the version", "Prints the version of kubecert and of its plugin ABI."},
+    };
+    return docs;
+}
+
+const std::vector<ExitStatusDoc>& exit_status_docs() {
+    static const std::vector<ExitStatusDoc> docs = {
+        {0, "all checks passed (WARN and INFO findings included)"},
+        {1, "a check FAILs (after fix: still fails)"},
+        {2, "usage error"},
+        {3, "error: unreadable or malformed input, unreachable endpoint, no plugin, plugin failure, a fix rolled "
+            "back, an ERROR finding"},
+    };
+    return docs;
+}
+
+std::vector<OptionGroupDoc> option_docs(const std::vector<std::unique_ptr<loader::LoadedPlugin>>& plugins) {
+    Options o;
+    std::vector<OptionGroupDoc> groups;
+    auto add = [&](const po::options_description& d, std::string title, std::string plugin, std::string description) {
+        OptionGroupDoc g;
+        g.title = std::move(title);
+        g.plugin = std::move(plugin);
+        g.plugin_description = std::move(description);
+        for (const auto& opt : d.options()) {
+            OptionDoc od;
+            od.flag = "--" + opt->long_name();
+            const std::string shown = opt->format_name(); // "-h [ --help ]" or "--root"
+            if (shown.size() > 1 && shown[0] == '-' && shown[1] != '-') od.short_flag = shown.substr(0, 2);
+            od.value_name = opt->semantic()->max_tokens() == 0 ? "" : opt->semantic()->name();
+            od.help = opt->description();
+            g.options.push_back(std::move(od));
+        }
+        groups.push_back(std::move(g));
+    };
+    add(global_options(o), "Options", "", "");
+    add(fix_options(o), "fix options", "", "");
+    add(report_merge_options(o), "report merge options", "", "");
+    for (const auto& p : plugins) {
+        po::options_description d = plugin_options_of(*p);
+        add(d, p->name() + " plugin options", p->name(), p->api().description ? p->api().description : "");
+    }
+    return groups;
+}
+
 std::string help_text(const std::string& command, const std::vector<std::unique_ptr<loader::LoadedPlugin>>& plugins) {
     Options o;
     std::ostringstream out;
     if (command.empty()) {
         out << "kubecert: audit and fix Kubernetes certificate rotation on a node\n\n"
                "usage: kubecert [options] <command>\n\n"
-               "commands:\n"
-               "  audit            run checks, print findings\n"
-               "  fix              audit, apply the fixes of failing checks, audit again, report both\n"
-               "  certs            table of every certificate the plugins know\n"
-               "  plugins          loaded plugins: name, version, ABI, path, checks, options\n"
-               "  restore BACKUP   put back the files of one earlier fix\n"
-               "  report merge REPORT...\n"
-               "                   fleet view of many nodes' JSON reports (files, folders, - for standard input)\n"
-               "  version          print the version\n\n"
-               "exit status: 0 all passed, 1 a check FAILs, 2 usage error, 3 error (unreadable input, plugin\n"
-               "failure, a fix rolled back, an ERROR finding)\n\n";
+               "commands:\n";
+        for (const auto& c : command_docs()) {
+            std::string head = c.name;
+            if (c.name == "restore" || c.name == "report") head += " " + c.args;
+            out << "  " << head << std::string(head.size() < 17 ? 17 - head.size() : 1, ' ') << c.summary << "\n";
+        }
+        out << "\nexit status:";
+        for (const auto& e : exit_status_docs())
+            out << "\n  " << e.code << "  " << e.meaning;
+        out << "\n\n";
     } else {
-        static const std::map<std::string, std::string> what = {
-            {"audit", "usage: kubecert [options] audit\n\nRuns every check of the selected plugins and prints the findings.\n"},
-            {"fix", "usage: kubecert [options] fix [--dry-run] [--no-restart] [--backup-dir DIR] [--yes]\n\n"
-                    "Audits, applies the fixes of FAIL/WARN findings that are fixable (all edits one transaction,\n"
-                    "backed up, rolled back on failure), audits again and reports both.\n"},
-            {"certs", "usage: kubecert [options] certs\n\nPrints every certificate the plugins know, in the layout of\n"
-                      "`kubeadm certs check-expiration` (with --format json: the report's certificates).\n"},
-            {"plugins", "usage: kubecert [options] plugins\n\nLists the loaded plugins with their checks and options.\n"},
-            {"restore", "usage: kubecert [options] restore BACKUP\n\nPuts back every file saved in BACKUP (a fix's backup folder).\n"},
-            {"version", "usage: kubecert version\n"},
-            {"report", "usage: kubecert [--format FORMAT] [--output FILE] [--now RFC3339] [--max-age DURATION] report merge REPORT...\n\n"
-                       "Reads the JSON reports of many nodes (files, folders of *.json, - for standard input) and prints\n"
-                       "the fleet view: nodes by their soonest expiring certificate, per flavor and per status, stale\n"
-                       "and unreadable reports. Exit status as for audit, over the whole fleet.\n"},
-        };
-        auto it = what.find(command);
-        out << (it != what.end() ? it->second : "unknown command '" + command + "'\n") << "\n";
+        const auto& docs = command_docs();
+        auto it = std::find_if(docs.begin(), docs.end(), [&](const CommandDoc& c) { return c.name == command; });
+        if (it == docs.end()) {
+            out << "unknown command '" << command << "'\n\n";
+        } else if (it->name == "version") {
+            out << "usage: kubecert version\n\n" << it->description << "\n\n";
+        } else {
+            out << "usage: kubecert [options] " << it->name << (it->args.empty() ? "" : " " + it->args) << "\n\n"
+                << it->description << "\n\n";
+        }
     }
     out << global_options(o) << "\n";
     if (command.empty() || command == "fix") out << fix_options(o) << "\n";

@@ -15,6 +15,7 @@ struct Options {
     std::string command;                 // audit, fix, certs, plugins, restore, version
     std::vector<std::string> arguments;  // positional words after the command (restore BACKUP)
     bool help = false;
+    std::string help_format; // hidden --help-format man|bash: generated documentation
     std::string root = "/";
     std::string flavor = "auto";
     std::vector<std::string> plugin_dirs;
@@ -51,6 +52,38 @@ Options parse_early(int argc, char** argv);
 // The whole command line, with every loaded plugin's options declared.
 // Throws UsageError.
 Options parse(int argc, char** argv, const std::vector<std::unique_ptr<loader::LoadedPlugin>>& plugins);
+
+// A command as --help, the manual page and the completion describe it.
+struct CommandDoc {
+    std::string name;        // "restore"
+    std::string args;        // "BACKUP", "" when none
+    std::string summary;     // one line for the command list
+    std::string description; // a paragraph for `kubecert CMD --help` and the manual page
+};
+const std::vector<CommandDoc>& command_docs();
+
+struct ExitStatusDoc {
+    int code;
+    std::string meaning;
+};
+const std::vector<ExitStatusDoc>& exit_status_docs();
+
+// One option as --help lists it.
+struct OptionDoc {
+    std::string flag;       // "--root"
+    std::string short_flag; // "-v", "" when none
+    std::string value_name; // "DIR", "" for a switch
+    std::string help;       // the --help sentence, defaults included
+};
+struct OptionGroupDoc {
+    std::string title;              // "Options", "fix options", "eks plugin options"
+    std::string plugin;             // the plugin that declares them, "" for the core's
+    std::string plugin_description; // that plugin's one-line description
+    std::vector<OptionDoc> options;
+};
+// The core's option groups, then one group per loaded plugin: the very
+// descriptions --help prints, so generated documentation cannot disagree.
+std::vector<OptionGroupDoc> option_docs(const std::vector<std::unique_ptr<loader::LoadedPlugin>>& plugins);
 
 // --help text: general, or for one command; lists plugin options.
 std::string help_text(const std::string& command, const std::vector<std::unique_ptr<loader::LoadedPlugin>>& plugins);

@@ -28,7 +28,8 @@ Json finding_json(const Finding& f) {
                 {"benchmark", string_or_null(f.benchmark)},
                 {"evidence", std::move(evidence)},
                 {"remediation", f.remediation},
-                {"fixable", f.fixable}};
+                {"fixable", f.fixable},
+                {"result", result_line(f)}};
 }
 
 Json findings_json(const std::vector<Finding>& findings) {

@@ -90,4 +90,20 @@ std::string evidence_line(const Evidence& e) {
     return out;
 }
 
+std::string result_line(const Finding& f) {
+    if (!f.result.empty()) {
+        std::string out;
+        append_one_line(out, f.result);
+        return out;
+    }
+    // A plugin without results (ABI < 1.3): what differs from what the check wants says it best.
+    if (f.status != FindingStatus::pass && f.status != FindingStatus::info) {
+        // Multi-line values (file contents, command output) make no one-line result.
+        for (const Evidence& e : f.evidence)
+            if (!e.expected.empty() && e.actual != e.expected && e.actual.find('\n') == std::string::npos)
+                return evidence_line(e);
+    }
+    return f.title;
+}
+
 } // namespace kubecert::report

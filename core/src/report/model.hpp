@@ -27,6 +27,7 @@ struct Finding {
     std::vector<Evidence> evidence;
     std::string remediation;
     bool fixable = false;
+    std::string result; // what is the case, one line ("" when the plugin gave none; see result_line())
 };
 
 struct Certificate {
@@ -99,5 +100,9 @@ std::vector<std::string> plugin_order(const Report& report, const std::vector<Fi
 // "source: key = actual (expected: expected)" on one line, leaving out the
 // parts a plugin did not fill; line breaks inside values are shown as "\n".
 std::string evidence_line(const Evidence& e);
+
+// The one line that says what is the case for `f`: the plugin's result, else
+// the first evidence that differs from what was expected, else the title.
+std::string result_line(const Finding& f);
 
 } // namespace kubecert::report

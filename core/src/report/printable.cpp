@@ -32,6 +32,7 @@ struct Printer {
 
     void operator()(Finding& f) const {
         (*this)(f.title);
+        (*this)(f.result);
         (*this)(f.benchmark);
         (*this)(f.remediation, true);
         for (auto& e : f.evidence) {

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <map>
 #include <string_view>
 
 #include "report/printable.hpp"
@@ -86,9 +87,19 @@ void append_status(std::string& out, FindingStatus s, const TextOptions& options
     pad(out, k_status_width, word.size());
 }
 
-// "[plugin]" and its STATUS/ID/TITLE table, with the details of what needs attention.
+// Remediations already printed in full, so a second finding with the same one only points at the first.
+using SeenRemediations = std::map<std::string, std::string>; // remediation -> id of the first finding
+
+// Whether the details (evidence, benchmark, remediation) of `f` are shown:
+// always for FAIL and ERROR, for WARN with -v, never for PASS and INFO.
+bool shows_details(const Finding& f, const TextOptions& options) {
+    return f.status == FindingStatus::fail || f.status == FindingStatus::error ||
+           (f.status == FindingStatus::warn && options.verbose);
+}
+
+// "[plugin]" and its STATUS/ID/RESULT table, with the details of what needs attention.
 void append_plugin_table(std::string& out, const std::string& plugin, const std::vector<Finding>& findings,
-                         const TextOptions& options) {
+                         const TextOptions& options, SeenRemediations& seen) {
     out += '[';
     out += plugin;
     out += "]\n";
@@ -108,7 +119,7 @@ void append_plugin_table(std::string& out, const std::string& plugin, const std:
     out += "ID";
     pad(out, id_width, 2);
     out += k_column_gap;
-    out += "TITLE\n";
+    out += "RESULT\n";
     for (const Finding& f : findings) {
         if (f.plugin != plugin) continue;
         append_status(out, f.status, options);
@@ -116,12 +127,11 @@ void append_plugin_table(std::string& out, const std::string& plugin, const std:
         out += f.id;
         pad(out, id_width, f.id.size());
         out += k_column_gap;
-        out += f.title;
+        out += result_line(f);
         out += '\n';
-        // PASS and INFO need no action, so their details would only hide the ones that do.
-        if (f.status != FindingStatus::fail && f.status != FindingStatus::warn && f.status != FindingStatus::error) {
-            continue;
-        }
+        // PASS and INFO need no action, and a WARN's one line says enough unless asked,
+        // so their details would only hide the ones that need action now.
+        if (!shows_details(f, options)) continue;
         for (const Evidence& e : f.evidence) append_evidence(out, e);
         if (!f.benchmark.empty()) {
             out.append(k_detail_indent, ' ');
@@ -131,7 +141,11 @@ void append_plugin_table(std::string& out, const std::string& plugin, const std:
         }
         if (!f.remediation.empty()) {
             const std::string prefix = std::string(k_detail_indent, ' ') + "remediation: ";
-            append_wrapped(out, prefix, prefix.size(), f.remediation);
+            const auto [first, inserted] = seen.emplace(f.remediation, f.id);
+            if (inserted)
+                append_wrapped(out, prefix, prefix.size(), f.remediation);
+            else
+                append_wrapped(out, prefix, prefix.size(), "the same as for " + first->second);
         }
     }
 }
@@ -140,9 +154,10 @@ void append_plugin_table(std::string& out, const std::string& plugin, const std:
 void append_findings(std::string& out, const Report& report, const std::vector<Finding>& findings,
                      const TextOptions& options) {
     const std::vector<std::string> plugins = plugin_order(report, findings);
+    SeenRemediations seen;
     for (std::size_t i = 0; i < plugins.size(); ++i) {
         if (i > 0) out += '\n';
-        append_plugin_table(out, plugins[i], findings, options);
+        append_plugin_table(out, plugins[i], findings, options, seen);
     }
 }
 
@@ -202,6 +217,42 @@ void append_summary(std::string& out, const std::vector<Finding>& findings) {
     out += " ERROR\n";
 }
 
+// The closing advice: where WARN details are, and the one command that fixes what is fixable.
+void append_next_steps(std::string& out, const Report& report, const std::vector<Finding>& findings,
+                       const TextOptions& options) {
+    std::size_t fixable = 0;
+    std::size_t hidden_warn = 0;
+    for (const Finding& f : findings)
+        if (f.status == FindingStatus::warn && !shows_details(f, options)) ++hidden_warn;
+    if (hidden_warn > 0) {
+        out += "\n(-v shows the evidence and remediation of the ";
+        out += std::to_string(hidden_warn);
+        out += hidden_warn == 1 ? " WARN finding)\n" : " WARN findings)\n";
+    }
+    if (options.fix_command.empty()) return;
+    if (report.command == "fix") {
+        // After a real fix there is nothing to suggest; a dry run suggests itself without --dry-run.
+        if (!report.dry_run || report.actions.empty()) return;
+    } else {
+        fixable = 0;
+        for (const Finding& f : report.findings)
+            if (f.fixable && (f.status == FindingStatus::fail || f.status == FindingStatus::warn)) ++fixable;
+        if (fixable == 0) return;
+    }
+    out += '\n';
+    if (report.command == "fix") {
+        out += "to apply these changes: ";
+    } else {
+        out += "to fix the ";
+        out += std::to_string(fixable);
+        out += fixable == 1 ? " fixable finding: " : " fixable findings: ";
+    }
+    if (options.color) out += "\x1b[1m";
+    out += options.fix_command;
+    if (options.color) out += k_reset;
+    out += '\n';
+}
+
 } // namespace
 
 std::string render_text(const Report& raw, const TextOptions& options) {
@@ -216,6 +267,7 @@ std::string render_text(const Report& raw, const TextOptions& options) {
         out += report.dry_run ? "\nafter fix (dry-run preview, nothing changed):\n" : "\nafter fix:\n";
         append_findings(out, report, report.after, options);
     }
+    append_next_steps(out, report, report.has_after ? report.after : report.findings, options);
     if (!report.errors.empty()) out += '\n';
     for (const std::string& e : report.errors) {
         if (options.color) out += "\x1b[1;31m";

@@ -7,12 +7,17 @@
 namespace kubecert::report {
 
 struct TextOptions {
-    bool color = false;   // ANSI colours (only on a terminal)
+    bool color = false;      // ANSI colours (only on a terminal, and not with NO_COLOR)
+    bool verbose = false;    // -v: the details of WARN findings too
+    std::string fix_command; // the command that fixes what this run found fixable ("" to leave it out)
 };
 
-// Text for people: a table per plugin (STATUS, ID, TITLE), and under each
-// FAIL/WARN/ERROR finding its evidence and remediation; then the actions
-// (fix) and the after-audit table; last a summary line.
+// Text for people, read at a glance: a table per plugin with one line per
+// finding (STATUS, ID, RESULT: what is the case); under each FAIL and ERROR
+// finding (and WARN with `verbose`) its evidence and remediation, a
+// remediation printed once and referred to after that; then the actions
+// (fix) and the after-audit table; the command that fixes what is fixable;
+// last a summary line.
 std::string render_text(const Report& report, const TextOptions& options);
 
 // The JSON report, schema "kubecert/report/v1" (docs/report.schema.json).

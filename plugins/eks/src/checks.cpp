@@ -1,5 +1,7 @@
 #include "checks.hpp"
 
+#include <algorithm>
+
 #include <kubecert/checks/expiry.hpp>
 #include <kubecert/formats/kubeconfig.hpp>
 #include <kubecert/formats/parse_error.hpp>
@@ -91,12 +93,20 @@ std::string check_title(const std::string& id) {
     return id;
 }
 
+// "serverTLSBootstrap=false in /etc/kubernetes/kubelet/kubelet-config.json", or `unset` when no source sets it.
+std::string setting_result(const Setting& st, const std::string& unset) {
+    const Layer* w = st.winner();
+    if (!w) return unset;
+    return w->key + "=" + value_text(w->value) + " in " + w->source;
+}
+
 sdk::Finding error_finding(const std::string& id, const std::string& title, const std::string& source,
                            const std::string& message) {
     sdk::Finding f;
     f.id = id;
     f.title = title;
     f.status = Status::error;
+    f.result = "could not evaluate: " + message;
     f.evidence.push_back({source, "error", message, ""});
     f.remediation = "Could not evaluate: " + message;
     return f;
@@ -111,10 +121,12 @@ sdk::Finding check_rotate_server_cert(const KubeletSources& s, const BenchmarkRe
     f.evidence = source_rows(s);
     const Setting gate = resolve_feature_gate(s, k_gate);
     append(f.evidence, gate.evidence("true", "on by default (beta since Kubernetes 1.12)"));
+    f.result = setting_result(gate, std::string(k_gate) + " not set (on by default)");
 
     for (const auto& [where, word] : bogus_flags(s)) {
         worsen(f, Status::fail);
         f.evidence.push_back({where, "--" + std::string(k_bogus_flag), word, "absent (not a kubelet flag)"});
+        f.result = "--" + std::string(k_bogus_flag) + " (not a kubelet flag) in " + where;
     }
     if (f.status == Status::fail)
         add_remediation(f, "--rotate-kubelet-server-certificate is not a kubelet flag: a kubelet given it refuses "
@@ -171,6 +183,7 @@ sdk::Finding check_server_tls_bootstrap(const KubeletSources& s) {
     const Setting stb = resolve_field(s, {"serverTLSBootstrap"}, "rotate-server-certificates");
     const Setting tls = resolve_field(s, {"tlsCertFile"}, "tls-cert-file");
     append(f.evidence, stb.evidence("true", "false (kubelet default)"));
+    f.result = setting_result(stb, "serverTLSBootstrap not set (false)");
     if (stb.effective_bool() == true) {
         f.status = Status::pass;
         f.remediation =
@@ -185,6 +198,7 @@ sdk::Finding check_server_tls_bootstrap(const KubeletSources& s) {
     if (!tls.effective_text().empty()) {
         append(f.evidence, tls.evidence("", "none"));
         f.status = Status::info;
+        f.result = "the kubelet serves " + tls.effective_text() + ", managed outside the kubelet";
         f.remediation = "The kubelet serves " + tls.effective_text() +
                         ", a static certificate issued outside the cluster (for example from the site's own CA, as "
                         "Bottlerocket's settings.kubernetes.server-certificate installs it): the kubelet does not "
@@ -212,6 +226,7 @@ sdk::Finding check_rotate_client_cert(const sdk::Host& host, const KubeletSource
     f.evidence = source_rows(s);
     const Setting rc = resolve_field(s, {"rotateCertificates"}, "rotate-certificates");
     append(f.evidence, rc.evidence("true", "not set: false (kubelet default)"));
+    f.result = setting_result(rc, "rotateCertificates not set (off: the kubelet's default)");
 
     std::string kubeconfig = "/var/lib/kubelet/kubeconfig";
     if (const CommandLine* cmd = s.command_line())
@@ -224,6 +239,7 @@ sdk::Finding check_rotate_client_cert(const sdk::Host& host, const KubeletSource
                 cmdline += " " + a;
             f.evidence.push_back({kubeconfig, "users[].user.exec", cmdline, ""});
             f.status = Status::info;
+            f.result = "the kubelet authenticates with " + user->exec_command + ", not a client certificate";
             f.remediation = "The kubelet authenticates with an exec credential plugin (" + user->exec_command +
                             "), as EKS nodes do, not with a client certificate: client certificate rotation "
                             "does not apply.";
@@ -301,6 +317,7 @@ sdk::Finding check_serving_cert_expiry(const sdk::Host& host, const KubeletSourc
         std::vector<std::string> paths;
     };
     bool any = false;
+    std::vector<std::pair<Status, std::string>> results; // per certificate, for the one-line result
     for (const Candidate& c : {Candidate{"kubelet-server", server_paths},
                                Candidate{"kubelet-client", {cert_dir + "/kubelet-client-current.pem"}}}) {
         for (const auto& path : c.paths) {
@@ -309,12 +326,16 @@ sdk::Finding check_serving_cert_expiry(const sdk::Host& host, const KubeletSourc
             any = true;
             try {
                 sdk::CertInfo cert = host.parse_cert(*pem, path);
-                worsen(f, checks::expiry_status(cert.not_before, cert.not_after, host.now(), host.warn_within()));
+                const auto status =
+                    checks::expiry_status(cert.not_before, cert.not_after, host.now(), host.warn_within());
+                results.push_back({status, c.name + " " + checks::expiry_result(cert, host.now())});
+                worsen(f, status);
                 append(f.evidence, checks::expiry_evidence(path, cert, host.now(), host.warn_within()));
                 host.report(sdk::Certificate{c.name, path, cert.subject, cert.issuer, cert.not_before, cert.not_after,
                                              "", !cert.self_signed, false});
             } catch (const sdk::Error& e) {
                 worsen(f, Status::error);
+                results.push_back({Status::error, "cannot read " + path + ": " + e.what()});
                 f.evidence.push_back({path, "certificate", e.what(), ""});
             }
             break;
@@ -325,8 +346,13 @@ sdk::Finding check_serving_cert_expiry(const sdk::Host& host, const KubeletSourc
             {cert_dir, "certificates",
              "none of " + server_paths.front() + ", " + cert_dir + "/kubelet-client-current.pem exists", ""});
         f.remediation = "No kubelet certificate on disk: nothing to check.";
+        f.result = "no kubelet certificate on disk";
         return f;
     }
+    // The certificate that decides the status speaks first; the other follows.
+    std::stable_partition(results.begin(), results.end(), [&](const auto& r) { return r.first == f.status; });
+    for (const auto& r : results)
+        f.result += (f.result.empty() ? "" : "; ") + r.second;
     // A static --tls-cert-file / tlsCertFile is renewed where it was issued, never through a CSR.
     const bool static_cert = !tls.effective_text().empty();
     if (static_cert && (f.status == Status::fail || f.status == Status::warn)) {

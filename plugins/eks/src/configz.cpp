@@ -46,10 +46,13 @@ bool is_dns1123_subdomain(std::string_view name) {
 sdk::Finding check_configz(const sdk::Host& host, const KubeletSources* files, bool& live_differs) {
     live_differs = false;
     const auto proxy = host.option("api-proxy");
-    if (!proxy || proxy->empty())
-        return make(Status::info, "Not checked. To compare the live kubelet configuration, run `kubectl proxy "
-                                  "--port=8001` and pass --eks-api-proxy http://127.0.0.1:8001 (and "
-                                  "--eks-node-name NODE when the node's name is not its host name).");
+    if (!proxy || proxy->empty()) {
+        auto f = make(Status::info, "Not checked. To compare the live kubelet configuration, run `kubectl proxy "
+                                    "--port=8001` and pass --eks-api-proxy http://127.0.0.1:8001 (and "
+                                    "--eks-node-name NODE when the node's name is not its host name).");
+        f.result = "not checked: no --eks-api-proxy given";
+        return f;
+    }
 
     const std::string node =
         host.option("node-name").value_or("").empty() ? host.node_name() : *host.option("node-name");

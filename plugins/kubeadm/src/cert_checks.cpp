@@ -40,6 +40,7 @@ sdk::Finding absent_finding(const std::string& id, const std::string& title, con
     f.id = id;
     f.title = title;
     f.status = sdk::Status::info;
+    f.result = reason;
     f.evidence.push_back({path, "present", reason, ""});
     return f;
 }
@@ -50,6 +51,7 @@ sdk::Finding error_finding(const std::string& id, const std::string& title, cons
     f.id = id;
     f.title = title;
     f.status = sdk::Status::error;
+    f.result = "cannot read " + c.path + ": " + c.error;
     f.evidence.push_back({c.path, "certificate", c.error, "a readable certificate"});
     f.remediation = remediation;
     return f;
@@ -93,6 +95,7 @@ sdk::Finding audit_authority(const sdk::Host& host, const AuthorityState& a) {
     f.title = title;
     f.status = checks::expiry_status(a.cert.info.not_before, a.cert.info.not_after, host.now(), host.warn_within());
     f.evidence = checks::expiry_evidence(a.spec.cert_path, a.cert.info, host.now(), host.warn_within());
+    f.result = checks::expiry_result(a.cert.info, host.now()) + (a.key.empty() ? "; its key is not on this node" : "");
     f.evidence.push_back({a.spec.key_path, "private key",
                           a.key.empty() ? "absent (externally managed CA)" : "present", ""});
     if (f.status == sdk::Status::fail || f.status == sdk::Status::warn)
@@ -125,6 +128,7 @@ LeafState evaluate_leaf(const sdk::Host& host, const LeafSpec& spec, const PkiSt
     const AuthorityState* ca = pki.authority(spec.authority);
     f.status = checks::expiry_status(info.not_before, info.not_after, now, host.warn_within());
     f.evidence = checks::expiry_evidence(s.cert.path, info, now, host.warn_within());
+    f.result = checks::expiry_result(info, now);
     std::string ca_text = spec.authority;
     if (ca) ca_text += " (" + ca->spec.cert_path + ")";
     if (ca && ca->cert.state == LoadState::loaded && ca->key.empty()) ca_text += ", externally managed";
@@ -138,20 +142,24 @@ LeafState evaluate_leaf(const sdk::Host& host, const LeafSpec& spec, const PkiSt
                 raise(f.status, sdk::Status::fail);
                 f.evidence.push_back({s.cert.path, "verifies against " + ca->spec.cert_path, "no: " + v.reason, "yes"});
                 problems.push_back("it is not signed by the CA on disk");
+                f.result = "not signed by " + ca->spec.cert_path + "; " + f.result;
             }
         }
         if (s.cert.key.empty()) {
             raise(f.status, sdk::Status::fail);
             f.evidence.push_back({s.cert.key_path, "private key", "absent", "present, matching the certificate"});
             problems.push_back("its private key is missing");
+            f.result = "private key " + s.cert.key_path + " is missing; " + f.result;
         } else if (!host.key_matches_cert(s.cert.key, info.pem)) {
             raise(f.status, sdk::Status::fail);
             f.evidence.push_back({s.cert.key_path, "private key", "does not match the certificate",
                                   "matches the certificate"});
             problems.push_back("its private key does not match it");
+            f.result = "private key " + s.cert.key_path + " does not match it; " + f.result;
         }
     } catch (const sdk::Error& e) {
         f.status = sdk::Status::error;
+        f.result = "cannot read the private key " + s.cert.key_path + ": " + e.what();
         f.evidence.push_back({s.cert.key_path, "private key", e.what(), "a readable key"});
         f.remediation = "Repair or restore " + s.cert.key_path + "; nothing is renewed while it is unreadable.";
         s.status = f.status;
@@ -166,8 +174,10 @@ LeafState evaluate_leaf(const sdk::Host& host, const LeafSpec& spec, const PkiSt
     if (ca && ca->cannot_sign.empty()) {
         s.renewable = true;
         f.fixable = true;
-        f.remediation = "Renew " + spec.name + " (" + why + "): `kubecert --flavor kubeadm fix` (or `kubeadm certs renew " +
-                        spec.name + "`), then restart the control plane.";
+        // The same words for every certificate, so a report lists them once for all.
+        f.remediation = "Renew with `kubecert --flavor kubeadm fix`, which also restarts the control plane so it "
+                        "loads the new certificates (by hand: `kubeadm certs renew <name>`, then restart the "
+                        "control-plane static pods).";
     } else {
         f.remediation = spec.name + " cannot be renewed on this node (" + why + "): " +
                         (ca ? ca->cannot_sign : "its CA " + spec.authority + " is unknown") + ".";
@@ -229,6 +239,7 @@ sdk::Finding audit_kubelet_client(const sdk::Host& host, const std::string& kube
     const auto now = host.now();
     f.status = checks::expiry_status(c.info.not_before, c.info.not_after, now, host.warn_within());
     f.evidence = checks::expiry_evidence(c.path, c.info, now, host.warn_within());
+    f.result = checks::expiry_result(c.info, now);
     if (!c.embedded) {
         f.evidence.insert(f.evidence.begin(), {kubelet_conf, "users[].user.client-certificate", c.path, ""});
         if (host.lstat(c.path).type == KUBECERT_FILE_SYMLINK)
@@ -240,6 +251,7 @@ sdk::Finding audit_kubelet_client(const sdk::Host& host, const std::string& kube
         if (!v.ok && !is_time_reason(v.reason)) {
             f.status = sdk::Status::fail;
             f.evidence.push_back({c.path, "verifies against " + ca->spec.cert_path, "no: " + v.reason, "yes"});
+            f.result = "not signed by " + ca->spec.cert_path + "; " + f.result;
         }
     }
     if (f.status == sdk::Status::fail || f.status == sdk::Status::warn) {

@@ -6,6 +6,11 @@ namespace {
 
 std::string bool_text(const std::optional<bool>& v) { return v ? (*v ? "true" : "false") : "(not set: false)"; }
 
+// "rotateCertificates: true in /var/lib/kubelet/config.yaml", "... not set (false) in ...".
+std::string setting_text(const std::string& key, const std::optional<bool>& v, const std::string& path) {
+    return key + (v ? std::string(": ") + (*v ? "true" : "false") : std::string(" not set (false)")) + " in " + path;
+}
+
 // An ERROR finding listing every malformed input; nullopt when all parsed.
 std::optional<sdk::Finding> error_finding(const KubeletSettings& s, const std::string& id, const std::string& title) {
     if (s.errors.empty()) return std::nullopt;
@@ -13,6 +18,7 @@ std::optional<sdk::Finding> error_finding(const KubeletSettings& s, const std::s
     f.id = id;
     f.title = title;
     f.status = sdk::Status::error;
+    f.result = s.errors.front();
     for (const auto& e : s.errors) f.evidence.push_back({"", "parse", e, "well-formed"});
     f.remediation = "Repair the file named above; nothing is changed while it is malformed.";
     return f;
@@ -50,9 +56,12 @@ sdk::Finding audit_client_rotation(const KubeletSettings& s, const std::string& 
     }
     if (!s.config_text && s.flag_sources.empty()) {
         f.status = sdk::Status::info;
+        f.result = "no kubelet configuration on this node";
         f.evidence.push_back({s.config_path, "present", "no kubelet configuration on this node", ""});
         return f;
     }
+    f.result = s.config_text ? setting_text("rotateCertificates", s.rotate_certificates, s.config_path)
+                             : "no " + s.config_path + " and no --rotate-certificates flag";
     if (s.config_text) f.evidence.push_back({s.config_path, "rotateCertificates", bool_text(s.rotate_certificates), "true"});
     else f.evidence.push_back({s.config_path, "present", "no", ""});
     if (!s.config_note.empty()) f.evidence.push_back({s.config_path, "chosen because", s.config_note, ""});
@@ -70,11 +79,14 @@ sdk::Finding audit_client_rotation(const KubeletSettings& s, const std::string& 
             false_source = v.source;
         } else {
             flag_true = true;
+            if (!s.rotate_certificates.value_or(false))
+                f.result = "--rotate-certificates=" + v.text + " in " + v.source;
         }
     }
     const bool config_true = s.rotate_certificates.value_or(false);
     if (flag_false) {
         f.status = sdk::Status::fail;
+        f.result = "--rotate-certificates=false in " + false_source;
         f.remediation = "Remove --rotate-certificates=false from " + false_source +
                         " and set rotateCertificates: true in " + s.config_path + ", then restart the kubelet.";
     } else if (!config_true && !flag_true && !s.rotate_certificates_from.empty()) {
@@ -101,10 +113,13 @@ sdk::Finding audit_server_rotation(const KubeletSettings& s, const std::string& 
     f.benchmark = cis_reference(benchmark, "rotate-server-certificate");
     if (!s.config_text && s.flag_sources.empty()) {
         f.status = sdk::Status::info;
+        f.result = "no kubelet configuration on this node";
         f.evidence.push_back({s.config_path, "present", "no kubelet configuration on this node", ""});
         return f;
     }
     bool on = s.server_tls_bootstrap.value_or(false);
+    f.result = s.config_text ? setting_text("serverTLSBootstrap", s.server_tls_bootstrap, s.config_path)
+                             : "no " + s.config_path + " and no --rotate-server-certificates flag";
     if (s.config_text) f.evidence.push_back({s.config_path, "serverTLSBootstrap", bool_text(s.server_tls_bootstrap), "true"});
     if (!s.server_tls_bootstrap_from.empty())
         f.evidence.push_back({s.server_tls_bootstrap_from,
@@ -114,6 +129,7 @@ sdk::Finding audit_server_rotation(const KubeletSettings& s, const std::string& 
     for (const auto& v : s.flag_values("rotate-server-certificates")) {
         f.evidence.push_back({v.source, "--rotate-server-certificates", v.text, "true"});
         on = v.value;
+        f.result = "--rotate-server-certificates=" + v.text + " in " + v.source;
     }
     if (!on) {
         f.status = sdk::Status::warn;

@@ -54,6 +54,7 @@ sdk::Finding audit_user_kubeconfigs(const sdk::Host& host, const LoadedCert& adm
     f.title = "Users' kubeconfig copies of admin.conf embed its current client certificate";
     if (admin.state != LoadState::loaded) {
         f.status = sdk::Status::info;
+        f.result = "no readable admin.conf to compare with";
         f.evidence.push_back({admin.path, "present", "no readable admin.conf to compare with", ""});
         return f;
     }
@@ -65,6 +66,7 @@ sdk::Finding audit_user_kubeconfigs(const sdk::Host& host, const LoadedCert& adm
             any = true;
             f.evidence.push_back({path, "client certificate", c->description,
                                   c->source_name.empty() ? "" : "same as " + c->source_name});
+            if (f.result.empty() || c->stale) f.result = path + ": " + c->description;
             if (c->stale && f.status != sdk::Status::error) {
                 f.status = sdk::Status::fail;
                 f.fixable = true;
@@ -72,15 +74,18 @@ sdk::Finding audit_user_kubeconfigs(const sdk::Host& host, const LoadedCert& adm
         } catch (const formats::ParseError& e) {
             f.status = sdk::Status::error;
             f.fixable = false;
+            f.result = e.what();
             f.evidence.push_back({path, "parse", e.what(), "a well-formed kubeconfig"});
         } catch (const sdk::Error& e) {
             f.status = sdk::Status::error;
             f.fixable = false;
+            f.result = path + ": " + e.what();
             f.evidence.push_back({path, "read", e.what(), "a readable kubeconfig"});
         }
     }
     if (!any) {
         f.status = sdk::Status::info;
+        f.result = "no user kubeconfig on this node";
         f.evidence.push_back({"/root/.kube/config", "present", "no user kubeconfig on this node", ""});
     }
     if (f.status == sdk::Status::fail)

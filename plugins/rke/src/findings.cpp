@@ -128,11 +128,14 @@ Finding expiry_finding(const Facts& facts, const std::string& profile, const Clo
     f.benchmark = benchmark_ref(profile, BenchmarkItem::rotate_server_cert);
     if (!facts.on_node) {
         f.status = Status::info;
+        f.result = "not an RKE node (no " + std::string(k_rke_ssl_dir) + ")";
         f.evidence.push_back({std::string(k_rke_ssl_dir), "", "(absent)", "an RKE node"});
         return f;
     }
     if (!facts.disk) {
         f.status = facts.disk_error.empty() ? Status::info : Status::error;
+        f.result = facts.disk_error.empty() ? "no kubelet serving certificate in " + std::string(k_rke_ssl_dir)
+                                            : facts.disk_error;
         f.evidence.push_back(
             {std::string(k_rke_ssl_dir), "kube-kubelet-*.pem",
              facts.disk_error.empty() ? "(none, nor " + std::string(k_legacy_cert_path) + ")" : facts.disk_error, ""});
@@ -147,6 +150,7 @@ Finding expiry_finding(const Facts& facts, const std::string& profile, const Clo
     }
     f.status = disk_expiry(facts, clock);
     f.evidence = checks::expiry_evidence(d.path, *d.cert, clock.now, clock.warn_within);
+    f.result = checks::expiry_result(*d.cert, clock.now);
     f.evidence.push_back({d.path, "chosen because", d.origin, ""});
     if (f.status == Status::pass) return f;
     f.fixable = plan.regenerate;

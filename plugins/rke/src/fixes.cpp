@@ -47,7 +47,8 @@ void run_or_throw(const sdk::Host& host, const std::vector<std::string>& argv, s
 // Polls the kubelet port until `good` accepts the certificate it serves; throws after k_restart_wait.
 void wait_for_served(const sdk::Host& host, const Facts& facts, const std::string& what,
                      const std::function<bool(const sdk::CertInfo&)>& good) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(facts.options.restart_wait_seconds);
+    const auto start = std::chrono::steady_clock::now();
+    const auto deadline = start + std::chrono::seconds(facts.options.restart_wait_seconds);
     std::string last = "no answer yet";
     for (;;) {
         const auto served = fetch_served(host, facts.options.kubelet_address, facts.options.timeout_ms);
@@ -59,7 +60,11 @@ void wait_for_served(const sdk::Host& host, const Facts& facts, const std::strin
                                                        what + " within " +
                                                        std::to_string(facts.options.restart_wait_seconds) +
                                                        "s after the restart; last: " + last);
-        host.progress("waiting for the kubelet at " + facts.options.kubelet_address + " (" + last + ")");
+        const auto waited =
+            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start).count();
+        host.progress("waiting for the kubelet at " + facts.options.kubelet_address + " to " + what + " (" +
+                      std::to_string(waited) + "s of " + std::to_string(facts.options.restart_wait_seconds) + "s; " +
+                      last + ")");
         host.sleep_ms(k_poll_interval_ms);
     }
 }

@@ -19,4 +19,9 @@ sdk::Status expiry_status(std::int64_t not_before, std::int64_t not_after, std::
 std::vector<sdk::Evidence> expiry_evidence(const std::string& path, const sdk::CertInfo& cert, std::int64_t now,
                                            std::int64_t warn_within);
 
+// The one-line result of an expiry check: "expires in 14d (Dec 15, 2026
+// 04:11 UTC)", "expired 3d ago (Nov 28, 2026 10:00 UTC)" or "not valid until
+// Dec 03, 2026 10:00 UTC".
+std::string expiry_result(const sdk::CertInfo& cert, std::int64_t now);
+
 } // namespace kubecert::checks
