@@ -9,6 +9,7 @@ if [ "${CI:-}" = "true" ]; then werror=ON; fi
 # ccache when the machine has it (a rebuild on the same machine costs seconds); never required.
 launcher=()
 if command -v ccache >/dev/null; then
+  export CCACHE_BASEDIR="$PWD" # paths relative to the checkout: another clone hits the same cache
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 fi
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKUBECERT_WERROR="$werror" -DKUBECERT_INSTALL_SYSTEM_FILES=ON "${launcher[@]}" >/dev/null

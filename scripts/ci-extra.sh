@@ -25,6 +25,7 @@ jobs=$(nproc)
 # readable stacks, compiling faster than -O2 -g (the CI time budget).
 launcher=()
 if command -v ccache >/dev/null; then
+  export CCACHE_BASEDIR="$PWD" # paths relative to the checkout: another clone hits the same cache
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 fi
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-clang -DCMAKE_BUILD_TYPE=None "${launcher[@]}" \
