@@ -3,6 +3,7 @@
 // files and says so; a fix then completes (issue 10, point 4; docs/security.md).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "kubeadm_node.hpp"
@@ -42,6 +43,12 @@ std::string temp_files(const KubeadmTestNode& node) {
     return out;
 }
 
+// LeakSanitizer cannot run under ptrace and then fails the run: off for the traced run of a sanitizer build.
+std::string asan_options() {
+    const char* given = std::getenv("ASAN_OPTIONS");
+    return std::string(given ? given : "") + (given && *given ? ":" : "") + "detect_leaks=0";
+}
+
 bool strace_works() {
     return run({"strace", "-f", "-o", "/dev/null", "true"}, {}, "", 30).exit_code == 0;
 }
@@ -63,7 +70,8 @@ TEST(KilledFix, EveryFileIsOldOrNewAndTheNextRunRollsBack) {
                             "-e", "inject=renameat:signal=SIGKILL:when=" + std::to_string(n), kubecert_binary(),
                             "--root", node.root.path(), "--flavor", "kubeadm", "--format", "json", "fix", "--yes",
                             "--no-restart"},
-                           {{"PATH", path_with(node.bin.path())}, {"HOME", "/home/alice"}}, "", 60);
+                           {{"PATH", path_with(node.bin.path())}, {"HOME", "/home/alice"}, {"ASAN_OPTIONS", asan_options()}},
+                           "", 60);
         if (r.exit_code == 0) {
             completed = true; // fewer renames than n: the fix ran to its end
             expect_keys_match(node, "after a complete fix");
@@ -83,23 +91,28 @@ TEST(KilledFix, EveryFileIsOldOrNewAndTheNextRunRollsBack) {
             }
         }
         // The next run, an audit, finds the interrupted fix first and rolls it back.
+        // The journal as the kill left it: begun and not marked complete means interrupted.
+        std::string manifest;
+        for (const auto& [path, content] : node_files(node))
+            if (path.ends_with("/MANIFEST")) manifest = content;
+        const bool interrupted =
+            manifest.rfind("kubecert-journal 1\n", 0) == 0 && manifest.find("\nstate\t") == std::string::npos;
         const auto audit = node.kubecert({"audit"});
         const auto report = kubeadm_report(audit);
         const auto recovery = kubeadm_finding(report["findings"], "core.interrupted-fix");
-        bool journal_started = false;
-        for (const auto& [path, content] : node_files(node))
-            if (path.ends_with("/MANIFEST")) journal_started = true;
-        if (journal_started) {
-            ASSERT_FALSE(recovery.is_null()) << audit.out << audit.err;
+        EXPECT_EQ(recovery.is_null(), !interrupted) << manifest << audit.err;
+        if (interrupted) {
             EXPECT_EQ(recovery.value("status", ""), "WARN");
             EXPECT_NE(audit.err.find("rolled back an interrupted fix"), std::string::npos) << audit.err;
         }
         EXPECT_EQ(temp_files(node), "") << "temporary files hold new keys: recovery removes them";
-        std::string changed;
-        const auto now = node_files(node);
-        for (const auto& [path, content] : old_files)
-            if (!now.count(path) || now.at(path) != content) changed += path + "\n";
-        EXPECT_EQ(changed, "") << "rolled back to the files before the fix";
+        if (interrupted || manifest.empty()) {
+            std::string changed;
+            const auto now = node_files(node);
+            for (const auto& [path, content] : old_files)
+                if (!now.count(path) || now.at(path) != content) changed += path + "\n";
+            EXPECT_EQ(changed, "") << "rolled back to the files before the fix";
+        }
         expect_keys_match(node, "after recovery");
         // And a fix then completes.
         const auto again = node.kubecert({"fix", "--yes", "--no-restart"});

@@ -133,7 +133,7 @@ bool Transaction::staged(const std::string& node_path) const {
     return std::any_of(m_staged.begin(), m_staged.end(), [&](const Staged& s) { return s.node_path == node_path; });
 }
 
-void Transaction::drop_staged(const std::string& node_path) {
+void Transaction::drop_staged(std::string node_path) {
     auto it = std::find_if(m_staged.begin(), m_staged.end(), [&](const Staged& s) { return s.node_path == node_path; });
     if (it == m_staged.end()) return;
     if (auto entry = open_entry(m_fs, node_path)) ::unlinkat(entry->folder.get(), it->temp_name.c_str(), 0);
@@ -171,8 +171,7 @@ util::Result<bool> Transaction::write_file(const std::string& node_path, const s
     if (!st) return st.error();
     const bool on_disk = st->type == FileStat::Type::regular;
     const std::uint32_t new_mode = (force_mode || !on_disk) ? (mode & 07777) : st->mode;
-    if (exists && *current == content && (!on_disk || new_mode == st->mode) && !staged(node)) return false;
-    if (exists && *current == content && staged(node)) return false;
+    if (exists && *current == content && (staged(node) || !on_disk || new_mode == st->mode)) return false;
 
     if (m_dry_run) {
         if (auto it = find_key(m_overlay, node); it != m_overlay.end())

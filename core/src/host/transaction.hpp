@@ -99,8 +99,8 @@ private:
     std::string unique_backup_path(const std::string& base) const;
     // Copies the node file `node` into the backup at `backup_node` (node path in the backup tree).
     util::Status copy_to_backup(const std::string& node, const std::string& backup_node);
-    // Removes the temporary file of a staged write.
-    void drop_staged(const std::string& node_path);
+    // Removes the temporary file of a staged write (`node_path` by value: callers pass a staged entry's own name).
+    void drop_staged(std::string node_path);
     // Under dry-run: the node path a planned link swap makes `node_path` read from, if any.
     std::optional<std::string> planned_link_target(const std::string& node_path) const;
     // Puts back the link of one replace_symlink() record.
