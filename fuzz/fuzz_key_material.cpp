@@ -26,8 +26,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     using namespace kubecert::secrets;
     const std::string_view text = kubecert::fuzz::as_text(data, size);
     const std::string redacted = redact_key_material(text);
-    for (std::string_view header : private_key_headers(redacted))
+    for (std::string_view header : private_key_headers(redacted)) {
+        // Text around a redaction can spell a "header" around the marker itself
+        // ("-----BEGIN x: [private key redacted]END ... KEY-----"): it holds no key.
+        if (header.find(k_redacted) != std::string_view::npos) continue;
         if (text.find(header) != std::string_view::npos) __builtin_trap(); // a key header of the input leaked
+    }
     if (!private_key_headers(text).empty() && !contains_key_material(text)) __builtin_trap();
     key_material_pieces(text);
     return 0;
