@@ -42,8 +42,8 @@ std::string node_json(const std::string& node, std::int64_t at, FindingStatus st
     r.node_name = node;
     r.flavor = "kubeadm";
     r.plugins = {{"kubeadm", "0.1.0"}};
-    r.findings = {{"kubeadm.a", "kubeadm", "a", status, "", {}, "", false},
-                  {"kubeadm.b", "kubeadm", "b", FindingStatus::pass, "", {}, "", false}};
+    r.findings = {{"kubeadm.a", "kubeadm", "a", status, "", {}, "", false, ""},
+                  {"kubeadm.b", "kubeadm", "b", FindingStatus::pass, "", {}, "", false, ""}};
     for (std::size_t i = 0; i < not_after.size(); ++i)
         r.certificates.push_back({"kubeadm", "cert-" + std::to_string(i), "/p", "CN=x", "CN=ca", at - 100 * k_day,
                                   not_after[i], not_after[i] - at, "ca", false, false});
