@@ -13,6 +13,7 @@
 
 #include "fleet/fleet.hpp"
 #include "report/printable.hpp"
+#include "report/prometheus_format.hpp"
 
 namespace kubecert::fleet {
 
@@ -154,32 +155,9 @@ void json_certificate(std::string& out, const CertificateDigest& c, const MergeS
 // ---- Prometheus --------------------------------------------------------
 
 void label_value(std::string& out, std::string_view value) {
-    if (plain(value)) {
-        out += '"';
-        out += value;
-        out += '"';
-        return;
-    }
-    out += '"';
-    for (char c : report::printable(value, true)) {
-        switch (c) {
-        case '\\': out += "\\\\"; break;
-        case '"': out += "\\\""; break;
-        case '\n': out += "\\n"; break;
-        default: out += c;
-        }
-    }
-    out += '"';
-}
-
-void header(std::string& out, std::string_view name, std::string_view help) {
-    out += "# HELP ";
-    out += name;
-    out += ' ';
-    out += help;
-    out += "\n# TYPE ";
-    out += name;
-    out += " gauge\n";
+    // A plain value is printable already: no copy through report::printable.
+    if (plain(value)) report::append_prometheus_label_value(out, value);
+    else report::append_prometheus_label_value(out, report::printable(value, true));
 }
 
 // `metric{node="..",flavor=".."` without the closing brace, for more labels.
@@ -469,18 +447,18 @@ std::string render_prometheus(const Fleet& fleet, const MergeSettings& settings)
     for (const auto& n : fleet.nodes()) certs += n.certificates.size();
     out.reserve(2048 + 900 * fleet.nodes().size() + 150 * certs);
 
-    header(out, "kubecert_fleet_nodes", "Number of nodes per worst status.");
+    report::append_prometheus_gauge_header(out, "kubecert_fleet_nodes", "Number of nodes per worst status.");
     for (FindingStatus s : k_statuses) {
         out += "kubecert_fleet_nodes{status=\"";
         out += report::to_string(s);
         out += "\"} " + std::to_string(t.by_status[index_of(s)]) + "\n";
     }
-    header(out, "kubecert_fleet_reports_unreadable", "Number of reports that could not be read.");
+    report::append_prometheus_gauge_header(out, "kubecert_fleet_reports_unreadable", "Number of reports that could not be read.");
     out += "kubecert_fleet_reports_unreadable " + std::to_string(fleet.unreadable().size()) + "\n";
-    header(out, "kubecert_fleet_reports_stale", "Number of nodes whose report is older than the allowed age.");
+    report::append_prometheus_gauge_header(out, "kubecert_fleet_reports_stale", "Number of nodes whose report is older than the allowed age.");
     out += "kubecert_fleet_reports_stale " + std::to_string(t.stale) + "\n";
 
-    header(out, "kubecert_fleet_node_status", "Worst status of the node: 1 for its current status, 0 for the others.");
+    report::append_prometheus_gauge_header(out, "kubecert_fleet_node_status", "Worst status of the node: 1 for its current status, 0 for the others.");
     for (const auto& n : fleet.nodes()) {
         const FindingStatus worst = n.status();
         for (FindingStatus s : k_statuses) {
@@ -492,7 +470,7 @@ std::string render_prometheus(const Fleet& fleet, const MergeSettings& settings)
             out += '\n';
         }
     }
-    header(out, "kubecert_fleet_node_findings", "Number of the node's findings per status.");
+    report::append_prometheus_gauge_header(out, "kubecert_fleet_node_findings", "Number of the node's findings per status.");
     for (const auto& n : fleet.nodes()) {
         for (FindingStatus s : k_statuses) {
             node_labels(out, "kubecert_fleet_node_findings", n);
@@ -501,17 +479,17 @@ std::string render_prometheus(const Fleet& fleet, const MergeSettings& settings)
             out += "\"} " + std::to_string(n.counts[index_of(s)]) + "\n";
         }
     }
-    header(out, "kubecert_fleet_node_run_errors", "Number of run-level errors in the node's report.");
+    report::append_prometheus_gauge_header(out, "kubecert_fleet_node_run_errors", "Number of run-level errors in the node's report.");
     for (const auto& n : fleet.nodes()) {
         node_labels(out, "kubecert_fleet_node_run_errors", n);
         out += "} " + std::to_string(n.run_errors) + "\n";
     }
-    header(out, "kubecert_fleet_node_report_timestamp_seconds", "Instant the node's report was made, in unix seconds.");
+    report::append_prometheus_gauge_header(out, "kubecert_fleet_node_report_timestamp_seconds", "Instant the node's report was made, in unix seconds.");
     for (const auto& n : fleet.nodes()) {
         node_labels(out, "kubecert_fleet_node_report_timestamp_seconds", n);
         out += "} " + std::to_string(n.generated_at) + "\n";
     }
-    header(out, "kubecert_fleet_certificate_not_after_seconds",
+    report::append_prometheus_gauge_header(out, "kubecert_fleet_certificate_not_after_seconds",
            "Expiry time (notAfter) of each certificate of each node, in unix seconds.");
     for (const auto& n : fleet.nodes()) {
         for (const auto& c : n.certificates) {

@@ -2,6 +2,7 @@
 #include <string_view>
 
 #include "report/printable.hpp"
+#include "report/prometheus_format.hpp"
 #include "report/writers.hpp"
 
 namespace kubecert::report {
@@ -10,41 +11,15 @@ namespace {
 constexpr std::array<FindingStatus, 5> k_statuses = {FindingStatus::pass, FindingStatus::fail, FindingStatus::warn,
                                                      FindingStatus::info, FindingStatus::error};
 
-// The exposition format allows exactly these three escapes in label values;
-// anything else from a node's files (paths, ids) goes through unchanged.
-void append_label_value(std::string& out, std::string_view value) {
-    out += '"';
-    for (char c : value) {
-        switch (c) {
-        case '\\': out += "\\\\"; break;
-        case '"': out += "\\\""; break;
-        case '\n': out += "\\n"; break;
-        default: out += c;
-        }
-    }
-    out += '"';
-}
-
-// "# HELP" and "# TYPE ... gauge", once per metric as the format requires.
-void append_header(std::string& out, std::string_view name, std::string_view help) {
-    out += "# HELP ";
-    out += name;
-    out += ' ';
-    out += help;
-    out += "\n# TYPE ";
-    out += name;
-    out += " gauge\n";
-}
-
 // One sample of a per-certificate metric, labelled plugin, name and path.
 void append_certificate_sample(std::string& out, std::string_view metric, const Certificate& c, std::int64_t value) {
     out += metric;
     out += "{plugin=";
-    append_label_value(out, c.plugin);
+    append_prometheus_label_value(out, c.plugin);
     out += ",name=";
-    append_label_value(out, c.name);
+    append_prometheus_label_value(out, c.name);
     out += ",path=";
-    append_label_value(out, c.path);
+    append_prometheus_label_value(out, c.path);
     out += "} ";
     out += std::to_string(value);
     out += '\n';
@@ -60,12 +35,12 @@ std::string render_prometheus(const Report& raw) {
     std::string out;
     out.reserve(1024 + 200 * report.certificates.size() + 5 * 120 * findings.size());
 
-    append_header(out, "kubecert_certificate_not_after_seconds",
+    append_prometheus_gauge_header(out, "kubecert_certificate_not_after_seconds",
                   "Expiry time (notAfter) of the certificate, in unix seconds.");
     for (const Certificate& c : report.certificates) {
         append_certificate_sample(out, "kubecert_certificate_not_after_seconds", c, c.not_after);
     }
-    append_header(out, "kubecert_certificate_residual_seconds",
+    append_prometheus_gauge_header(out, "kubecert_certificate_residual_seconds",
                   "Seconds left until the certificate expires, as of the run (negative when expired).");
     for (const Certificate& c : report.certificates) {
         append_certificate_sample(out, "kubecert_certificate_residual_seconds", c, c.residual_seconds);
@@ -73,13 +48,13 @@ std::string render_prometheus(const Report& raw) {
 
     // One series per status (1 for the current one) so alerts can match on a
     // label without the series disappearing when the status changes.
-    append_header(out, "kubecert_finding_status", "Status of the check: 1 for its current status, 0 for the others.");
+    append_prometheus_gauge_header(out, "kubecert_finding_status", "Status of the check: 1 for its current status, 0 for the others.");
     for (const Finding& f : findings) {
         for (FindingStatus s : k_statuses) {
             out += "kubecert_finding_status{plugin=";
-            append_label_value(out, f.plugin);
+            append_prometheus_label_value(out, f.plugin);
             out += ",id=";
-            append_label_value(out, f.id);
+            append_prometheus_label_value(out, f.id);
             out += ",status=\"";
             out += to_string(s);
             out += "\"} ";
@@ -90,7 +65,7 @@ std::string render_prometheus(const Report& raw) {
 
     const Summary summary = summarize(findings);
     const std::array<int, 5> totals = {summary.pass, summary.fail, summary.warn, summary.info, summary.error};
-    append_header(out, "kubecert_findings", "Number of findings per status.");
+    append_prometheus_gauge_header(out, "kubecert_findings", "Number of findings per status.");
     for (std::size_t i = 0; i < k_statuses.size(); ++i) {
         out += "kubecert_findings{status=\"";
         out += to_string(k_statuses[i]);
@@ -100,20 +75,20 @@ std::string render_prometheus(const Report& raw) {
     }
 
     // Without it a run where a plugin failed would look like a healthy node.
-    append_header(out, "kubecert_run_errors", "Number of run-level errors (plugins that failed to load or run).");
+    append_prometheus_gauge_header(out, "kubecert_run_errors", "Number of run-level errors (plugins that failed to load or run).");
     out += "kubecert_run_errors ";
     out += std::to_string(report.errors.size());
     out += '\n';
 
     // 0 whenever the run ends with exit status 3 (a run-level error or an
     // ERROR finding), so one alert rule catches a run that could not judge the node.
-    append_header(out, "kubecert_run_success",
+    append_prometheus_gauge_header(out, "kubecert_run_success",
                   "1 when the run completed and evaluated every check, 0 when it failed (exit status 3).");
     out += "kubecert_run_success ";
     out += report.errors.empty() && summary.error == 0 ? '1' : '0';
     out += '\n';
 
-    append_header(out, "kubecert_last_run_timestamp_seconds", "Instant the run evaluated its checks at, in unix seconds.");
+    append_prometheus_gauge_header(out, "kubecert_last_run_timestamp_seconds", "Instant the run evaluated its checks at, in unix seconds.");
     out += "kubecert_last_run_timestamp_seconds ";
     out += std::to_string(report.generated_at);
     out += '\n';
