@@ -161,9 +161,10 @@ TEST(LiveSystem, AnAddressTheUserGivesIsProbedEvenOnAnImage) {
     TempDir root;
     StandIns s;
     write_rke_image(root, now_seconds() + 300 * k_day);
-    ConnectionCounter port("127.0.0.2");
-    if (!port.listening()) GTEST_SKIP() << "127.0.0.2:10250 is taken on this machine";
-    auto r = kubecert_on(root, s, "auto", {"--rke-kubelet-address", "127.0.0.2:10250", "audit"});
+    // Its own loopback address: the test above listens on 127.0.0.2 and ctest runs them in parallel.
+    ConnectionCounter port("127.0.0.3");
+    if (!port.listening()) GTEST_SKIP() << "127.0.0.3:10250 is taken on this machine";
+    auto r = kubecert_on(root, s, "auto", {"--rke-kubelet-address", "127.0.0.3:10250", "audit"});
     EXPECT_GE(port.count(), 1) << r.err;
     EXPECT_EQ(s.calls(), "") << "commands still never run";
     auto j = parse_report(r.out);
