@@ -8,7 +8,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view text = kubecert::fuzz::as_text(data, size);
     if (const auto t = parse_rfc3339(text)) {
         format_rfc3339(*t);
-        format_kubeadm_date(*t);
+        format_short_date(*t);
         format_residual(*t);
     }
     if (const auto d = parse_duration(text)) {

@@ -1,6 +1,6 @@
 // Example third-party plugin: warns before a node's own TLS certificate
 // (default /etc/ssl/node/tls.crt) expires. One class, one macro.
-#include <kubecert/checks/expiry.hpp>
+#include <kubecert/findings/expiry.hpp>
 #include <kubecert/sdk.hpp>
 
 namespace {
@@ -30,9 +30,9 @@ public:
         } else {
             try {
                 auto cert = host.parse_cert(*pem, path(host));
-                f.status = kubecert::checks::expiry_status(cert.not_before, cert.not_after, host.now(),
+                f.status = kubecert::findings::expiry_status(cert.not_before, cert.not_after, host.now(),
                                                            host.warn_within());
-                f.evidence = kubecert::checks::expiry_evidence(path(host), cert, host.now(), host.warn_within());
+                f.evidence = kubecert::findings::expiry_evidence(path(host), cert, host.now(), host.warn_within());
                 f.remediation = "Renew the certificate with your PKI.";
             } catch (const kubecert::sdk::Error& e) {
                 f.status = Status::error;

@@ -55,10 +55,10 @@ void append_plugin_tables(std::string& out, const std::vector<const Certificate*
     authorities.push_back({"CERTIFICATE AUTHORITY", "EXPIRES", "RESIDUAL TIME", "EXTERNALLY MANAGED"});
     for (const Certificate* c : certs) {
         if (c->is_authority) {
-            authorities.push_back({c->name, util::format_kubeadm_date(c->not_after),
+            authorities.push_back({c->name, util::format_short_date(c->not_after),
                                    util::format_residual(c->residual_seconds), yes_no(c->externally_managed)});
         } else {
-            leaves.push_back({c->name, util::format_kubeadm_date(c->not_after),
+            leaves.push_back({c->name, util::format_short_date(c->not_after),
                               util::format_residual(c->residual_seconds), c->authority,
                               yes_no(c->externally_managed)});
         }

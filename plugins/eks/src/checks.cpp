@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include <kubecert/checks/expiry.hpp>
+#include <kubecert/findings/expiry.hpp>
 #include <kubecert/formats/kubeconfig.hpp>
 #include <kubecert/formats/parse_error.hpp>
 
@@ -327,10 +327,10 @@ sdk::Finding check_serving_cert_expiry(const sdk::Host& host, const KubeletSourc
             try {
                 sdk::CertInfo cert = host.parse_cert(*pem, path);
                 const auto status =
-                    checks::expiry_status(cert.not_before, cert.not_after, host.now(), host.warn_within());
-                results.push_back({status, c.name + " " + checks::expiry_result(cert, host.now())});
+                    findings::expiry_status(cert.not_before, cert.not_after, host.now(), host.warn_within());
+                results.push_back({status, c.name + " " + findings::expiry_result(cert, host.now())});
                 worsen(f, status);
-                append(f.evidence, checks::expiry_evidence(path, cert, host.now(), host.warn_within()));
+                append(f.evidence, findings::expiry_evidence(path, cert, host.now(), host.warn_within()));
                 host.report(sdk::Certificate{c.name, path, cert.subject, cert.issuer, cert.not_before, cert.not_after,
                                              "", !cert.self_signed, false});
             } catch (const sdk::Error& e) {

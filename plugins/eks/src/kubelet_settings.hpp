@@ -1,19 +1,19 @@
 #pragma once
 
-#include <kubecert/checks/kubelet_merge.hpp>
+#include <kubecert/kubelet/merge.hpp>
 
 #include "node_sources.hpp"
 
-// The kubelet's merge order, from the shared engine (kubecert/checks/kubelet_merge.hpp).
+// The kubelet's merge order, from the shared engine (kubecert/kubelet/merge.hpp).
 namespace kubecert::eks {
 
-using checks::find_flags;
-using checks::FlagHit;
-using checks::Layer;
-using checks::Rank;
-using checks::resolve_feature_gate;
-using checks::resolve_field;
-using checks::Setting;
-using checks::value_text;
+using kubelet::find_flags;
+using kubelet::FlagHit;
+using kubelet::Layer;
+using kubelet::Rank;
+using kubelet::resolve_feature_gate;
+using kubelet::resolve_field;
+using kubelet::Setting;
+using kubelet::value_text;
 
 } // namespace kubecert::eks

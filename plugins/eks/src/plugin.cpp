@@ -53,7 +53,7 @@ public:
         for (const auto& p : k_eks_config_paths)
             if (host.exists(p)) return true;
         if (host.exists("/etc/eks")) return true;
-        for (const auto& cmd : checks::running_kubelet_command_lines(host))
+        for (const auto& cmd : kubelet::running_kubelet_command_lines(host))
             if (auto c = flag_value(cmd, "config"))
                 for (const auto& p : k_eks_config_paths)
                     if (*c == p) return true;

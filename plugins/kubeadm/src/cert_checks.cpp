@@ -2,7 +2,7 @@
 
 #include "kubelet_client_renewal.hpp"
 
-#include <kubecert/checks/expiry.hpp>
+#include <kubecert/findings/expiry.hpp>
 #include <kubecert/util/time.hpp>
 
 namespace kubecert::kubeadm {
@@ -93,9 +93,9 @@ sdk::Finding audit_authority(const sdk::Host& host, const AuthorityState& a) {
     sdk::Finding f;
     f.id = id;
     f.title = title;
-    f.status = checks::expiry_status(a.cert.info.not_before, a.cert.info.not_after, host.now(), host.warn_within());
-    f.evidence = checks::expiry_evidence(a.spec.cert_path, a.cert.info, host.now(), host.warn_within());
-    f.result = checks::expiry_result(a.cert.info, host.now()) + (a.key.empty() ? "; its key is not on this node" : "");
+    f.status = findings::expiry_status(a.cert.info.not_before, a.cert.info.not_after, host.now(), host.warn_within());
+    f.evidence = findings::expiry_evidence(a.spec.cert_path, a.cert.info, host.now(), host.warn_within());
+    f.result = findings::expiry_result(a.cert.info, host.now()) + (a.key.empty() ? "; its key is not on this node" : "");
     f.evidence.push_back({a.spec.key_path, "private key",
                           a.key.empty() ? "absent (externally managed CA)" : "present", ""});
     if (f.status == sdk::Status::fail || f.status == sdk::Status::warn)
@@ -126,9 +126,9 @@ LeafState evaluate_leaf(const sdk::Host& host, const LeafSpec& spec, const PkiSt
     const auto now = host.now();
     const auto& info = s.cert.info;
     const AuthorityState* ca = pki.authority(spec.authority);
-    f.status = checks::expiry_status(info.not_before, info.not_after, now, host.warn_within());
-    f.evidence = checks::expiry_evidence(s.cert.path, info, now, host.warn_within());
-    f.result = checks::expiry_result(info, now);
+    f.status = findings::expiry_status(info.not_before, info.not_after, now, host.warn_within());
+    f.evidence = findings::expiry_evidence(s.cert.path, info, now, host.warn_within());
+    f.result = findings::expiry_result(info, now);
     std::string ca_text = spec.authority;
     if (ca) ca_text += " (" + ca->spec.cert_path + ")";
     if (ca && ca->cert.state == LoadState::loaded && ca->key.empty()) ca_text += ", externally managed";
@@ -237,9 +237,9 @@ sdk::Finding audit_kubelet_client(const sdk::Host& host, const std::string& kube
     f.id = id;
     f.title = title;
     const auto now = host.now();
-    f.status = checks::expiry_status(c.info.not_before, c.info.not_after, now, host.warn_within());
-    f.evidence = checks::expiry_evidence(c.path, c.info, now, host.warn_within());
-    f.result = checks::expiry_result(c.info, now);
+    f.status = findings::expiry_status(c.info.not_before, c.info.not_after, now, host.warn_within());
+    f.evidence = findings::expiry_evidence(c.path, c.info, now, host.warn_within());
+    f.result = findings::expiry_result(c.info, now);
     if (!c.embedded) {
         f.evidence.insert(f.evidence.begin(), {kubelet_conf, "users[].user.client-certificate", c.path, ""});
         if (host.lstat(c.path).type == KUBECERT_FILE_SYMLINK)

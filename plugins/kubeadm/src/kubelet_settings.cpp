@@ -4,7 +4,7 @@
 #include <set>
 #include <tuple>
 
-#include <kubecert/checks/kubelet_merge.hpp>
+#include <kubecert/kubelet/merge.hpp>
 #include <kubecert/formats/kubeconfig.hpp>
 #include <kubecert/formats/kubelet_flags.hpp>
 #include <kubecert/formats/parse_error.hpp>
@@ -60,7 +60,7 @@ KubeletSettings read_kubelet_settings(const sdk::Host& host) {
     std::optional<std::string> config_flag;
 
     guarded(s, [&] {
-        if (auto unit = checks::kubelet_unit_command_line(host)) s.flag_sources.push_back(std::move(*unit));
+        if (auto unit = kubelet::kubelet_unit_command_line(host)) s.flag_sources.push_back(std::move(*unit));
     });
     // Without a unit (a hand-started kubelet), the env files kubeadm and packages write still say what it gets.
     if (s.flag_sources.empty()) {
@@ -76,18 +76,18 @@ KubeletSettings read_kubelet_settings(const sdk::Host& host) {
                 const auto env = formats::parse_env_file(*text, path);
                 auto it = env.find(var);
                 if (it == env.end()) return;
-                checks::KubeletCommandLine cmd;
+                kubelet::KubeletCommandLine cmd;
                 cmd.source = path + " (" + var + ")";
                 for (auto& w : formats::split_words(it->second)) cmd.args.push_back({w, {path, 0, var}});
                 s.flag_sources.push_back(std::move(cmd));
             });
     }
     // A copy: flag_sources grows below.
-    std::optional<checks::KubeletCommandLine> unit;
+    std::optional<kubelet::KubeletCommandLine> unit;
     if (!s.flag_sources.empty() && !s.flag_sources.front().from_process) unit = s.flag_sources.front();
     guarded(s, [&] {
-        for (auto& cmd : checks::running_kubelet_command_lines(host)) {
-            checks::inherit_working_dir(cmd, unit ? &*unit : nullptr);
+        for (auto& cmd : kubelet::running_kubelet_command_lines(host)) {
+            kubelet::inherit_working_dir(cmd, unit ? &*unit : nullptr);
             s.flag_sources.push_back(std::move(cmd));
         }
     });
@@ -96,7 +96,7 @@ KubeletSettings read_kubelet_settings(const sdk::Host& host) {
     for (const auto& src : s.flag_sources) {
         const auto flags = formats::parse_kubelet_flags(src.words());
         if (auto f = formats::last_flag(flags, "config"); f && f->value) {
-            config_flag = checks::kubelet_absolute_path(src, *f->value);
+            config_flag = kubelet::kubelet_absolute_path(src, *f->value);
             s.config_note = *config_flag == *f->value
                                 ? "--config on " + src.describe(src.args[f->index])
                                 : "--config " + *f->value + " on " + src.describe(src.args[f->index]) +
@@ -104,9 +104,9 @@ KubeletSettings read_kubelet_settings(const sdk::Host& host) {
                                       (src.working_dir.empty() ? std::string("/") : src.working_dir);
         }
         if (auto f = formats::last_flag(flags, "kubeconfig"); f && f->value)
-            kubeconfig_flag = checks::kubelet_absolute_path(src, *f->value);
+            kubeconfig_flag = kubelet::kubelet_absolute_path(src, *f->value);
         if (auto f = formats::last_flag(flags, "config-dir"); f && f->value)
-            s.config_dir = checks::kubelet_absolute_path(src, *f->value);
+            s.config_dir = kubelet::kubelet_absolute_path(src, *f->value);
     }
     if (config_flag) s.config_path = *config_flag;
     if (kubeconfig_flag) s.kubeconfig_path = *kubeconfig_flag;
@@ -125,18 +125,18 @@ KubeletSettings read_kubelet_settings(const sdk::Host& host) {
     // --config-dir drop-ins override the file key by key: the shared engine merges them.
     if (!s.config_dir.empty())
         guarded(s, [&] {
-            checks::KubeletSources files;
+            kubelet::KubeletSources files;
             if (s.config_text)
-                files.config = checks::ConfigDoc{s.config_path, false,
-                                                 checks::parse_config_document(*s.config_text, s.config_path)};
-            files.dropins = checks::read_config_dropins(host, s.config_dir);
+                files.config = kubelet::ConfigDoc{s.config_path, false,
+                                                 kubelet::parse_config_document(*s.config_text, s.config_path)};
+            files.dropins = kubelet::read_config_dropins(host, s.config_dir);
             for (auto [key, flag, value, from] : {std::tuple{"rotateCertificates", "rotate-certificates",
                                                              &s.rotate_certificates, &s.rotate_certificates_from},
                                                   std::tuple{"serverTLSBootstrap", "rotate-server-certificates",
                                                              &s.server_tls_bootstrap, &s.server_tls_bootstrap_from}}) {
-                const auto setting = checks::resolve_field(files, {key}, flag);
+                const auto setting = kubelet::resolve_field(files, {key}, flag);
                 const auto* winner = setting.winner();
-                if (!winner || winner->rank != checks::Rank::config_dropin) continue;
+                if (!winner || winner->rank != kubelet::Rank::config_dropin) continue;
                 *value = setting.effective_bool();
                 *from = winner->source;
             }

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include <kubecert/checks/kubelet_command_line.hpp>
+#include <kubecert/kubelet/command_line.hpp>
 #include <kubecert/sdk.hpp>
 
 // What the kubelet on this node is configured with: its KubeletConfiguration
@@ -27,11 +27,11 @@ struct KubeletSettings {
     std::optional<bool> server_tls_bootstrap; // serverTLSBootstrap in the file
     // systemd's command line (or, without a unit, the env files kubeadm and
     // the packages write) first, running processes last.
-    std::vector<checks::KubeletCommandLine> flag_sources;
+    std::vector<kubelet::KubeletCommandLine> flag_sources;
     std::string config_note; // how config_path was chosen (a relative --config resolved, ...)
     std::string config_dir;  // --config-dir ("" when not given)
     // The --config-dir drop-in whose value wins over the file, per key ("" when the file decides),
-    // merged by the shared engine (kubecert/checks/kubelet_merge.hpp), as the EKS plugin does.
+    // merged by the shared engine (kubecert/kubelet/merge.hpp), as the EKS plugin does.
     std::string rotate_certificates_from;
     std::string server_tls_bootstrap_from;
     // How the kubelet authenticates to the API server, from its --kubeconfig.

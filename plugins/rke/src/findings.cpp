@@ -3,7 +3,7 @@
 #include "benchmark.hpp"
 #include "serving_cert.hpp"
 
-#include <kubecert/checks/expiry.hpp>
+#include <kubecert/findings/expiry.hpp>
 #include <kubecert/util/time.hpp>
 
 namespace kubecert::rke {
@@ -23,7 +23,7 @@ bool config_usable(const Facts& facts) {
 
 Status disk_expiry(const Facts& facts, const Clock& clock) {
     if (!facts.disk || !facts.disk->cert) return Status::pass;
-    return checks::expiry_status(facts.disk->cert->not_before, facts.disk->cert->not_after, clock.now,
+    return findings::expiry_status(facts.disk->cert->not_before, facts.disk->cert->not_after, clock.now,
                                  clock.warn_within);
 }
 
@@ -149,8 +149,8 @@ Finding expiry_finding(const Facts& facts, const std::string& profile, const Clo
         return f;
     }
     f.status = disk_expiry(facts, clock);
-    f.evidence = checks::expiry_evidence(d.path, *d.cert, clock.now, clock.warn_within);
-    f.result = checks::expiry_result(*d.cert, clock.now);
+    f.evidence = findings::expiry_evidence(d.path, *d.cert, clock.now, clock.warn_within);
+    f.result = findings::expiry_result(*d.cert, clock.now);
     f.evidence.push_back({d.path, "chosen because", d.origin, ""});
     if (f.status == Status::pass) return f;
     f.fixable = plan.regenerate;

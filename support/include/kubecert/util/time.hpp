@@ -12,7 +12,7 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view text);
 // Formats unix seconds as "2025-02-23T09:46:00Z".
 std::string format_rfc3339(std::int64_t unix_seconds);
 // Formats as kubeadm's check-expiration does: "Feb 23, 2025 09:46 UTC".
-std::string format_kubeadm_date(std::int64_t unix_seconds);
+std::string format_short_date(std::int64_t unix_seconds);
 // kubeadm's residual time (apimachinery duration.ShortHumanDuration):
 // "<invalid>" below -1s, "0s" for -1s..0s (clock skew), else "59s", "59m",
 // "23h", "354d" (< 365d), "9y".

@@ -10,7 +10,7 @@
 // process, or from the systemd unit with its drop-ins and environment, with
 // each word traced to the file and line that wrote it (so a fix can edit it
 // there and the evidence can name it).
-namespace kubecert::checks {
+namespace kubecert::kubelet {
 
 // Where one command-line word was written.
 struct WordOrigin {
@@ -70,4 +70,4 @@ void inherit_working_dir(KubeletCommandLine& process, const KubeletCommandLine* 
 // for a bare boolean flag, nullopt when absent.
 std::optional<std::string> kubelet_flag_value(const KubeletCommandLine& cmd, const std::string& name);
 
-} // namespace kubecert::checks
+} // namespace kubecert::kubelet

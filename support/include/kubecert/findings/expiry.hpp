@@ -5,7 +5,7 @@
 
 #include <kubecert/sdk.hpp>
 
-namespace kubecert::checks {
+namespace kubecert::findings {
 
 // The one expiry rule of every plugin: FAIL when not_after <= now (expired),
 // FAIL when now < not_before (not yet valid), WARN when not_after - now <=
@@ -24,4 +24,4 @@ std::vector<sdk::Evidence> expiry_evidence(const std::string& path, const sdk::C
 // Dec 03, 2026 10:00 UTC".
 std::string expiry_result(const sdk::CertInfo& cert, std::int64_t now);
 
-} // namespace kubecert::checks
+} // namespace kubecert::findings

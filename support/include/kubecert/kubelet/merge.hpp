@@ -8,10 +8,10 @@
 
 #include <kubecert/sdk.hpp>
 
-#include <kubecert/checks/kubelet_sources.hpp>
+#include <kubecert/kubelet/sources.hpp>
 
 // The kubelet's merge of its sources into effective values (one engine for every plugin).
-namespace kubecert::checks {
+namespace kubecert::kubelet {
 
 // Precedence ranks of the kubelet's merge order, lowest first.
 enum class Rank { flag_feature_gates = 0, config_file = 1, config_dropin = 2, flag = 3 };
@@ -61,4 +61,4 @@ Setting resolve_feature_gate(const KubeletSources& s, const std::string& gate);
 // JSON value as evidence text (strings without quotes).
 std::string value_text(const nlohmann::ordered_json& v);
 
-} // namespace kubecert::checks
+} // namespace kubecert::kubelet

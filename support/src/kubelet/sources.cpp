@@ -1,4 +1,4 @@
-#include <kubecert/checks/kubelet_sources.hpp>
+#include <kubecert/kubelet/sources.hpp>
 
 #include <algorithm>
 #include <map>
@@ -10,7 +10,7 @@
 #include <kubecert/formats/systemd_unit.hpp>
 #include <kubecert/formats/yaml_edit.hpp>
 
-namespace kubecert::checks {
+namespace kubecert::kubelet {
 
 namespace {
 
@@ -123,4 +123,4 @@ std::vector<ConfigDoc> read_config_dropins(const sdk::Host& host, const std::str
     return out;
 }
 
-} // namespace kubecert::checks
+} // namespace kubecert::kubelet

@@ -1,9 +1,9 @@
-#include <kubecert/checks/kubelet_merge.hpp>
+#include <kubecert/kubelet/merge.hpp>
 
 #include <kubecert/formats/kubelet_flags.hpp>
 #include <kubecert/formats/parse_error.hpp>
 
-namespace kubecert::checks {
+namespace kubecert::kubelet {
 
 namespace fmt = kubecert::formats;
 
@@ -136,4 +136,4 @@ Setting resolve_feature_gate(const KubeletSources& s, const std::string& gate) {
     return st;
 }
 
-} // namespace kubecert::checks
+} // namespace kubecert::kubelet

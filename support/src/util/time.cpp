@@ -149,7 +149,7 @@ std::string format_rfc3339(std::int64_t unix_seconds) {
     return buf;
 }
 
-std::string format_kubeadm_date(std::int64_t unix_seconds) {
+std::string format_short_date(std::int64_t unix_seconds) {
     static constexpr std::array<const char*, 12> k_months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     const Civil c = civil_from_unix(unix_seconds);

@@ -6,12 +6,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include <kubecert/checks/kubelet_command_line.hpp>
+#include <kubecert/kubelet/command_line.hpp>
 #include <kubecert/sdk.hpp>
 
 // The kubelet's configuration sources, shared by every plugin: its command line (running process
 // and systemd unit), the --config file and the --config-dir drop-ins.
-namespace kubecert::checks {
+namespace kubecert::kubelet {
 
 // The kubelet's command line with each word's origin (file, line, variable).
 using CommandLine = KubeletCommandLine;
@@ -56,4 +56,4 @@ std::vector<ConfigDoc> read_config_dropins(const sdk::Host& host, const std::str
 // Parses a KubeletConfiguration document, JSON or YAML (drop-ins may be either).
 nlohmann::ordered_json parse_config_document(const std::string& text, const std::string& source);
 
-} // namespace kubecert::checks
+} // namespace kubecert::kubelet

@@ -1,11 +1,11 @@
-#include <kubecert/checks/kubelet_command_line.hpp>
+#include <kubecert/kubelet/command_line.hpp>
 
 #include <map>
 
 #include <kubecert/formats/kubelet_flags.hpp>
 #include <kubecert/formats/systemd_unit.hpp>
 
-namespace kubecert::checks {
+namespace kubecert::kubelet {
 
 namespace {
 
@@ -238,4 +238,4 @@ std::optional<std::string> kubelet_flag_value(const KubeletCommandLine& cmd, con
     return f->value ? *f->value : std::string("true");
 }
 
-} // namespace kubecert::checks
+} // namespace kubecert::kubelet

@@ -1,7 +1,7 @@
-#include <kubecert/checks/expiry.hpp>
+#include <kubecert/findings/expiry.hpp>
 #include <kubecert/util/time.hpp>
 
-namespace kubecert::checks {
+namespace kubecert::findings {
 
 sdk::Status expiry_status(std::int64_t not_before, std::int64_t not_after, std::int64_t now, std::int64_t warn_within) {
     if (not_after <= now) return sdk::Status::fail;
@@ -36,10 +36,10 @@ std::vector<sdk::Evidence> expiry_evidence(const std::string& path, const sdk::C
 std::string expiry_result(const sdk::CertInfo& cert, std::int64_t now) {
     if (cert.not_after <= now)
         return "expired " + util::format_residual(now - cert.not_after) + " ago (" +
-               util::format_kubeadm_date(cert.not_after) + ")";
-    if (now < cert.not_before) return "not valid until " + util::format_kubeadm_date(cert.not_before);
+               util::format_short_date(cert.not_after) + ")";
+    if (now < cert.not_before) return "not valid until " + util::format_short_date(cert.not_before);
     return "expires in " + util::format_residual(cert.not_after - now) + " (" +
-           util::format_kubeadm_date(cert.not_after) + ")";
+           util::format_short_date(cert.not_after) + ")";
 }
 
-} // namespace kubecert::checks
+} // namespace kubecert::findings

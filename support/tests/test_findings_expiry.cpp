@@ -1,9 +1,9 @@
-#include <kubecert/checks/expiry.hpp>
+#include <kubecert/findings/expiry.hpp>
 
 #include <gtest/gtest.h>
 
-using kubecert::checks::expiry_evidence;
-using kubecert::checks::expiry_status;
+using kubecert::findings::expiry_evidence;
+using kubecert::findings::expiry_status;
 using kubecert::sdk::Status;
 
 namespace {

@@ -39,9 +39,9 @@ TEST(UtilTime, FormatsRfc3339AndRoundTrips) {
 }
 
 TEST(UtilTime, FormatsDatesLikeKubeadmCheckExpiration) {
-    EXPECT_EQ(format_kubeadm_date(k_feb23_2025_0946), "Feb 23, 2025 09:46 UTC");
-    EXPECT_EQ(format_kubeadm_date(k_feb23_2025_0946 + 59), "Feb 23, 2025 09:46 UTC"); // minutes, not rounded
-    EXPECT_EQ(format_kubeadm_date(*parse_rfc3339("2026-01-05T23:05:00Z")), "Jan 05, 2026 23:05 UTC");
+    EXPECT_EQ(format_short_date(k_feb23_2025_0946), "Feb 23, 2025 09:46 UTC");
+    EXPECT_EQ(format_short_date(k_feb23_2025_0946 + 59), "Feb 23, 2025 09:46 UTC"); // minutes, not rounded
+    EXPECT_EQ(format_short_date(*parse_rfc3339("2026-01-05T23:05:00Z")), "Jan 05, 2026 23:05 UTC");
 }
 
 TEST(UtilTime, ResidualFollowsShortHumanDuration) {
