@@ -10,15 +10,6 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-# clang and libFuzzer/sanitizer runtimes; llvm-14 for llvm-symbolizer (readable sanitizer stacks).
-missing=()
-for p in clang-14 libclang-rt-14-dev llvm-14; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
 jobs=$(nproc)
 
 # -O1 with line tables only: what the sanitizers need for fast code and

@@ -19,6 +19,9 @@ packages=(
   strace
   # fleet deployment tests (deploy/): the image build, the Ansible role, the manifests
   ansible-core python3-yaml time
+  # The second compiler of CI (warnings as errors, AddressSanitizer + UBSan, libFuzzer;
+  # llvm-14 for readable sanitizer stacks) and the house format's checker.
+  clang-14 libclang-rt-14-dev llvm-14 clang-format-14
 )
 # kubectl (kubectl proxy) is Debian's kubernetes-client, unless a kubectl is already installed
 # (another package's /usr/bin/kubectl conflicts with it).
