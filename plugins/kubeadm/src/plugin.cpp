@@ -10,7 +10,7 @@
 #include <kubecert/formats/parse_error.hpp>
 #include <kubecert/formats/yaml_edit.hpp>
 #include <kubecert/sdk.hpp>
-#include <kubecert/util/time.hpp>
+#include <kubecert/util/plugin_options.hpp>
 
 #include "cert_checks.hpp"
 #include "kubelet_checks.hpp"
@@ -35,15 +35,6 @@ constexpr const char* k_renew_all_id = "kubeadm.renew-all";
 // Set by a fix that renewed every leaf on --kubeadm-renew-all. The after-audit runs in a new
 // instance of this plugin in the same process; it reads this to report the request as done.
 bool g_renewed_all = false;
-
-// Parses a duration option, naming the option when it is malformed.
-std::int64_t duration_option(const sdk::Host& host, const std::string& name, const std::string& fallback) {
-    const auto text = host.option(name).value_or(fallback);
-    const auto seconds = util::parse_duration(text);
-    if (!seconds || *seconds <= 0)
-        throw sdk::Error(KUBECERT_ERR_INVALID, "--kubeadm-" + name + ": not a duration: \"" + text + "\"");
-    return *seconds;
-}
 
 } // namespace
 
@@ -123,10 +114,12 @@ public:
                              "nothing fixed: the audit could not evaluate " + list + "; repair that input first");
         }
         const std::set<std::string> wanted(ids.begin(), ids.end());
-        const auto validity = duration_option(host, "validity", "8760h");
+        const util::PluginOptions options(host, "kubeadm");
+        const auto validity = options.duration_or("validity", util::k_one_second, 100 * 365 * util::k_one_day,
+                                                  365 * util::k_one_day);
         RestartOptions restart;
-        restart.crictl = host.option("crictl").value_or("crictl");
-        restart.timeout_seconds = duration_option(host, "restart-timeout", "120s");
+        restart.crictl = options.text("crictl").value_or("crictl");
+        restart.timeout_seconds = options.duration_or("restart-timeout", util::k_one_second, util::k_one_day, 120);
 
         std::string restart_reason;
         bool renewed_admin = false;
