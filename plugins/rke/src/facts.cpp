@@ -1,5 +1,6 @@
 #include "facts.hpp"
 
+#include "check_ids.hpp"
 #include "serving_cert.hpp"
 
 #include <kubecert/formats/parse_error.hpp>
@@ -228,7 +229,7 @@ Facts gather_facts(const sdk::Host& host) {
     else
         facts.container_note = "not the running system (" + facts.live_reason + "): docker was not asked";
     choose_disk_cert(host, facts);
-    if (host.check_selected("rke.served-cert-matches-disk") && (facts.live || facts.options.kubelet_address_given))
+    if (host.check_selected(k_check_served) && (facts.live || facts.options.kubelet_address_given))
         facts.served = fetch_served(host, facts.options.kubelet_address, facts.options.timeout_ms);
     return facts;
 }
