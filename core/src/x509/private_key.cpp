@@ -2,6 +2,9 @@
 #include "x509/openssl_error.hpp"
 
 #include <cctype>
+#include <utility>
+
+#include <kubecert/util/base64.hpp>
 
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
@@ -65,24 +68,12 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-// Base64 (possibly wrapped) to bytes; false when `text` is not base64.
+// Base64 that may be wrapped on several lines (a kubeconfig's *-data) to bytes; false when `text`
+// is not padded base64.
 bool decode_base64(std::string_view text, std::string& out) {
-    std::string compact;
-    for (char c : text) {
-        if (std::isspace(static_cast<unsigned char>(c))) continue;
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/' && c != '=') return false;
-        compact.push_back(c);
-    }
-    if (compact.empty() || compact.size() % 4 != 0) return false;
-    out.resize(compact.size() / 4 * 3);
-    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(compact.data()),
-                                  static_cast<int>(compact.size()));
-    if (n < 0) return false;
-    std::size_t pad = 0; // EVP_DecodeBlock counts the padding as zero bytes
-    if (compact.back() == '=') ++pad;
-    if (compact[compact.size() - 2] == '=') ++pad;
-    out.resize(static_cast<std::size_t>(n) - pad);
+    auto bytes = util::base64_decode(text, util::Base64Padding::required);
+    if (!bytes) return false;
+    out = std::move(*bytes);
     return true;
 }
 

@@ -5,7 +5,7 @@
 
 #include <kubecert/sdk.hpp>
 
-#include "cert_checks.hpp"
+#include "findings.hpp"
 #include "cert_store.hpp"
 
 // Renewing the kubelet's own client certificate on a control plane whose API

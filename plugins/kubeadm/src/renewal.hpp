@@ -5,7 +5,7 @@
 
 #include <kubecert/sdk.hpp>
 
-#include "cert_checks.hpp"
+#include "findings.hpp"
 
 // Renewing leaf certificates the way `kubeadm certs renew` does.
 namespace kubecert::kubeadm {

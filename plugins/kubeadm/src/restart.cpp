@@ -1,8 +1,9 @@
 #include "restart.hpp"
 
-#include <algorithm>
-#include <chrono>
 #include <vector>
+
+#include <kubecert/kubelet/restart.hpp>
+#include <kubecert/util/wait.hpp>
 
 #include "crictl.hpp"
 
@@ -12,8 +13,6 @@ namespace {
 
 constexpr std::uint32_t k_poll_ms = 1000;
 constexpr std::uint32_t k_command_timeout_ms = 10000;
-// Polls (one second apart) a restarted kubelet must stay active after it first is.
-constexpr int k_settle_polls = 3;
 
 // The names of `names` whose presence in `crictl ps` differs from `running` (", " separated).
 std::string not_yet(const std::string& ps_output, const std::vector<std::string>& names, bool running) {
@@ -28,26 +27,21 @@ std::string not_yet(const std::string& ps_output, const std::vector<std::string>
 // crictl's last complaint.
 bool wait_for_containers(const sdk::Host& host, const RestartOptions& o, const std::vector<std::string>& names,
                          bool running, std::string& pending, std::string& last_problem) {
-    const std::string goal = running ? "to run again" : "to stop";
-    // A wall-clock deadline (not host.now(), which --now may freeze) so slow crictl calls count too.
-    const auto start = std::chrono::steady_clock::now();
-    const auto deadline = start + std::chrono::seconds(o.timeout_seconds);
-    for (;;) {
+    util::WaitSpec spec;
+    spec.what = "the static pods " + std::string(running ? "to run again" : "to stop");
+    spec.timeout_seconds = o.timeout_seconds;
+    spec.poll_ms = k_poll_ms;
+    const auto result = util::wait_until(host, spec, [&] {
         const auto r = host.run({o.crictl, "ps"}, k_command_timeout_ms, KUBECERT_CMD_READ_ONLY);
         if (r.ok()) {
             pending = not_yet(r.out, names, running);
-            if (pending.empty()) return true;
-        } else {
-            last_problem = o.crictl + " ps: " + (r.timed_out ? "timed out" : "exit " + std::to_string(r.exit_code)) +
-                           (r.err.empty() ? "" : ": " + r.err);
+            return util::Probe{pending.empty(), pending.empty() ? "" : "not yet: " + pending};
         }
-        const auto now = std::chrono::steady_clock::now();
-        if (now >= deadline) return false;
-        const auto waited = std::chrono::duration_cast<std::chrono::seconds>(now - start).count();
-        host.progress("waiting for " + (pending.empty() ? std::string("the static pods") : pending) + " " + goal +
-                      " (" + std::to_string(waited) + "s of " + std::to_string(o.timeout_seconds) + "s)");
-        host.sleep_ms(k_poll_ms);
-    }
+        last_problem = o.crictl + " ps: " + (r.timed_out ? "timed out" : "exit " + std::to_string(r.exit_code)) +
+                       (r.err.empty() ? "" : ": " + r.err);
+        return util::Probe{false, last_problem};
+    });
+    return result.done;
 }
 
 } // namespace
@@ -114,45 +108,8 @@ void restart_control_plane(const sdk::Host& host, const std::string& manifests_d
 }
 
 void restart_kubelet(const sdk::Host& host, std::int64_t timeout_seconds) {
-    for (const std::vector<std::string>& argv : {std::vector<std::string>{"systemctl", "daemon-reload"},
-                                               std::vector<std::string>{"systemctl", "restart", "kubelet"}}) {
-        const auto r = host.run(argv, 60000);
-        if (!r.ok())
-            throw sdk::Error(KUBECERT_ERR_FAILED, argv[0] + " " + argv[1] + " failed (" +
-                                                      (r.timed_out ? "timed out" : "exit " + std::to_string(r.exit_code)) +
-                                                      "): " + r.err + r.out);
-    }
-    const std::vector<std::string> is_active{"systemctl", "is-active", "kubelet"};
-    // Under --dry-run: listed as a planned step, not run.
-    if (host.dry_run()) {
-        host.run(is_active, k_command_timeout_ms);
-        return;
-    }
-    // `systemctl is-active` exits 0 only once the unit is active ("activating" is not yet). systemd
-    // says active as soon as it has started the process of a Type=simple unit, before a kubelet that
-    // rejects its configuration exits: it must also stay active for k_settle_polls more polls.
-    std::string state;
-    bool was_active = false;
-    int streak = 0;
-    const int tries = static_cast<int>(std::max<std::int64_t>(1, timeout_seconds));
-    for (int i = 0; i < tries + k_settle_polls; ++i) {
-        const auto r = host.run(is_active, k_command_timeout_ms, KUBECERT_CMD_READ_ONLY);
-        if (r.ok()) {
-            was_active = true;
-            if (++streak > k_settle_polls) return;
-        } else {
-            streak = 0;
-            state = r.timed_out ? "timed out" : r.out.empty() ? "exit " + std::to_string(r.exit_code) : r.out;
-            while (!state.empty() && (state.back() == '\n' || state.back() == ' '))
-                state.pop_back();
-            if (i + 1 >= tries) break;
-        }
-        host.sleep_ms(k_poll_ms);
-    }
-    throw sdk::Error(KUBECERT_ERR_FAILED,
-                     std::string(was_active ? "the kubelet did not stay active " : "the kubelet is not active ") +
-                         std::to_string(tries) + "s after `systemctl restart kubelet` (systemctl is-active: " + state +
-                         ")");
+    if (auto failure = kubelet::restart_systemd_kubelet(host, timeout_seconds); !failure.empty())
+        throw sdk::Error(KUBECERT_ERR_FAILED, failure);
 }
 
 } // namespace kubecert::kubeadm

@@ -1,5 +1,7 @@
 #include "user_kubeconfig.hpp"
 
+#include "check_ids.hpp"
+
 #include <kubecert/formats/kubeconfig.hpp>
 #include <kubecert/formats/parse_error.hpp>
 #include <kubecert/util/time.hpp>
@@ -50,7 +52,7 @@ std::optional<UserKubeconfigCopy> inspect_user_kubeconfig(const sdk::Host& host,
 
 sdk::Finding audit_user_kubeconfigs(const sdk::Host& host, const LoadedCert& admin, const LoadedCert& super_admin) {
     sdk::Finding f;
-    f.id = "kubeadm.user-kubeconfig-current";
+    f.id = k_user_kubeconfig_current;
     f.title = "Users' kubeconfig copies of admin.conf embed its current client certificate";
     if (admin.state != LoadState::loaded) {
         f.status = sdk::Status::info;
@@ -106,7 +108,7 @@ std::vector<std::string> refresh_user_kubeconfigs(const sdk::Host& host, const s
         if (!c || !c->stale) continue;
         const auto& source = c->source_name == "admin.conf" ? admin : super_admin;
         if (!source.embedded) continue;
-        host.begin_action("kubeadm.user-kubeconfig-current");
+        host.begin_action(k_user_kubeconfig_current);
         host.write_file(path, formats::replace_client_credentials(c->text, path, c->user_name, source.cert_base64,
                                                                   source.key_base64));
         changed.push_back(path);

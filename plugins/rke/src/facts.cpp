@@ -1,9 +1,10 @@
 #include "facts.hpp"
 
+#include "check_ids.hpp"
 #include "serving_cert.hpp"
 
 #include <kubecert/formats/parse_error.hpp>
-#include <kubecert/util/time.hpp>
+#include <kubecert/util/plugin_options.hpp>
 
 #include <algorithm>
 
@@ -100,18 +101,11 @@ Options read_options(const sdk::Host& host) {
         }
     }
     options.node_address = non_empty_option(host, "node-address");
-    if (auto timeout = non_empty_option(host, "timeout")) {
-        const auto seconds = util::parse_duration(*timeout);
-        if (!seconds || *seconds <= 0)
-            throw sdk::Error(KUBECERT_ERR_INVALID, "--rke-timeout: not a positive duration: " + *timeout);
-        options.timeout_ms = static_cast<std::uint32_t>(std::min<std::int64_t>(*seconds, 3600) * 1000);
-    }
-    if (auto wait = non_empty_option(host, "restart-wait")) {
-        const auto seconds = util::parse_duration(*wait);
-        if (!seconds || *seconds <= 0)
-            throw sdk::Error(KUBECERT_ERR_INVALID, "--rke-restart-wait: not a positive duration: " + *wait);
-        options.restart_wait_seconds = *seconds;
-    }
+    const util::PluginOptions typed(host, "rke");
+    options.timeout_ms = static_cast<std::uint32_t>(
+        typed.duration_or("timeout", util::k_one_second, util::k_one_day, options.timeout_ms / 1000) * 1000);
+    options.restart_wait_seconds =
+        typed.duration_or("restart-wait", util::k_one_second, util::k_one_day, options.restart_wait_seconds);
     options.legacy = host.flag("legacy");
     options.run_up = host.flag("run-up");
     if (auto docker = non_empty_option(host, "docker")) options.docker = *docker;
@@ -235,7 +229,7 @@ Facts gather_facts(const sdk::Host& host) {
     else
         facts.container_note = "not the running system (" + facts.live_reason + "): docker was not asked";
     choose_disk_cert(host, facts);
-    if (host.check_selected("rke.served-cert-matches-disk") && (facts.live || facts.options.kubelet_address_given))
+    if (host.check_selected(k_check_served) && (facts.live || facts.options.kubelet_address_given))
         facts.served = fetch_served(host, facts.options.kubelet_address, facts.options.timeout_ms);
     return facts;
 }

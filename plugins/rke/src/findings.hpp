@@ -1,5 +1,6 @@
 #pragma once
 
+#include "check_ids.hpp"
 #include "facts.hpp"
 
 #include <kubecert/sdk.hpp>
@@ -11,10 +12,6 @@
 
 namespace kubecert::rke {
 
-inline constexpr const char* k_check_generate = "rke.generate-serving-cert";
-inline constexpr const char* k_check_expiry = "rke.serving-cert-expiry";
-inline constexpr const char* k_check_served = "rke.served-cert-matches-disk";
-inline constexpr const char* k_check_legacy = "rke.legacy-self-signed";
 
 // The evaluation instant and warning window of a run.
 struct Clock {

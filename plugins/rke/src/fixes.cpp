@@ -3,8 +3,9 @@
 #include "cluster_config.hpp"
 #include "serving_cert.hpp"
 
+#include <kubecert/util/wait.hpp>
+
 #include <algorithm>
-#include <chrono>
 #include <functional>
 
 namespace kubecert::rke {
@@ -44,29 +45,24 @@ void run_or_throw(const sdk::Host& host, const std::vector<std::string>& argv, s
                          tail(result.out + result.err));
 }
 
-// Polls the kubelet port until `good` accepts the certificate it serves; throws after k_restart_wait.
+// Polls the kubelet port until `good` accepts the certificate it serves; throws at the deadline.
 void wait_for_served(const sdk::Host& host, const Facts& facts, const std::string& what,
                      const std::function<bool(const sdk::CertInfo&)>& good) {
-    const auto start = std::chrono::steady_clock::now();
-    const auto deadline = start + std::chrono::seconds(facts.options.restart_wait_seconds);
-    std::string last = "no answer yet";
-    for (;;) {
+    util::WaitSpec spec;
+    spec.what = "the kubelet at " + facts.options.kubelet_address + " to " + what;
+    spec.timeout_seconds = facts.options.restart_wait_seconds;
+    spec.poll_ms = k_poll_interval_ms;
+    const auto result = util::wait_until(host, spec, [&] {
         const auto served = fetch_served(host, facts.options.kubelet_address, facts.options.timeout_ms);
-        if (served.cert && good(*served.cert)) return;
-        last = served.cert ? "it serves " + served.cert->subject + " (" + served.cert->sha256_fingerprint + ")"
-                           : served.error;
-        if (std::chrono::steady_clock::now() >= deadline)
-            throw sdk::Error(KUBECERT_ERR_TIMEOUT, "the kubelet at " + facts.options.kubelet_address + " did not " +
-                                                       what + " within " +
-                                                       std::to_string(facts.options.restart_wait_seconds) +
-                                                       "s after the restart; last: " + last);
-        const auto waited =
-            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start).count();
-        host.progress("waiting for the kubelet at " + facts.options.kubelet_address + " to " + what + " (" +
-                      std::to_string(waited) + "s of " + std::to_string(facts.options.restart_wait_seconds) + "s; " +
-                      last + ")");
-        host.sleep_ms(k_poll_interval_ms);
-    }
+        if (served.cert && good(*served.cert)) return util::Probe{true, ""};
+        return util::Probe{false, served.cert ? "it serves " + served.cert->subject + " (" +
+                                                    served.cert->sha256_fingerprint + ")"
+                                              : served.error};
+    });
+    if (!result.done)
+        throw sdk::Error(KUBECERT_ERR_TIMEOUT, "the kubelet at " + facts.options.kubelet_address + " did not " + what +
+                                                   " within " + std::to_string(facts.options.restart_wait_seconds) +
+                                                   "s after the restart; last: " + result.last_seen);
 }
 
 void edit_cluster_config(const sdk::Host& host, const Facts& facts, const std::string& finding) {

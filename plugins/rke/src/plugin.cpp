@@ -1,5 +1,6 @@
 // The RKE plugin: the kubelet serving certificate of clusters provisioned by RKE or Rancher,
 // which before RKE v1.0.0 / Rancher v2.3.3 is the kubelet's own and never rotated.
+#include "check_ids.hpp"
 #include "facts.hpp"
 #include "findings.hpp"
 #include "fixes.hpp"

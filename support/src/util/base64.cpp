@@ -45,7 +45,7 @@ std::string base64_encode(std::string_view bytes) {
     return out;
 }
 
-std::optional<std::string> base64_decode(std::string_view text) {
+std::optional<std::string> base64_decode(std::string_view text, Base64Padding required) {
     std::string out;
     out.reserve(text.size() / 4 * 3);
     std::uint32_t acc = 0;
@@ -53,7 +53,7 @@ std::optional<std::string> base64_decode(std::string_view text) {
     int padding = 0;
     size_t digits = 0;
     for (char c : text) {
-        if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+        if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f') continue;
         if (c == '=') {
             ++padding;
             continue;
@@ -72,6 +72,7 @@ std::optional<std::string> base64_decode(std::string_view text) {
     }
     if (padding > 2 || digits % 4 == 1) return std::nullopt;
     if (padding > 0 && (digits + padding) % 4 != 0) return std::nullopt;
+    if (required == Base64Padding::required && (digits == 0 || (digits + padding) % 4 != 0)) return std::nullopt;
     return out;
 }
 

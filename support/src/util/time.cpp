@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <limits>
 
@@ -14,15 +15,22 @@ constexpr std::int64_t k_hour = 60 * k_minute;
 constexpr std::int64_t k_day = 24 * k_hour;
 constexpr std::int64_t k_year = 365 * k_day;
 
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
-// algorithm), so no time zone or libc range limit gets involved.
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-    y -= m <= 2;
-    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const auto yoe = static_cast<unsigned>(y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+// 400 Gregorian years: the calendar repeats after them, so whole eras can be set aside and any
+// 64-bit instant stays inside the years std::chrono can name.
+constexpr std::int64_t k_days_per_era = 146097;
+constexpr std::int64_t k_years_per_era = 400;
+
+// Floor division, so that instants before 1970 land on the right day.
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+    const std::int64_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (no time zone or libc range limit involved).
+std::int64_t days_from_civil(unsigned y, unsigned m, unsigned d) {
+    const std::chrono::year_month_day date{std::chrono::year{static_cast<int>(y)}, std::chrono::month{m},
+                                           std::chrono::day{d}};
+    return std::chrono::sys_days{date}.time_since_epoch().count();
 }
 
 struct Civil {
@@ -34,39 +42,29 @@ struct Civil {
     unsigned second;
 };
 
-// The inverse of days_from_civil plus the time of day; floor division keeps
-// instants before 1970 right.
+// The date and time of day of unix seconds `t`.
 Civil civil_from_unix(std::int64_t t) {
+    // Floor division by parts: t - days * k_day could overflow for the earliest instants.
     std::int64_t days = t / k_day;
     std::int64_t rem = t % k_day;
     if (rem < 0) {
         rem += k_day;
         --days;
     }
-    days += 719468;
-    const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-    const auto doe = static_cast<unsigned>(days - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
-    return {y,
-            m,
-            d,
+    const std::int64_t era = floor_div(days, k_days_per_era);
+    const std::chrono::year_month_day date{std::chrono::sys_days{std::chrono::days{days - era * k_days_per_era}}};
+    return {static_cast<int>(date.year()) + era * k_years_per_era,
+            static_cast<unsigned>(date.month()),
+            static_cast<unsigned>(date.day()),
             static_cast<unsigned>(rem / k_hour),
             static_cast<unsigned>(rem % k_hour / k_minute),
             static_cast<unsigned>(rem % k_minute)};
 }
 
-bool is_leap(std::int64_t y) {
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-unsigned days_in_month(std::int64_t y, unsigned m) {
-    static constexpr std::array<unsigned, 12> k_days{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap(y) ? 29 : k_days[m - 1];
+unsigned days_in_month(unsigned y, unsigned m) {
+    const std::chrono::year_month_day_last last{std::chrono::year{static_cast<int>(y)},
+                                                std::chrono::month_day_last{std::chrono::month{m}}};
+    return static_cast<unsigned>(last.day());
 }
 
 // Reads exactly `n` digits at `pos`, advancing it; false when they are not all digits.

@@ -1,4 +1,6 @@
-#include "cert_checks.hpp"
+#include "findings.hpp"
+
+#include "check_ids.hpp"
 
 #include "kubelet_client_renewal.hpp"
 
@@ -9,7 +11,6 @@ namespace kubecert::kubeadm {
 
 namespace {
 
-constexpr const char* k_ca_rotation_doc = "https://kubernetes.io/docs/tasks/tls/manual-rotation-of-ca-certificates/";
 
 // Higher is worse, so findings keep the worst of several problems.
 int severity(sdk::Status s) {
@@ -57,35 +58,8 @@ sdk::Finding error_finding(const std::string& id, const std::string& title, cons
     return f;
 }
 
-AuthorityState load_authority(const sdk::Host& host, const AuthoritySpec& spec) {
-    AuthorityState a;
-    a.spec = spec;
-    a.cert = load_pem_pair(host, spec.cert_path, spec.key_path);
-    a.key = a.cert.key;
-    if (!spec.managed_by.empty()) {
-        a.cannot_sign = spec.managed_by;
-        return a;
-    }
-    if (a.cert.state != LoadState::loaded) {
-        a.cannot_sign = "its CA " + spec.cert_path + (a.cert.state == LoadState::absent ? " is absent" : " is unreadable");
-        return a;
-    }
-    if (a.key.empty()) {
-        a.cannot_sign = "its CA is externally managed: " + spec.key_path +
-                        " is not on this node; renew it where the CA key is kept";
-        return a;
-    }
-    // Whether the key belongs to the CA is checked by fix, before signing with it: parsing a
-    // private key is the most expensive step of an audit, and only a renewal needs the CA's.
-    if (a.cert.info.not_after <= host.now()) {
-        a.cannot_sign = "its CA " + spec.cert_path + " has expired: rotate the CA first (" +
-                        std::string(k_ca_rotation_doc) + ")";
-    }
-    return a;
-}
-
-sdk::Finding audit_authority(const sdk::Host& host, const AuthorityState& a) {
-    const std::string id = "kubeadm.ca-expiry/" + a.spec.name;
+sdk::Finding authority_finding_of(const AuthorityState& a, const Clock& clock) {
+    const std::string id = k_ca_expiry_prefix + a.spec.name;
     const std::string title = "Certificate authority " + a.spec.name + " is valid and not about to expire";
     if (a.cert.state == LoadState::absent) return absent_finding(id, title, a.spec.cert_path, a.spec.absent_reason);
     if (a.cert.state == LoadState::error)
@@ -93,9 +67,9 @@ sdk::Finding audit_authority(const sdk::Host& host, const AuthorityState& a) {
     sdk::Finding f;
     f.id = id;
     f.title = title;
-    f.status = findings::expiry_status(a.cert.info.not_before, a.cert.info.not_after, host.now(), host.warn_within());
-    f.evidence = findings::expiry_evidence(a.spec.cert_path, a.cert.info, host.now(), host.warn_within());
-    f.result = findings::expiry_result(a.cert.info, host.now()) + (a.key.empty() ? "; its key is not on this node" : "");
+    f.status = findings::expiry_status(a.cert.info.not_before, a.cert.info.not_after, clock.now, clock.warn_within);
+    f.evidence = findings::expiry_evidence(a.spec.cert_path, a.cert.info, clock.now, clock.warn_within);
+    f.result = findings::expiry_result(a.cert.info, clock.now) + (a.key.empty() ? "; its key is not on this node" : "");
     f.evidence.push_back({a.spec.key_path, "private key",
                           a.key.empty() ? "absent (externally managed CA)" : "present", ""});
     if (f.status == sdk::Status::fail || f.status == sdk::Status::warn)
@@ -105,104 +79,117 @@ sdk::Finding audit_authority(const sdk::Host& host, const AuthorityState& a) {
     return f;
 }
 
-LeafState evaluate_leaf(const sdk::Host& host, const LeafSpec& spec, const PkiState& pki, sdk::Finding& f) {
-    LeafState s;
-    s.spec = spec;
-    s.cert = spec.holder == CertHolder::kubeconfig ? load_kubeconfig_cert(host, spec.cert_path)
-                                                   : load_pem_pair(host, spec.cert_path, spec.key_path);
-    f.id = "kubeadm.cert-expiry/" + spec.name;
-    f.title = "Certificate " + spec.name + " is valid and not about to expire";
-    if (s.cert.state == LoadState::absent) {
-        f = absent_finding(f.id, f.title, spec.cert_path, spec.absent_reason);
-        s.status = f.status;
-        return s;
-    }
-    if (s.cert.state == LoadState::error) {
-        f = error_finding(f.id, f.title, s.cert,
-                          "Repair or restore " + s.cert.path + "; nothing is renewed while it is unreadable.");
-        s.status = f.status;
-        return s;
-    }
-    const auto now = host.now();
-    const auto& info = s.cert.info;
-    const AuthorityState* ca = pki.authority(spec.authority);
-    f.status = findings::expiry_status(info.not_before, info.not_after, now, host.warn_within());
-    f.evidence = findings::expiry_evidence(s.cert.path, info, now, host.warn_within());
-    f.result = findings::expiry_result(info, now);
-    std::string ca_text = spec.authority;
+// Where the leaf stands on time alone, naming its issuing CA.
+sdk::Finding leaf_expiry(const LeafState& leaf, const AuthorityState* ca, const Clock& clock) {
+    sdk::Finding f;
+    f.id = k_cert_expiry_prefix + leaf.spec.name;
+    f.title = "Certificate " + leaf.spec.name + " is valid and not about to expire";
+    const auto& info = leaf.cert.info;
+    f.status = findings::expiry_status(info.not_before, info.not_after, clock.now, clock.warn_within);
+    f.evidence = findings::expiry_evidence(leaf.cert.path, info, clock.now, clock.warn_within);
+    f.result = findings::expiry_result(info, clock.now);
+    std::string ca_text = leaf.spec.authority;
     if (ca) ca_text += " (" + ca->spec.cert_path + ")";
     if (ca && ca->cert.state == LoadState::loaded && ca->key.empty()) ca_text += ", externally managed";
-    f.evidence.push_back({s.cert.path, "issuing CA", ca_text, ""});
+    f.evidence.push_back({leaf.cert.path, "issuing CA", ca_text, ""});
+    return f;
+}
 
-    std::vector<std::string> problems;
-    try {
-        if (ca && ca->cert.state == LoadState::loaded && in_validity(info, now) && in_validity(ca->cert.info, now)) {
-            const auto v = host.verify_cert(info.pem, ca->cert.info.pem);
-            if (!v.ok && !is_time_reason(v.reason)) {
-                raise(f.status, sdk::Status::fail);
-                f.evidence.push_back({s.cert.path, "verifies against " + ca->spec.cert_path, "no: " + v.reason, "yes"});
-                problems.push_back("it is not signed by the CA on disk");
-                f.result = "not signed by " + ca->spec.cert_path + "; " + f.result;
-            }
-        }
-        if (s.cert.key.empty()) {
-            raise(f.status, sdk::Status::fail);
-            f.evidence.push_back({s.cert.key_path, "private key", "absent", "present, matching the certificate"});
-            problems.push_back("its private key is missing");
-            f.result = "private key " + s.cert.key_path + " is missing; " + f.result;
-        } else if (!host.key_matches_cert(s.cert.key, info.pem)) {
-            raise(f.status, sdk::Status::fail);
-            f.evidence.push_back({s.cert.key_path, "private key", "does not match the certificate",
-                                  "matches the certificate"});
-            problems.push_back("its private key does not match it");
-            f.result = "private key " + s.cert.key_path + " does not match it; " + f.result;
-        }
-    } catch (const sdk::Error& e) {
-        f.status = sdk::Status::error;
-        f.result = "cannot read the private key " + s.cert.key_path + ": " + e.what();
-        f.evidence.push_back({s.cert.key_path, "private key", e.what(), "a readable key"});
-        f.remediation = "Repair or restore " + s.cert.key_path + "; nothing is renewed while it is unreadable.";
-        s.status = f.status;
-        return s;
+// Fails `f` for a broken chain or key; returns the first problem ("" when none).
+std::string judge_chain_and_key(sdk::Finding& f, const LeafState& leaf, const AuthorityState* ca) {
+    std::string first;
+    const auto& path = leaf.cert.path;
+    if (leaf.checks.chain && !leaf.checks.chain->ok && !is_time_reason(leaf.checks.chain->reason)) {
+        raise(f.status, sdk::Status::fail);
+        f.evidence.push_back({path, "verifies against " + ca->spec.cert_path, "no: " + leaf.checks.chain->reason, "yes"});
+        first = "it is not signed by the CA on disk";
+        f.result = "not signed by " + ca->spec.cert_path + "; " + f.result;
     }
-    s.status = f.status;
-    if (f.status != sdk::Status::fail && f.status != sdk::Status::warn) return s;
+    const auto& key_path = leaf.cert.key_path;
+    if (leaf.cert.key.empty()) {
+        raise(f.status, sdk::Status::fail);
+        f.evidence.push_back({key_path, "private key", "absent", "present, matching the certificate"});
+        if (first.empty()) first = "its private key is missing";
+        f.result = "private key " + key_path + " is missing; " + f.result;
+    } else if (leaf.checks.key_matches == false) {
+        raise(f.status, sdk::Status::fail);
+        f.evidence.push_back({key_path, "private key", "does not match the certificate", "matches the certificate"});
+        if (first.empty()) first = "its private key does not match it";
+        f.result = "private key " + key_path + " does not match it; " + f.result;
+    }
+    return first;
+}
 
-    const std::string why = problems.empty() ? (f.status == sdk::Status::fail ? "it has expired or is not yet valid"
-                                                                             : "it expires within the warning window")
-                                             : problems.front();
+// The remediation of a FAIL or WARN leaf: kubecert's fix where its CA can sign, else why not.
+void set_leaf_remedy(sdk::Finding& f, const LeafState& leaf, const AuthorityState* ca, const std::string& problem) {
+    const std::string why = !problem.empty()                   ? problem
+                            : f.status == sdk::Status::fail ? "it has expired or is not yet valid"
+                                                            : "it expires within the warning window";
     if (ca && ca->cannot_sign.empty()) {
-        s.renewable = true;
         f.fixable = true;
         // The same words for every certificate, so a report lists them once for all.
         f.remediation = "Renew with `kubecert --flavor kubeadm fix`, which also restarts the control plane so it "
                         "loads the new certificates (by hand: `kubeadm certs renew <name>`, then restart the "
                         "control-plane static pods).";
     } else {
-        f.remediation = spec.name + " cannot be renewed on this node (" + why + "): " +
-                        (ca ? ca->cannot_sign : "its CA " + spec.authority + " is unknown") + ".";
+        f.remediation = leaf.spec.name + " cannot be renewed on this node (" + why + "): " +
+                        (ca ? ca->cannot_sign : "its CA " + leaf.spec.authority + " is unknown") + ".";
     }
-    return s;
 }
 
 } // namespace
 
-const AuthorityState* PkiState::authority(const std::string& name) const {
-    for (const auto& a : authorities)
-        if (a.spec.name == name) return &a;
-    return nullptr;
+sdk::Finding authority_finding(const AuthorityState& ca, const Clock& clock) {
+    return authority_finding_of(ca, clock);
 }
 
-PkiState audit_pki(const sdk::Host& host, const Layout& layout, std::vector<sdk::Finding>& findings) {
-    PkiState pki;
-    for (const auto& spec : layout.authorities) pki.authorities.push_back(load_authority(host, spec));
-    for (const auto& a : pki.authorities) findings.push_back(audit_authority(host, a));
-    for (const auto& spec : layout.leaves) {
-        sdk::Finding f;
-        pki.leaves.push_back(evaluate_leaf(host, spec, pki, f));
-        findings.push_back(std::move(f));
+sdk::Finding leaf_finding(const LeafState& leaf, const PkiState& pki, const Clock& clock) {
+    const std::string id = k_cert_expiry_prefix + leaf.spec.name;
+    const std::string title = "Certificate " + leaf.spec.name + " is valid and not about to expire";
+    if (leaf.cert.state == LoadState::absent)
+        return absent_finding(id, title, leaf.spec.cert_path, leaf.spec.absent_reason);
+    if (leaf.cert.state == LoadState::error)
+        return error_finding(id, title, leaf.cert,
+                             "Repair or restore " + leaf.cert.path + "; nothing is renewed while it is unreadable.");
+    const AuthorityState* ca = pki.authority(leaf.spec.authority);
+    sdk::Finding f = leaf_expiry(leaf, ca, clock);
+    if (!leaf.checks.key_error.empty()) {
+        f.status = sdk::Status::error;
+        f.result = "cannot read the private key " + leaf.cert.key_path + ": " + leaf.checks.key_error;
+        f.evidence.push_back({leaf.cert.key_path, "private key", leaf.checks.key_error, "a readable key"});
+        f.remediation = "Repair or restore " + leaf.cert.key_path + "; nothing is renewed while it is unreadable.";
+        return f;
     }
-    return pki;
+    const std::string problem = judge_chain_and_key(f, leaf, ca);
+    if (f.status == sdk::Status::fail || f.status == sdk::Status::warn) set_leaf_remedy(f, leaf, ca, problem);
+    return f;
+}
+
+std::vector<sdk::Finding> pki_findings(const PkiState& pki, const Clock& clock) {
+    std::vector<sdk::Finding> out;
+    for (const auto& a : pki.authorities)
+        out.push_back(authority_finding(a, clock));
+    for (const auto& l : pki.leaves)
+        out.push_back(leaf_finding(l, pki, clock));
+    return out;
+}
+
+sdk::Finding renew_all_request(const PkiState& pki, bool done) {
+    sdk::Finding f;
+    f.id = k_renew_all;
+    std::size_t renewable = 0;
+    for (const auto& l : pki.leaves)
+        if (l.cert.state == LoadState::loaded) ++renewable;
+    if (done) {
+        f.title = "every leaf certificate was renewed in this run (--kubeadm-renew-all)";
+        return f;
+    }
+    f.status = sdk::Status::warn;
+    f.title = "--kubeadm-renew-all asks to renew all " + std::to_string(renewable) +
+              " leaf certificates; `fix` does it";
+    f.remediation = "kubecert --flavor kubeadm fix --kubeadm-renew-all";
+    f.fixable = renewable > 0;
+    return f;
 }
 
 std::vector<sdk::Certificate> certificate_rows(const PkiState& pki) {
@@ -224,7 +211,7 @@ std::vector<sdk::Certificate> certificate_rows(const PkiState& pki) {
 }
 
 sdk::Finding audit_kubelet_client(const sdk::Host& host, const std::string& kubelet_conf, const PkiState& pki) {
-    const std::string id = "kubeadm.cert-expiry/kubelet-client";
+    const std::string id = k_kubelet_client_expiry;
     const std::string title = "The kubelet's client certificate is valid and not about to expire";
     const auto c = load_kubeconfig_cert(host, kubelet_conf);
     if (c.state == LoadState::absent)

@@ -1,12 +1,10 @@
-#include "checks.hpp"
+#include "findings.hpp"
 
 #include <algorithm>
 
 #include <kubecert/findings/expiry.hpp>
-#include <kubecert/formats/kubeconfig.hpp>
 #include <kubecert/formats/parse_error.hpp>
 
-#include "kubelet_settings.hpp"
 
 namespace kubecert::eks {
 
@@ -29,6 +27,11 @@ int severity(Status s) {
         return 0;
     }
     return 0;
+}
+
+std::string show(const std::optional<bool>& v, const char* unset) {
+    if (!v) return unset;
+    return *v ? "true" : "false";
 }
 
 void worsen(sdk::Finding& f, Status s) {
@@ -83,15 +86,7 @@ std::string where_to_set(const KubeletSources& s, const std::string& config_key,
 
 } // namespace
 
-std::string check_title(const std::string& id) {
-    if (id == "eks.rotate-server-cert") return "RotateKubeletServerCertificate feature gate is set to true";
-    if (id == "eks.server-tls-bootstrap")
-        return "Kubelet requests and rotates its serving certificate (serverTLSBootstrap)";
-    if (id == "eks.rotate-client-cert") return "Kubelet client certificate rotation is not disabled";
-    if (id == "eks.configz") return "Live kubelet configuration (configz) has serving certificate rotation on";
-    if (id == "eks.serving-cert-expiry") return "Kubelet serving and client certificates are not expired or expiring";
-    return id;
-}
+namespace {
 
 // "serverTLSBootstrap=false in /etc/kubernetes/kubelet/kubelet-config.json", or `unset` when no source sets it.
 std::string setting_result(const Setting& st, const std::string& unset) {
@@ -100,21 +95,67 @@ std::string setting_result(const Setting& st, const std::string& unset) {
     return w->key + "=" + value_text(w->value) + " in " + w->source;
 }
 
-sdk::Finding error_finding(const std::string& id, const std::string& title, const std::string& source,
-                           const std::string& message) {
+// Decides from the kubelet's kubeconfig whether client certificate rotation applies; false (with
+// `f` complete) when it does not or cannot be told, true when the kubelet uses a client certificate.
+bool judge_client_authentication(sdk::Finding& f, const KubeconfigFacts& kubeconfig, const Setting& rc) {
+    const auto not_judged = [&](const std::string& why) {
+        f.status = rc.effective_bool() == false ? Status::fail : Status::info;
+        f.remediation = rc.effective_bool() == false
+                            ? "Client certificate rotation is disabled (" + rc.winner()->source +
+                                  "): set rotateCertificates to true, then restart the kubelet."
+                            : why;
+        return false;
+    };
+    if (kubeconfig.exists) {
+        const auto& user = kubeconfig.user;
+        if (user && !user->exec_command.empty()) {
+            std::string cmdline = user->exec_command;
+            for (const auto& a : user->exec_args)
+                cmdline += " " + a;
+            f.evidence.push_back({kubeconfig.path, "users[].user.exec", cmdline, ""});
+            f.status = Status::info;
+            f.result = "the kubelet authenticates with " + user->exec_command + ", not a client certificate";
+            f.remediation = "The kubelet authenticates with an exec credential plugin (" + user->exec_command +
+                            "), as EKS nodes do, not with a client certificate: client certificate rotation "
+                            "does not apply.";
+            return false;
+        }
+        const bool cert = user && (!user->client_certificate.empty() || !user->client_certificate_data.empty());
+        if (!cert) {
+            f.evidence.push_back({kubeconfig.path, "users[].user", "no client certificate nor exec plugin", ""});
+            return not_judged("The kubelet's kubeconfig names no client certificate: client certificate "
+                              "rotation is not judged.");
+        }
+        f.evidence.push_back({kubeconfig.path, "users[].user", "client certificate", ""});
+        return true;
+    }
+    // No kubeconfig yet: with --bootstrap-kubeconfig the kubelet will get a client
+    // certificate through TLS bootstrap; without it there is nothing to judge by.
+    f.evidence.push_back({kubeconfig.path, "kubeconfig", "does not exist", ""});
+    if (!kubeconfig.bootstrap)
+        return not_judged("The kubelet has no kubeconfig and no --bootstrap-kubeconfig: how it "
+                          "authenticates cannot be told, so client certificate rotation is not judged.");
+    f.evidence.push_back({kubeconfig.bootstrap_source, "--bootstrap-kubeconfig", *kubeconfig.bootstrap,
+                          "TLS bootstrap: the kubelet will authenticate with a client certificate"});
+    return true;
+}
+
+} // namespace
+
+sdk::Finding error_finding(const std::string& id, const ReadError& error) {
     sdk::Finding f;
     f.id = id;
-    f.title = title;
+    f.title = check_title(id);
     f.status = Status::error;
-    f.result = "could not evaluate: " + message;
-    f.evidence.push_back({source, "error", message, ""});
-    f.remediation = "Could not evaluate: " + message;
+    f.result = "could not evaluate: " + error.message;
+    f.evidence.push_back({error.source, "error", error.message, ""});
+    f.remediation = "Could not evaluate: " + error.message;
     return f;
 }
 
 sdk::Finding check_rotate_server_cert(const KubeletSources& s, const BenchmarkRefs& refs) {
     sdk::Finding f;
-    f.id = "eks.rotate-server-cert";
+    f.id = k_rotate_server_cert;
     f.title = check_title(f.id);
     f.benchmark = refs.rotate_server_cert;
     f.status = Status::pass;
@@ -177,7 +218,7 @@ sdk::Finding check_rotate_server_cert(const KubeletSources& s, const BenchmarkRe
 
 sdk::Finding check_server_tls_bootstrap(const KubeletSources& s) {
     sdk::Finding f;
-    f.id = "eks.server-tls-bootstrap";
+    f.id = k_server_tls_bootstrap;
     f.title = check_title(f.id);
     f.evidence = source_rows(s);
     const Setting stb = resolve_field(s, {"serverTLSBootstrap"}, "rotate-server-certificates");
@@ -218,63 +259,17 @@ sdk::Finding check_server_tls_bootstrap(const KubeletSources& s) {
     return f;
 }
 
-sdk::Finding check_rotate_client_cert(const sdk::Host& host, const KubeletSources& s, const BenchmarkRefs& refs) {
+sdk::Finding check_rotate_client_cert(const KubeletSources& s, const KubeconfigFacts& kubeconfig,
+                                      const BenchmarkRefs& refs) {
     sdk::Finding f;
-    f.id = "eks.rotate-client-cert";
+    f.id = k_rotate_client_cert;
     f.title = check_title(f.id);
     f.benchmark = refs.rotate_client_cert;
     f.evidence = source_rows(s);
     const Setting rc = resolve_field(s, {"rotateCertificates"}, "rotate-certificates");
     append(f.evidence, rc.evidence("true", "not set: false (kubelet default)"));
     f.result = setting_result(rc, "rotateCertificates not set (off: the kubelet's default)");
-
-    std::string kubeconfig = "/var/lib/kubelet/kubeconfig";
-    if (const CommandLine* cmd = s.command_line())
-        if (auto k = flag_value(*cmd, "kubeconfig")) kubeconfig = kubelet_path(*cmd, *k);
-    if (auto text = host.read_file(kubeconfig)) {
-        auto user = formats::parse_kubeconfig(*text, kubeconfig).current_user();
-        if (user && !user->exec_command.empty()) {
-            std::string cmdline = user->exec_command;
-            for (const auto& a : user->exec_args)
-                cmdline += " " + a;
-            f.evidence.push_back({kubeconfig, "users[].user.exec", cmdline, ""});
-            f.status = Status::info;
-            f.result = "the kubelet authenticates with " + user->exec_command + ", not a client certificate";
-            f.remediation = "The kubelet authenticates with an exec credential plugin (" + user->exec_command +
-                            "), as EKS nodes do, not with a client certificate: client certificate rotation "
-                            "does not apply.";
-            return f;
-        }
-        const bool cert = user && (!user->client_certificate.empty() || !user->client_certificate_data.empty());
-        if (!cert) {
-            f.evidence.push_back({kubeconfig, "users[].user", "no client certificate nor exec plugin", ""});
-            f.status = rc.effective_bool() == false ? Status::fail : Status::info;
-            f.remediation = rc.effective_bool() == false
-                                ? "Client certificate rotation is disabled (" + rc.winner()->source +
-                                      "): set rotateCertificates to true, then restart the kubelet."
-                                : "The kubelet's kubeconfig names no client certificate: client certificate "
-                                  "rotation is not judged.";
-            return f;
-        }
-        f.evidence.push_back({kubeconfig, "users[].user", "client certificate", ""});
-    } else {
-        // No kubeconfig yet: with --bootstrap-kubeconfig the kubelet will get a client
-        // certificate through TLS bootstrap; without it there is nothing to judge by.
-        const CommandLine* cmd = s.command_line();
-        const auto bootstrap = cmd ? flag_value(*cmd, "bootstrap-kubeconfig") : std::nullopt;
-        f.evidence.push_back({kubeconfig, "kubeconfig", "does not exist", ""});
-        if (!bootstrap) {
-            f.status = rc.effective_bool() == false ? Status::fail : Status::info;
-            f.remediation = rc.effective_bool() == false
-                                ? "Client certificate rotation is disabled (" + rc.winner()->source +
-                                      "): set rotateCertificates to true, then restart the kubelet."
-                                : "The kubelet has no kubeconfig and no --bootstrap-kubeconfig: how it "
-                                  "authenticates cannot be told, so client certificate rotation is not judged.";
-            return f;
-        }
-        f.evidence.push_back({cmd->source, "--bootstrap-kubeconfig", *bootstrap,
-                              "TLS bootstrap: the kubelet will authenticate with a client certificate"});
-    }
+    if (!judge_client_authentication(f, kubeconfig, rc)) return f;
     // A kubelet that authenticates with a client certificate renews it only with rotation on, and
     // rotateCertificates defaults to false: unset is a certificate that expires (EKS local
     // clusters on Outposts bootstrap one).
@@ -296,55 +291,30 @@ sdk::Finding check_rotate_client_cert(const sdk::Host& host, const KubeletSource
     return f;
 }
 
-sdk::Finding check_serving_cert_expiry(const sdk::Host& host, const KubeletSources& s) {
+sdk::Finding check_serving_cert_expiry(const CertFacts& certs, const Clock& clock) {
     sdk::Finding f;
-    f.id = "eks.serving-cert-expiry";
+    f.id = k_serving_cert_expiry;
     f.title = check_title(f.id);
     f.status = Status::info;
-    const Setting tls = resolve_field(s, {"tlsCertFile"}, "tls-cert-file");
-    std::string cert_dir = "/var/lib/kubelet/pki";
-    if (const CommandLine* cmd = s.command_line())
-        if (auto d = flag_value(*cmd, "cert-dir")) cert_dir = kubelet_path(*cmd, *d);
-
-    std::vector<std::string> server_paths;
-    if (!tls.effective_text().empty())
-        server_paths.push_back(tls.effective_text());
-    else
-        server_paths = {cert_dir + "/kubelet-server-current.pem", cert_dir + "/kubelet.crt"};
-
-    struct Candidate {
-        std::string name;
-        std::vector<std::string> paths;
-    };
-    bool any = false;
     std::vector<std::pair<Status, std::string>> results; // per certificate, for the one-line result
-    for (const Candidate& c : {Candidate{"kubelet-server", server_paths},
-                               Candidate{"kubelet-client", {cert_dir + "/kubelet-client-current.pem"}}}) {
-        for (const auto& path : c.paths) {
-            auto pem = host.read_file(path);
-            if (!pem) continue;
-            any = true;
-            try {
-                sdk::CertInfo cert = host.parse_cert(*pem, path);
-                const auto status =
-                    findings::expiry_status(cert.not_before, cert.not_after, host.now(), host.warn_within());
-                results.push_back({status, c.name + " " + findings::expiry_result(cert, host.now())});
-                worsen(f, status);
-                append(f.evidence, findings::expiry_evidence(path, cert, host.now(), host.warn_within()));
-                host.report(sdk::Certificate{c.name, path, cert.subject, cert.issuer, cert.not_before, cert.not_after,
-                                             "", !cert.self_signed, false});
-            } catch (const sdk::Error& e) {
-                worsen(f, Status::error);
-                results.push_back({Status::error, "cannot read " + path + ": " + e.what()});
-                f.evidence.push_back({path, "certificate", e.what(), ""});
-            }
-            break;
+    for (const auto& file : certs.files) {
+        if (!file.cert) {
+            worsen(f, Status::error);
+            results.push_back({Status::error, "cannot read " + file.path + ": " + file.error});
+            f.evidence.push_back({file.path, "certificate", file.error, ""});
+            continue;
         }
+        const auto& cert = *file.cert;
+        const auto status = findings::expiry_status(cert.not_before, cert.not_after, clock.now, clock.warn_within);
+        results.push_back({status, file.name + " " + findings::expiry_result(cert, clock.now)});
+        worsen(f, status);
+        append(f.evidence, findings::expiry_evidence(file.path, cert, clock.now, clock.warn_within));
     }
-    if (!any) {
-        f.evidence.push_back(
-            {cert_dir, "certificates",
-             "none of " + server_paths.front() + ", " + cert_dir + "/kubelet-client-current.pem exists", ""});
+    if (certs.files.empty()) {
+        f.evidence.push_back({certs.cert_dir, "certificates",
+                              "none of " + certs.server_paths.front() + ", " + certs.cert_dir +
+                                  "/kubelet-client-current.pem exists",
+                              ""});
         f.remediation = "No kubelet certificate on disk: nothing to check.";
         f.result = "no kubelet certificate on disk";
         return f;
@@ -354,13 +324,13 @@ sdk::Finding check_serving_cert_expiry(const sdk::Host& host, const KubeletSourc
     for (const auto& r : results)
         f.result += (f.result.empty() ? "" : "; ") + r.second;
     // A static --tls-cert-file / tlsCertFile is renewed where it was issued, never through a CSR.
-    const bool static_cert = !tls.effective_text().empty();
+    const bool static_cert = !certs.static_cert.empty();
     if (static_cert && (f.status == Status::fail || f.status == Status::warn)) {
         f.remediation = std::string(f.status == Status::fail ? "The kubelet's serving certificate is expired or not "
                                                                "yet valid"
                                                              : "The kubelet's serving certificate expires inside "
                                                                "the warning window") +
-                        ": it is the static " + tls.effective_text() +
+                        ": it is the static " + certs.static_cert +
                         " (tlsCertFile), which the kubelet neither requests nor renews. Issue a new one from the "
                         "CA that signed it (issuer: see the evidence), install it in place of the file (on "
                         "Bottlerocket: apiclient set settings.kubernetes.server-certificate and server-key) and "
@@ -385,6 +355,103 @@ sdk::Finding check_serving_cert_expiry(const sdk::Host& host, const KubeletSourc
         f.remediation = "Nothing to do.";
     }
     return f;
+}
+
+bool configz_differs(const ConfigzFacts& live, const KubeletSources* files) {
+    if (live.state != ConfigzFacts::State::answered || !files) return false;
+    const auto file_gate = resolve_feature_gate(*files, k_gate).effective_bool();
+    const auto file_stb = resolve_field(*files, {"serverTLSBootstrap"}, "rotate-server-certificates").effective_bool();
+    return file_gate.value_or(true) != live.rotate_server_cert_gate.value_or(true) ||
+           file_stb.value_or(false) != live.server_tls_bootstrap.value_or(false);
+}
+
+sdk::Finding check_configz(const ConfigzFacts& live, const KubeletSources* files) {
+    sdk::Finding f;
+    f.id = k_configz;
+    f.title = check_title(f.id);
+    if (live.state == ConfigzFacts::State::not_asked) {
+        f.status = Status::info;
+        f.remediation = "Not checked. To compare the live kubelet configuration, run `kubectl proxy "
+                        "--port=8001` and pass --eks-api-proxy http://127.0.0.1:8001 (and "
+                        "--eks-node-name NODE when the node's name is not its host name).";
+        f.result = "not checked: no --eks-api-proxy given";
+        return f;
+    }
+    if (live.state == ConfigzFacts::State::problem) {
+        f.status = Status::error;
+        f.remediation = live.remedy;
+        f.evidence.push_back(live.problem);
+        return f;
+    }
+    const std::string gate_key = std::string("featureGates.") + k_gate;
+    f.status = Status::pass;
+    f.evidence.push_back({live.url, gate_key, show(live.rotate_server_cert_gate, "not set (on by default)"), "true"});
+    f.evidence.push_back({live.url, "serverTLSBootstrap", show(live.server_tls_bootstrap, "not set (false)"), "true"});
+    if (files) {
+        const auto file_gate = resolve_feature_gate(*files, k_gate).effective_bool();
+        const auto file_stb =
+            resolve_field(*files, {"serverTLSBootstrap"}, "rotate-server-certificates").effective_bool();
+        f.evidence.push_back({"node files", gate_key, show(file_gate, "not set (on by default)"), ""});
+        f.evidence.push_back({"node files", "serverTLSBootstrap", show(file_stb, "not set (false)"), ""});
+    }
+    const bool differs = configz_differs(live, files);
+    if (live.rotate_server_cert_gate.value_or(true) && live.server_tls_bootstrap.value_or(false)) {
+        f.remediation = "The running kubelet requests and rotates its serving certificate.";
+        if (!differs) return f;
+    }
+    f.status = Status::fail;
+    if (differs)
+        f.remediation = "The running kubelet's configuration differs from its files: it was not restarted after an "
+                        "edit. Run systemctl daemon-reload && systemctl restart kubelet.";
+    else
+        f.remediation = "The running kubelet does not rotate its serving certificate: see eks.rotate-server-cert and "
+                        "eks.server-tls-bootstrap for what to change, then restart the kubelet.";
+    return f;
+}
+
+sdk::Finding file_finding(const Facts& facts, const std::string& id, const BenchmarkRefs& refs, const Clock& clock) {
+    if (!facts.sources) return error_finding(id, facts.sources_error);
+    const KubeletSources& s = *facts.sources;
+    if (id == k_rotate_server_cert) return check_rotate_server_cert(s, refs);
+    if (id == k_server_tls_bootstrap) return check_server_tls_bootstrap(s);
+    if (id == k_rotate_client_cert) {
+        if (facts.kubeconfig_error) return error_finding(id, *facts.kubeconfig_error);
+        return check_rotate_client_cert(s, facts.kubeconfig.value_or(KubeconfigFacts{}), refs);
+    }
+    if (facts.certs_error) return error_finding(id, *facts.certs_error);
+    return check_serving_cert_expiry(facts.certs.value_or(CertFacts{}), clock);
+}
+
+std::vector<sdk::Finding> build_findings(const Facts& facts, const BenchmarkRefs& refs, const Clock& clock) {
+    const auto selected = [&](const char* id) {
+        return std::find(facts.selected.begin(), facts.selected.end(), id) != facts.selected.end();
+    };
+    std::vector<sdk::Finding> out;
+    for (const char* id : k_file_checks) {
+        if (!selected(id)) continue;
+        try {
+            out.push_back(file_finding(facts, id, refs, clock));
+        } catch (const formats::ParseError& e) {
+            out.push_back(error_finding(id, {e.source(), e.what()}));
+        } catch (const sdk::Error& e) {
+            out.push_back(error_finding(id, {"host", e.what()}));
+        } catch (const std::exception& e) {
+            out.push_back(error_finding(id, {"eks plugin", e.what()}));
+        }
+    }
+    if (selected(k_configz)) out.push_back(check_configz(facts.configz, facts.sources ? &*facts.sources : nullptr));
+    return out;
+}
+
+std::vector<sdk::Certificate> certificate_rows(const Facts& facts) {
+    std::vector<sdk::Certificate> rows;
+    if (!facts.certs) return rows;
+    for (const auto& file : facts.certs->files)
+        if (file.cert)
+            rows.push_back(sdk::Certificate{file.name, file.path, file.cert->subject, file.cert->issuer,
+                                            file.cert->not_before, file.cert->not_after, "", !file.cert->self_signed,
+                                            false});
+    return rows;
 }
 
 } // namespace kubecert::eks

@@ -4,7 +4,7 @@
 
 #include <kubecert/sdk.hpp>
 
-#include "kubelet_settings.hpp"
+#include "kubelet_facts.hpp"
 
 // The kubelet rotation checks: kubeadm.kubelet-client-rotation and kubeadm.kubelet-server-rotation.
 namespace kubecert::kubeadm {

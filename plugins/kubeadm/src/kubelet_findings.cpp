@@ -1,4 +1,6 @@
-#include "kubelet_checks.hpp"
+#include "kubelet_findings.hpp"
+
+#include "check_ids.hpp"
 
 namespace kubecert::kubeadm {
 
@@ -39,7 +41,7 @@ std::string cis_reference(const std::string& benchmark, const std::string& which
 }
 
 sdk::Finding audit_client_rotation(const KubeletSettings& s, const std::string& benchmark) {
-    const std::string id = "kubeadm.kubelet-client-rotation";
+    const std::string id = k_kubelet_client_rotation;
     const std::string title = "The kubelet rotates its client certificate (rotateCertificates)";
     if (auto e = error_finding(s, id, title)) return *e;
     sdk::Finding f;
@@ -104,7 +106,7 @@ sdk::Finding audit_client_rotation(const KubeletSettings& s, const std::string& 
 }
 
 sdk::Finding audit_server_rotation(const KubeletSettings& s, const std::string& benchmark) {
-    const std::string id = "kubeadm.kubelet-server-rotation";
+    const std::string id = k_kubelet_server_rotation;
     const std::string title = "The kubelet requests and rotates its serving certificate (serverTLSBootstrap)";
     if (auto e = error_finding(s, id, title)) return *e;
     sdk::Finding f;

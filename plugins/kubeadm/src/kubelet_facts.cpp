@@ -1,4 +1,4 @@
-#include "kubelet_settings.hpp"
+#include "kubelet_facts.hpp"
 
 #include <algorithm>
 #include <set>

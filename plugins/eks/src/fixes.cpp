@@ -1,4 +1,4 @@
-#include "fix.hpp"
+#include "fixes.hpp"
 
 #include <algorithm>
 #include <set>
@@ -6,19 +6,16 @@
 #include <kubecert/formats/json_edit.hpp>
 #include <kubecert/formats/kubelet_flags.hpp>
 #include <kubecert/formats/yaml_edit.hpp>
-#include <kubecert/util/time.hpp>
+#include <kubecert/kubelet/restart.hpp>
+#include <kubecert/util/plugin_options.hpp>
 
-#include "checks.hpp"
+#include "check_ids.hpp"
+#include "findings.hpp"
 #include "flag_edit.hpp"
-#include "kubelet_settings.hpp"
 
 namespace kubecert::eks {
 
 namespace {
-
-constexpr std::uint32_t k_command_timeout_ms = 60'000;
-// Polls (one second apart) a restarted kubelet must stay active after it first is.
-constexpr int k_settle_polls = 3;
 
 bool is_json_text(const std::string& text) {
     const size_t first = text.find_first_not_of(" \t\r\n");
@@ -123,55 +120,6 @@ Plan plan_bool_field(const KubeletSources& s, const std::vector<std::string>& pa
     return plan;
 }
 
-bool command_ok(const sdk::CommandResult& r) {
-    return r.ok();
-}
-
-std::string command_error(const std::string& what, const sdk::CommandResult& r) {
-    std::string s = what + (r.timed_out ? " timed out" : " exited with " + std::to_string(r.exit_code));
-    if (!r.err.empty())
-        s += ": " + r.err.substr(0, 500);
-    else if (!r.out.empty())
-        s += ": " + r.out.substr(0, 500);
-    return s;
-}
-
-// Restarts the kubelet; returns "" when it is active again, else why not.
-std::string restart_kubelet(const sdk::Host& host, int tries) {
-    auto reload = host.run({"systemctl", "daemon-reload"}, k_command_timeout_ms);
-    if (!command_ok(reload)) return command_error("systemctl daemon-reload", reload);
-    auto restart = host.run({"systemctl", "restart", "kubelet"}, k_command_timeout_ms);
-    if (!command_ok(restart)) return command_error("systemctl restart kubelet", restart);
-    if (restart.dry_run) {
-        // Listed as a planned step of the restart (not run under --dry-run).
-        host.run({"systemctl", "is-active", "kubelet"}, 10'000);
-        return "";
-    }
-    // systemd says `active` as soon as it has started the process of a Type=simple unit, before a
-    // kubelet that rejects its configuration exits: it must also stay active for k_settle_polls
-    // more polls, one second apart (a restart loop shows `activating` in between).
-    std::string state;
-    bool was_active = false;
-    int streak = 0;
-    for (int i = 0; i < tries + k_settle_polls; ++i) {
-        auto r = host.run({"systemctl", "is-active", "kubelet"}, 10'000, KUBECERT_CMD_READ_ONLY);
-        state = r.out;
-        while (!state.empty() && (state.back() == '\n' || state.back() == '\r' || state.back() == ' '))
-            state.pop_back();
-        if (state == "active") {
-            was_active = true;
-            if (++streak > k_settle_polls) return "";
-        } else {
-            streak = 0;
-            if (i + 1 >= tries) break;
-        }
-        host.sleep_ms(1000);
-    }
-    return std::string(was_active ? "the kubelet did not stay active " : "the kubelet is not active ") +
-           std::to_string(tries) +
-           "s after the restart (systemctl is-active: " + (state.empty() ? "no answer" : state) + ")";
-}
-
 } // namespace
 
 Plan plan_rotate_server_cert(const KubeletSources& s) {
@@ -227,22 +175,71 @@ Plan plan_rotate_client_cert(const KubeletSources& s) {
     return plan_bool_field(s, {"rotateCertificates"}, "rotate-certificates", false);
 }
 
-void apply_fix(const sdk::Host& host, const std::vector<std::string>& ids, const std::map<std::string, Plan>& plans) {
-    // Group edits by file and apply each file's edits bottom-up, so that a line
-    // one edit removes does not shift the line another edit targets.
+std::map<std::string, Plan> plan_fixes(const Facts& facts, const std::vector<sdk::Finding>& findings) {
+    std::map<std::string, Plan> plans;
+    for (const auto& f : findings) {
+        if (f.status != sdk::Status::fail && f.status != sdk::Status::warn) continue;
+        if (f.id == k_configz) {
+            if (f.status == sdk::Status::fail &&
+                configz_differs(facts.configz, facts.sources ? &*facts.sources : nullptr)) {
+                Plan restart;
+                restart.restart_only = true;
+                plans[f.id] = restart;
+            }
+            continue;
+        }
+        if (!facts.sources) continue;
+        if (f.id == k_rotate_server_cert)
+            plans[f.id] = plan_rotate_server_cert(*facts.sources);
+        else if (f.id == k_server_tls_bootstrap)
+            plans[f.id] = plan_server_tls_bootstrap(*facts.sources);
+        else if (f.id == k_rotate_client_cert)
+            plans[f.id] = plan_rotate_client_cert(*facts.sources);
+    }
+    return plans;
+}
+
+void offer_fixes(std::vector<sdk::Finding>& findings, const std::map<std::string, Plan>& plans, const Facts& facts) {
+    for (auto& f : findings) {
+        const auto plan = plans.find(f.id);
+        if (plan == plans.end()) continue;
+        f.fixable = plan->second.possible();
+        if (f.id == k_configz) continue;
+        if (!plan->second.blocker.empty()) f.remediation += "\nNot fixed automatically: " + plan->second.blocker;
+        if (facts.sources && is_nodeadm(*facts.sources))
+            f.remediation +=
+                "\nThis is an AL2023 node: nodeadm rewrites /etc/kubernetes/kubelet/config.json and its "
+                "config.json.d/40-nodeadm.conf drop-in from the NodeConfig in the instance's user data at every "
+                "boot, so an edit here (kubecert's fix included) lasts until the next reboot. Make the lasting "
+                "change in the NodeConfig (spec.kubelet.config, or spec.kubelet.flags) of the launch template.";
+    }
+}
+
+namespace {
+
+// What writing the planned edits did: whether the kubelet must restart, and the finding the
+// restart is recorded under.
+struct Written {
+    bool restart = false;
+    std::string first_id;
+};
+
+// Writes the edits of the plans of `ids`, grouped by file, each file's edits applied bottom-up so
+// that a line one edit removes does not shift the line another edit targets.
+Written write_planned_edits(const sdk::Host& host, const std::vector<std::string>& ids,
+                            const std::map<std::string, Plan>& plans) {
     struct Pending {
         std::string finding;
         const Edit* edit;
     };
+    Written written;
     std::vector<std::string> order;
     std::map<std::string, std::vector<Pending>> by_file;
-    bool restart = false;
-    std::string first_id;
     for (const auto& id : ids) {
         auto it = plans.find(id);
         if (it == plans.end() || !it->second.possible()) continue;
-        if (first_id.empty()) first_id = id;
-        if (it->second.restart_only) restart = true;
+        if (written.first_id.empty()) written.first_id = id;
+        if (it->second.restart_only) written.restart = true;
         for (const auto& e : it->second.edits) {
             if (!by_file.count(e.path)) order.push_back(e.path);
             by_file[e.path].push_back({id, &e});
@@ -263,10 +260,34 @@ void apply_fix(const sdk::Host& host, const std::vector<std::string>& ids, const
         if (updated == *text) continue;
         host.begin_action(edits.front().finding);
         host.write_file(path, updated);
-        restart = true;
+        written.restart = true;
     }
-    if (!restart || host.no_restart()) {
-        if (restart) host.warn("--no-restart: the kubelet keeps its old settings until it is restarted");
+    return written;
+}
+
+// Restarts the kubelet on the new files; one that does not come back is rolled back and restarted
+// on the previous files, and the fix fails.
+void restart_or_roll_back(const sdk::Host& host, const std::string& finding) {
+    const auto timeout =
+        util::PluginOptions(host, "eks").duration_or("restart-timeout", util::k_one_second, util::k_one_day, 30);
+    host.begin_action(finding);
+    const std::string failure = kubelet::restart_systemd_kubelet(host, timeout);
+    if (failure.empty()) return;
+    host.warn(failure + ": restoring the previous files and restarting the kubelet with them");
+    host.rollback();
+    const std::string again = kubelet::restart_systemd_kubelet(host, 1);
+    throw sdk::Error(KUBECERT_ERR_FAILED,
+                     failure + "; the changes were rolled back" +
+                         (again.empty() ? std::string(" and the kubelet restarted with the previous files")
+                                        : "; restarting with the previous files also failed: " + again));
+}
+
+} // namespace
+
+void apply_fix(const sdk::Host& host, const std::vector<std::string>& ids, const std::map<std::string, Plan>& plans) {
+    const Written written = write_planned_edits(host, ids, plans);
+    if (!written.restart || host.no_restart()) {
+        if (written.restart) host.warn("--no-restart: the kubelet keeps its old settings until it is restarted");
         return;
     }
     // The kubelet of the machine running kubecert is not this node's: no restart is planned.
@@ -275,21 +296,7 @@ void apply_fix(const sdk::Host& host, const std::vector<std::string>& ids, const
                   "): the kubelet is not restarted; it reads the changed files when the node next starts it");
         return;
     }
-    const std::string timeout_text = host.option("restart-timeout").value_or("30s");
-    const auto timeout = util::parse_duration(timeout_text);
-    if (!timeout || *timeout < 1)
-        throw sdk::Error(KUBECERT_ERR_INVALID,
-                         "--eks-restart-timeout " + timeout_text + " is not a duration such as 30s");
-    host.begin_action(first_id);
-    const std::string failure = restart_kubelet(host, static_cast<int>(std::min<std::int64_t>(*timeout, 3600)));
-    if (failure.empty()) return;
-    host.warn(failure + ": restoring the previous files and restarting the kubelet with them");
-    host.rollback();
-    const std::string again = restart_kubelet(host, 1);
-    throw sdk::Error(KUBECERT_ERR_FAILED,
-                     failure + "; the changes were rolled back" +
-                         (again.empty() ? std::string(" and the kubelet restarted with the previous files")
-                                        : "; restarting with the previous files also failed: " + again));
+    restart_or_roll_back(host, written.first_id);
 }
 
 } // namespace kubecert::eks

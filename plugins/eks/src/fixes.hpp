@@ -7,7 +7,7 @@
 
 #include <kubecert/sdk.hpp>
 
-#include "node_sources.hpp"
+#include "facts.hpp"
 
 namespace kubecert::eks {
 
@@ -31,6 +31,15 @@ struct Plan {
 Plan plan_rotate_server_cert(const KubeletSources& s);
 Plan plan_server_tls_bootstrap(const KubeletSources& s);
 Plan plan_rotate_client_cert(const KubeletSources& s);
+
+// The fix plans of every failing (FAIL or WARN) finding that has one, by finding id: the three
+// file-based settings, and a restart when the live configz lags behind the files.
+std::map<std::string, Plan> plan_fixes(const Facts& facts, const std::vector<sdk::Finding>& findings);
+
+// Marks each finding with a plan fixable when the plan can be carried out, and says in its
+// remediation why not, or (on AL2023) that nodeadm rewrites the files at the next boot. The audit
+// offers exactly what fix() then does.
+void offer_fixes(std::vector<sdk::Finding>& findings, const std::map<std::string, Plan>& plans, const Facts& facts);
 
 // Applies the plans of `ids` (in that order) through the host, then, unless
 // --no-restart, reloads systemd, restarts the kubelet and waits for it to be
