@@ -1,7 +1,9 @@
 #include "app/commands.hpp"
 
+#include <algorithm>
 #include <ctime>
 
+#include "app/phase_context.hpp"
 #include "app/plugin_instance.hpp"
 #include "host/recovery.hpp"
 
@@ -11,16 +13,18 @@ util::Result<PluginList> select_plugins(RunContext& ctx, const std::vector<std::
                                         const std::string& flavor) {
     PluginList out;
     std::string names;
-    for (const auto& p : all) names += (names.empty() ? "" : ", ") + p->name();
+    for (const auto& p : all)
+        names += (names.empty() ? "" : ", ") + p->name();
     if (flavor != "auto") {
         for (const auto& p : all)
             if (p->name() == flavor) return PluginList{p.get()};
-        return util::make_error(util::ErrorCode::not_found, "no plugin named '" + flavor + "' (loaded: " +
-                                                                (names.empty() ? "none" : names) + ")");
+        return util::make_error(util::ErrorCode::not_found,
+                                "no plugin named '" + flavor + "' (loaded: " + (names.empty() ? "none" : names) + ")");
     }
+    const auto detecting = PhaseContext::reading(PhaseKind::detect, *ctx.fs, ctx.now);
     for (const auto& p : all) {
-        PluginInstance inst(ctx, *p, Phase::before);
-        auto matches = inst.detect();
+        PluginInstance inst(ctx, *p, detecting);
+        auto matches = inst.detect(detecting);
         if (!matches) {
             ctx.report.errors.push_back(matches.error().message);
             continue;
@@ -39,7 +43,8 @@ namespace {
 
 void record_plugins(RunContext& ctx, const PluginList& plugins) {
     ctx.report.plugins.clear();
-    for (const auto* p : plugins) ctx.report.plugins.push_back({p->name(), p->version()});
+    for (const auto* p : plugins)
+        ctx.report.plugins.push_back({p->name(), p->version()});
 }
 
 // A node path: the folder is made and opened inside the root (BackupPlace::in_root).
@@ -58,93 +63,129 @@ std::string default_backup_dir(const RunContext& ctx) {
     }
 }
 
+// The newest audit wins: after a fix, a renewed certificate replaces the old entry.
+void merge_certificates(std::vector<report::Certificate>& into, std::vector<report::Certificate> newest) {
+    for (auto& c : newest) {
+        auto same = std::find_if(into.begin(), into.end(), [&](const report::Certificate& e) {
+            return e.plugin == c.plugin && e.name == c.name;
+        });
+        if (same != into.end())
+            *same = std::move(c);
+        else
+            into.push_back(std::move(c));
+    }
+}
+
+// Adds one audit's outcome to the report: findings to `findings`, certificates merged, a broken audit as an error.
+void record_audit(RunContext& ctx, AuditOutcome outcome, std::vector<report::Finding>& findings) {
+    for (auto& f : outcome.results.findings)
+        findings.push_back(std::move(f));
+    merge_certificates(ctx.report.certificates, std::move(outcome.results.certificates));
+    if (outcome.error) ctx.report.errors.push_back(outcome.error->message);
+}
+
+void audit_each(RunContext& ctx, const PluginList& plugins, const PhaseContext& phase,
+                std::vector<report::Finding>& findings) {
+    for (const auto* p : plugins) {
+        PluginInstance inst(ctx, *p, phase);
+        record_audit(ctx, inst.audit(phase), findings);
+    }
+}
+
+// The plugins of a fix, each audited by the instance that then fixes (a plugin may keep what it found).
+struct FixPlan {
+    std::vector<std::unique_ptr<PluginInstance>> instances;
+    std::vector<std::vector<std::string>> to_fix; // per instance: the finding ids it fixes
+    std::vector<report::Finding> selected;        // what the user confirms
+};
+
+FixPlan audit_for_fix(RunContext& ctx, const PluginList& plugins, const PhaseContext& auditing) {
+    FixPlan plan;
+    for (const auto* p : plugins) {
+        auto& inst = plan.instances.emplace_back(std::make_unique<PluginInstance>(ctx, *p, auditing));
+        auto& ids = plan.to_fix.emplace_back();
+        AuditOutcome outcome = inst->audit(auditing);
+        if (!outcome.error) {
+            for (const auto& f : outcome.results.findings) {
+                const bool due = f.status == report::FindingStatus::fail || f.status == report::FindingStatus::warn;
+                if (due && f.fixable && ctx.check_selected(f.id)) {
+                    ids.push_back(f.id);
+                    plan.selected.push_back(f);
+                }
+            }
+        }
+        record_audit(ctx, std::move(outcome), ctx.report.findings);
+    }
+    return plan;
+}
+
+// Each plugin's fix inside `txn`; false when one failed (or a signal came).
+bool apply_fixes(RunContext& ctx, FixPlan& plan, const PhaseContext& fixing) {
+    for (size_t i = 0; i < plan.instances.size(); ++i) {
+        if (plan.to_fix[i].empty()) continue;
+        AuditResults reported;
+        auto st = plan.instances[i]->fix(fixing, plan.to_fix[i], reported);
+        for (auto& f : reported.findings)
+            ctx.report.findings.push_back(std::move(f));
+        if (ctx.cancelled && ctx.cancelled->load())
+            st = util::make_error(util::ErrorCode::failed, "fix interrupted by a signal");
+        if (!st) {
+            ctx.report.errors.push_back(st.error().message + " (every change of this fix was rolled back)");
+            return false;
+        }
+    }
+    return true;
+}
+
+// Ends the transaction: the last writes go into place, parked files always go back, a failed
+// fix is rolled back, a good one gets the journal's completion mark.
+void close_transaction(RunContext& ctx, host::Transaction& txn, bool failed) {
+    if (!failed) {
+        if (auto st = txn.commit(); !st) {
+            ctx.report.errors.push_back(st.error().message + " (every change of this fix was rolled back)");
+            failed = true;
+        }
+    }
+    if (auto st = txn.unpark_all(); !st) ctx.report.errors.push_back(st.error().message);
+    if (failed) {
+        if (auto st = txn.rollback(); !st) ctx.report.errors.push_back("rollback: " + st.error().message);
+    } else if (auto st = txn.finish(); !st) {
+        // After the last rename: from now on no run rolls this fix back.
+        ctx.report.errors.push_back(st.error().message);
+    }
+}
+
 } // namespace
 
 void run_audit(RunContext& ctx, const PluginList& plugins) {
     record_plugins(ctx, plugins);
-    for (const auto* p : plugins) {
-        PluginInstance inst(ctx, *p, Phase::before);
-        if (auto st = inst.audit(); !st) ctx.report.errors.push_back(st.error().message);
-    }
+    audit_each(ctx, plugins, PhaseContext::reading(PhaseKind::audit, *ctx.fs, ctx.now), ctx.report.findings);
+    ctx.report.actions = ctx.actions.derive(nullptr);
 }
 
 util::Status run_fix(RunContext& ctx, const PluginList& plugins, const FixSettings& settings) {
     record_plugins(ctx, plugins);
     ctx.report.has_after = true;
-    // The same instance audits and fixes, so a plugin may keep what it found.
-    std::vector<std::unique_ptr<PluginInstance>> instances;
-    std::vector<std::vector<std::string>> to_fix;
-    std::vector<report::Finding> selected;
-    for (const auto* p : plugins) {
-        auto& inst = instances.emplace_back(std::make_unique<PluginInstance>(ctx, *p, Phase::before));
-        auto& ids = to_fix.emplace_back();
-        size_t first = ctx.report.findings.size();
-        if (auto st = inst->audit(); !st) {
-            ctx.report.errors.push_back(st.error().message);
-            continue;
-        }
-        for (size_t i = first; i < ctx.report.findings.size(); ++i) {
-            const auto& f = ctx.report.findings[i];
-            bool due = f.status == report::FindingStatus::fail || f.status == report::FindingStatus::warn;
-            if (due && f.fixable && ctx.check_selected(f.id)) {
-                ids.push_back(f.id);
-                selected.push_back(f);
-            }
-        }
-    }
-
-    if (!selected.empty() && settings.confirm && !settings.confirm(selected))
+    FixPlan plan = audit_for_fix(ctx, plugins, PhaseContext::reading(PhaseKind::audit, *ctx.fs, ctx.now));
+    if (!plan.selected.empty() && settings.confirm && !settings.confirm(plan.selected))
         return util::make_error(util::ErrorCode::failed, "fix cancelled: nothing was changed");
-
-    if (!selected.empty()) {
-        host::Transaction txn(*ctx.fs, settings.backup_dir.empty() ? default_backup_dir(ctx) : settings.backup_dir,
-                              ctx.dry_run,
-                              settings.backup_dir.empty() ? host::BackupPlace::in_root : host::BackupPlace::host);
-        ctx.transaction = &txn;
-        bool failed = false;
-        for (size_t i = 0; i < instances.size() && !failed; ++i) {
-            if (to_fix[i].empty()) continue;
-            auto st = instances[i]->fix(to_fix[i]);
-            if (ctx.cancelled && ctx.cancelled->load()) {
-                st = util::make_error(util::ErrorCode::failed, "fix interrupted by a signal");
-            }
-            if (!st) {
-                ctx.report.errors.push_back(st.error().message + " (every change of this fix was rolled back)");
-                failed = true;
-            }
-        }
-        // The last writes go into place (unless the fix failed: rollback drops them).
-        if (!failed) {
-            if (auto st = txn.commit(); !st) {
-                ctx.report.errors.push_back(st.error().message + " (every change of this fix was rolled back)");
-                failed = true;
-            }
-        }
-        // Parked files always go back, whatever happened.
-        if (auto st = txn.unpark_all(); !st) ctx.report.errors.push_back(st.error().message);
-        if (failed) {
-            if (auto st = txn.rollback(); !st) ctx.report.errors.push_back("rollback: " + st.error().message);
-            for (auto& a : ctx.report.actions)
-                if (a.kind == report::ActionKind::edit && a.status == report::ActionStatus::applied)
-                    a.status = report::ActionStatus::rolled_back;
-        }
-        // The journal's completion mark, after the last rename: from now on no run rolls this fix back.
-        if (!failed) {
-            if (auto st = txn.finish(); !st) ctx.report.errors.push_back(st.error().message);
-        }
-        // The after-audit sees the dry-run overlay, so it previews the result.
-        // A real fix (never under --now) audits at the clock again: a restart may take minutes,
-        // and a certificate a daemon made during the fix is valid from that moment, not before.
-        if (!ctx.dry_run) ctx.now = static_cast<std::int64_t>(std::time(nullptr));
-        instances.clear();
-        for (const auto* p : plugins) {
-            PluginInstance inst(ctx, *p, Phase::after);
-            if (auto st = inst.audit(); !st) ctx.report.errors.push_back(st.error().message);
-        }
-        ctx.transaction = nullptr;
-    } else {
+    if (plan.selected.empty()) {
         ctx.report.after = ctx.report.findings; // nothing to do: the node is as audited
+        ctx.report.actions = ctx.actions.derive(nullptr);
+        return util::ok_status();
     }
+    host::Transaction txn(*ctx.fs, settings.backup_dir.empty() ? default_backup_dir(ctx) : settings.backup_dir,
+                          ctx.dry_run,
+                          settings.backup_dir.empty() ? host::BackupPlace::in_root : host::BackupPlace::host);
+    const bool fixed = apply_fixes(ctx, plan, PhaseContext::fixing(txn, *ctx.fs, ctx.now));
+    close_transaction(ctx, txn, !fixed);
+    plan.instances.clear();
+    // The after-audit sees the dry-run overlay, so it previews the result.
+    // A real fix (never under --now) audits at the clock again: a restart may take minutes,
+    // and a certificate a daemon made during the fix is valid from that moment, not before.
+    const std::int64_t after_now = ctx.dry_run ? ctx.now : static_cast<std::int64_t>(std::time(nullptr));
+    audit_each(ctx, plugins, PhaseContext::after_fix(txn, *ctx.fs, after_now), ctx.report.after);
+    ctx.report.actions = ctx.actions.derive(&txn);
     return util::ok_status();
 }
 

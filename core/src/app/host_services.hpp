@@ -1,60 +1,142 @@
+// HostServices: what the host does for one plugin, in C++ terms (no C types):
+// context and settings, the findings and certificates an audit returns, reads
+// through the phase's one NodeView, changes through the fix's transaction,
+// commands, certificates and the network. The C table of plugin.h is built
+// over it by HostAbiAdapter (host_abi_adapter.hpp), which only marshals.
 #pragma once
 
-#include <deque>
+#include <chrono>
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include <kubecert/plugin.h>
-
+#include "app/phase_context.hpp"
 #include "app/run_context.hpp"
-#include "loader/plugin_loader.hpp"
+#include "host/process_table.hpp"
+#include "net/http_client.hpp"
+#include "report/model.hpp"
+#include "util/result.hpp"
+#include "x509/certificate.hpp"
+#include "x509/issue_batch.hpp"
 
 namespace kubecert::app {
 
-// Which audit a plugin's findings belong to.
-enum class Phase { before, after };
+// What an audit gave back, in the order the plugin reported it.
+struct AuditResults {
+    std::vector<report::Finding> findings;
+    std::vector<report::Certificate> certificates;
+};
 
-// The kubecert_host_t table one plugin sees: every service of plugin.h
-// implemented over the run's RootFs, Transaction, command runner, x509 and
-// network helpers, with the results going into the run's report. Strings
-// handed to the plugin live in an arena until clear_arena().
+enum class LogLevel { debug, info, warn, error, progress };
+
+struct CommandRequest {
+    std::vector<std::string> argv;
+    std::chrono::milliseconds timeout{60000};
+    bool read_only = false; // runs under --dry-run too (it changes nothing)
+    bool stream = false;    // output also goes to the terminal as it comes
+    bool listed = true;     // listed as an action in the report
+};
+
+struct CommandResult {
+    int exit_code = -1;
+    bool timed_out = false;
+    bool dry_run = false; // not run: --dry-run
+    std::string out;
+    std::string err;
+};
+
 class HostServices {
 public:
-    HostServices(RunContext& ctx, const loader::LoadedPlugin& plugin, Phase phase);
+    // `option_defaults`: the declared default of each plugin option that takes a value.
+    HostServices(RunContext& run, std::string plugin_name, std::map<std::string, std::string> option_defaults);
     HostServices(const HostServices&) = delete;
     HostServices& operator=(const HostServices&) = delete;
 
-    const kubecert_host_t* table() const { return &m_table; }
-    // Frees what the last plugin call received; call after it returns.
-    void clear_arena();
+    // Binds one plugin call (create, detect, audit, fix) to its phase for as
+    // long as it lives; an audit's findings and certificates go to `results`.
+    // Outside a call, services that need the phase fail (std::logic_error,
+    // which the adapter turns into a failing status).
+    class CallScope {
+    public:
+        CallScope(HostServices& services, const PhaseContext& phase, AuditResults* results = nullptr);
+        ~CallScope();
+        CallScope(const CallScope&) = delete;
+        CallScope& operator=(const CallScope&) = delete;
 
-    RunContext& ctx() { return m_ctx; }
+    private:
+        HostServices& m_services;
+    };
+
     const std::string& plugin_name() const { return m_plugin_name; }
-    Phase phase() const { return m_phase; }
-    const loader::LoadedPlugin& plugin() const { return m_plugin; }
 
-    // Arena and error helpers used by the C trampolines.
-    const char* keep(std::string s);
-    kubecert_buffer_t keep_buffer(std::string s);
-    kubecert_string_list_t keep_list(const std::vector<std::string>& items);
-    kubecert_status_t fail(kubecert_status_t status, std::string message);
-    const std::string& last_error() const { return m_last_error; }
-    const std::string& current_finding() const { return m_current_finding; }
-    void set_current_finding(std::string id) { m_current_finding = std::move(id); }
-    std::deque<std::vector<kubecert_process_t>>& process_lists() { return m_process_lists; }
+    // --- context ---
+    std::optional<std::string> option(const std::string& name) const;
+    std::int64_t now() const { return phase().now(); }
+    std::int64_t warn_within() const { return m_run.warn_within; }
+    const std::string& benchmark() const { return m_run.benchmark; }
+    bool dry_run() const { return m_run.dry_run; }
+    bool no_restart() const { return m_run.no_restart; }
+    bool check_selected(const std::string& id) const { return m_run.check_selected(id); }
+    void log(LogLevel level, const std::string& message);
+    void sleep_ms(std::uint32_t milliseconds) const;
+    std::string node_name() const;
+    std::optional<std::string> user_home() const;
+    const host::LiveSystem& live_system() const { return m_run.live; }
+    std::optional<std::string> working_dir() const;
+
+    // --- results (audit) ---
+    util::Status report_finding(report::Finding finding);
+    util::Status report_certificate(report::Certificate certificate);
+
+    // --- reading the node: every read through the phase's one NodeView ---
+    util::Result<std::string> read_file(const std::string& path) const;
+    util::Result<host::FileStat> stat(const std::string& path, bool follow_last) const;
+    util::Result<std::vector<std::string>> list_dir(const std::string& path) const;
+    util::Result<std::string> resolve_path(const std::string& path) const;
+    util::Result<std::vector<host::ProcessInfo>> find_processes(const std::string& name) const;
+
+    // --- changing the node (fix phase only) ---
+    void begin_action(std::string finding_id) { m_current_finding = std::move(finding_id); }
+    util::Status write_file(const std::string& path, const std::string& content, std::uint32_t mode, bool force_mode);
+    util::Status backup_file(const std::string& path);
+    util::Status park_file(const std::string& path);
+    util::Status unpark_file(const std::string& path);
+    util::Status rollback();
+    util::Status replace_symlink(const std::string& path, const std::string& target);
+
+    // --- commands ---
+    util::Result<CommandResult> run_command(const CommandRequest& request);
+
+    // --- certificates and network ---
+    util::Result<x509::CertDetails> cert_parse(std::string_view data, const std::string& source) const;
+    util::Result<bool> key_matches_cert(std::string_view key, std::string_view cert) const;
+    util::Result<x509::VerifyOutcome> cert_verify(std::string_view cert, std::string_view ca) const;
+    util::Result<x509::IssuedPair> cert_issue(std::string_view tmpl, std::string_view ca_cert, std::string_view ca_key,
+                                              std::int64_t validity_seconds) const;
+    std::vector<util::Result<x509::IssuedPair>> cert_issue_batch(const std::vector<x509::IssueRequest>& batch) const;
+    util::Result<x509::CertDetails> tls_fetch_cert(const std::string& address, std::chrono::milliseconds timeout) const;
+    util::Result<net::HttpResponse> http_get(const std::string& url, std::chrono::milliseconds timeout) const;
 
 private:
-    RunContext& m_ctx;
-    const loader::LoadedPlugin& m_plugin;
+    const PhaseContext& phase() const;
+    // The fix's transaction, or an error naming `what` outside the fix phase.
+    util::Result<host::Transaction*> transaction_for(const char* what) const;
+    // The latest record of the transaction changed: listed (once) for the current finding.
+    void note_edit(const host::Transaction& transaction);
+    util::Result<CommandResult> run_for_real(const CommandRequest& request, const std::string& line, bool listed,
+                                             bool fix_poll);
+    void plan_command(const CommandRequest& request, const std::string& line, bool listed);
+    void add_command_action(const std::string& line, report::ActionStatus status, std::string detail);
+
+    RunContext& m_run;
     std::string m_plugin_name;
-    Phase m_phase;
-    kubecert_host_t m_table{};
-    std::string m_last_error;
+    std::map<std::string, std::string> m_option_defaults;
     std::string m_current_finding;
-    std::deque<std::string> m_strings;
-    std::deque<std::vector<const char*>> m_lists;
-    std::deque<std::vector<kubecert_process_t>> m_process_lists;
+    const PhaseContext* m_phase = nullptr; // the call under way (CallScope)
+    AuditResults* m_results = nullptr;     // where an audit's results go (CallScope)
 };
 
 } // namespace kubecert::app

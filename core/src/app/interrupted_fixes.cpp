@@ -38,9 +38,11 @@ util::Status recover_interrupted_fixes(RunContext& ctx, const std::string& extra
                 fix, report::FindingStatus::error, "An earlier fix was interrupted and is not rolled back yet",
                 "Run `kubecert audit` (or fix without --dry-run): it rolls the interrupted fix back first."));
         return util::make_error(util::ErrorCode::failed, "an interrupted fix is still on the node (see " +
-                                                             found->front().backup_dir + "); --dry-run changes nothing");
+                                                             found->front().backup_dir +
+                                                             "); --dry-run changes nothing");
     }
-    if (!lock()) return util::make_error(util::ErrorCode::timeout, "a fix is running on this root: not recovering its journal");
+    if (!lock())
+        return util::make_error(util::ErrorCode::timeout, "a fix is running on this root: not recovering its journal");
     // Under the lock again: the fix that held it may have completed meanwhile.
     found = host::find_interrupted_fixes(*ctx.fs, extra_backup_dir);
     if (!found) return found.error();
@@ -58,7 +60,8 @@ util::Status recover_interrupted_fixes(RunContext& ctx, const std::string& extra
                                      "An earlier fix was interrupted; kubecert rolled it back",
                                      "The node is as it was before that fix. Run `kubecert fix` again to apply it.");
         std::string files;
-        for (const auto& p : *restored) files += (files.empty() ? "" : ", ") + p;
+        for (const auto& p : *restored)
+            files += (files.empty() ? "" : ", ") + p;
         f.evidence.push_back({fix.backup_dir, "restored", files.empty() ? "nothing" : files, ""});
         ctx.report.findings.push_back(std::move(f));
         log_line("rolled back an interrupted fix from " + fix.backup_dir + " (" + std::to_string(restored->size()) +

@@ -6,7 +6,9 @@ namespace kubecert::app {
 
 namespace {
 
-std::string base_name(const std::string& path) { return path.substr(path.find_last_of('/') + 1); }
+std::string base_name(const std::string& path) {
+    return path.substr(path.find_last_of('/') + 1);
+}
 
 } // namespace
 

@@ -1,48 +1,61 @@
 #include "app/plugin_instance.hpp"
 
+#include "app/plugin_abi_calls.hpp"
+
 namespace kubecert::app {
 
-PluginInstance::PluginInstance(RunContext& ctx, const loader::LoadedPlugin& plugin, Phase phase)
-    : m_plugin(plugin), m_services(ctx, plugin, phase) {
-    m_self = plugin.api().create(m_services.table());
-    if (!m_self) {
-        const char* e = plugin.api().get_last_error(nullptr);
-        m_create_error = e && *e ? e : "create() failed";
-    }
-    m_services.clear_arena();
+namespace {
+
+util::Result<void*> create_bound(HostServices& services, HostAbiAdapter& adapter, const loader::LoadedPlugin& plugin,
+                                 const PhaseContext& creation) {
+    AuditResults ignored; // a plugin has nothing to report while it is made
+    HostServices::CallScope scope(services, creation, &ignored);
+    auto self = plugin_abi::create(plugin.api(), plugin.name(), adapter.table());
+    adapter.clear_arena();
+    return self;
 }
+
+} // namespace
+
+PluginInstance::PluginInstance(RunContext& run, const loader::LoadedPlugin& plugin, const PhaseContext& creation)
+    : m_run(run), m_plugin(plugin), m_services(run, plugin.name(), option_defaults(plugin.api())),
+      m_adapter(m_services), m_self(create_bound(m_services, m_adapter, plugin, creation)) {}
 
 PluginInstance::~PluginInstance() {
-    if (m_self) m_plugin.api().destroy(m_self);
+    if (!m_self) return;
+    if (auto st = plugin_abi::destroy(m_plugin.api(), m_plugin.name(), *m_self); !st)
+        m_run.report.errors.push_back(st.error().message);
 }
 
-util::Status PluginInstance::finish(kubecert_status_t status, const char* what) {
-    m_services.clear_arena();
-    if (status == KUBECERT_OK) return util::ok_status();
-    const char* e = m_plugin.api().get_last_error(m_self);
-    std::string msg = e && *e ? e : "no message";
-    return util::make_error(static_cast<util::ErrorCode>(status == KUBECERT_OK ? 1 : status),
-                            m_plugin.name() + ": " + what + " failed: " + msg);
+util::Result<bool> PluginInstance::detect(const PhaseContext& phase) {
+    if (!m_self) return m_self.error();
+    AuditResults ignored; // findings belong to an audit, not to detect
+    HostServices::CallScope scope(m_services, phase, &ignored);
+    auto matches = plugin_abi::detect(m_plugin.api(), m_plugin.name(), *m_self, m_adapter.table());
+    m_adapter.clear_arena();
+    return matches;
 }
 
-util::Result<bool> PluginInstance::detect() {
-    if (!m_self) return util::make_error(util::ErrorCode::failed, m_plugin.name() + ": " + m_create_error);
-    int matches = 0;
-    auto st = finish(m_plugin.api().detect(m_self, m_services.table(), &matches), "detect");
-    if (!st) return st.error();
-    return matches != 0;
+AuditOutcome PluginInstance::audit(const PhaseContext& phase) {
+    AuditOutcome outcome;
+    if (!m_self) {
+        outcome.error = m_self.error();
+        return outcome;
+    }
+    HostServices::CallScope scope(m_services, phase, &outcome.results);
+    auto st = plugin_abi::audit(m_plugin.api(), m_plugin.name(), *m_self, m_adapter.table());
+    m_adapter.clear_arena();
+    if (!st) outcome.error = st.error();
+    return outcome;
 }
 
-util::Status PluginInstance::audit() {
-    if (!m_self) return util::make_error(util::ErrorCode::failed, m_plugin.name() + ": " + m_create_error);
-    return finish(m_plugin.api().audit(m_self, m_services.table()), "audit");
-}
-
-util::Status PluginInstance::fix(const std::vector<std::string>& finding_ids) {
-    if (!m_self) return util::make_error(util::ErrorCode::failed, m_plugin.name() + ": " + m_create_error);
-    std::vector<const char*> ids;
-    for (const auto& id : finding_ids) ids.push_back(id.c_str());
-    return finish(m_plugin.api().fix(m_self, m_services.table(), ids.data(), ids.size()), "fix");
+util::Status PluginInstance::fix(const PhaseContext& phase, const std::vector<std::string>& finding_ids,
+                                 AuditResults& reported) {
+    if (!m_self) return m_self.error();
+    HostServices::CallScope scope(m_services, phase, &reported);
+    auto st = plugin_abi::fix(m_plugin.api(), m_plugin.name(), *m_self, m_adapter.table(), finding_ids);
+    m_adapter.clear_arena();
+    return st;
 }
 
 } // namespace kubecert::app

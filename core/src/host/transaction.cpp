@@ -2,6 +2,7 @@
 
 #include "host/change_display.hpp"
 #include "host/folder_entry.hpp"
+#include "host/node_view.hpp"
 #include "host/symlink_swap.hpp"
 
 #include <fcntl.h>
@@ -38,17 +39,14 @@ std::string manifest_ref(const EditRecord& record, const std::string& backup_dir
     return record.backup_path;
 }
 
-bool is_park_record(const EditRecord& record, const std::string& backup_dir) {
-    return record.backup_path.rfind(backup_dir + "/parked/", 0) == 0;
-}
-
 // The edit record of `node_path`, moved to the end so records().back() is the
 // latest change (the host glue reports that one). A park of the same file
 // after it starts a new record: what is written then replaces the parked file.
-EditRecord* find_edit(std::vector<EditRecord>& records, const std::string& backup_dir, const std::string& node_path) {
+EditRecord* find_edit(std::vector<EditRecord>& records, const std::string& node_path) {
     for (auto it = records.rbegin(); it != records.rend(); ++it) {
         if (it->node_path != node_path) continue;
-        if (is_park_record(*it, backup_dir)) return nullptr;
+        // What is written after a park, or after a rollback, is a change of its own.
+        if (it->parked || it->rolled_back) return nullptr;
         std::rotate(it.base() - 1, it.base(), records.end());
         return &records.back();
     }
@@ -57,6 +55,15 @@ EditRecord* find_edit(std::vector<EditRecord>& records, const std::string& backu
 
 template <class V> auto find_key(V& pairs, const std::string& key) {
     return std::find_if(pairs.begin(), pairs.end(), [&](const auto& p) { return p.first == key; });
+}
+
+template <class V> auto find_write(V& writes, const std::string& node_path) {
+    return std::find_if(writes.begin(), writes.end(), [&](const PendingWrite& w) { return w.node_path == node_path; });
+}
+
+std::string folder_of(const std::string& path) {
+    const auto slash = path.find_last_of('/');
+    return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
 }
 
 // mkdir -p of a host path chosen by the user (--backup-dir); new folders are private (they hold keys).
@@ -87,7 +94,8 @@ Transaction::Transaction(const RootFs& fs, std::string backup_dir, bool dry_run,
 
 Transaction::~Transaction() {
     // Staged writes never committed (an exception went past the fix): their temporary files hold new keys.
-    while (!m_staged.empty()) drop_staged(m_staged.back().node_path);
+    while (!m_staged.empty())
+        drop_staged(m_staged.back().node_path);
 }
 
 Status Transaction::open_backup() {
@@ -138,22 +146,51 @@ void Transaction::drop_staged(std::string node_path) {
     if (it == m_staged.end()) return;
     if (auto entry = open_entry(m_fs, node_path)) ::unlinkat(entry->folder.get(), it->temp_name.c_str(), 0);
     m_staged.erase(it);
-    if (auto o = find_key(m_overlay, node_path); o != m_overlay.end()) m_overlay.erase(o);
+    if (auto o = find_write(m_overlay, node_path); o != m_overlay.end()) m_overlay.erase(o);
 }
 
 util::Result<std::string> Transaction::read_file(const std::string& node_path) const {
-    if (auto link = planned_link_target(node_path)) return read_file(*link);
-    auto resolved = m_fs.resolve(node_path);
-    if (!resolved) return resolved.error();
-    if (auto it = find_key(m_overlay, resolved->node_path); it != m_overlay.end()) return it->second;
-    if (m_dry_run) {
-        // A file parked under dry-run is still on disk but gone for this fix.
-        auto unresolved = m_fs.resolve(node_path, false);
-        if (unresolved && find_key(m_parked, unresolved->node_path) != m_parked.end())
-            return util::make_error(ErrorCode::not_found,
-                                    unresolved->node_path + ": " + std::strerror(ENOENT) + " (parked)");
-    }
-    return m_fs.read_file(resolved->node_path);
+    return NodeView(m_fs, this).read_file(node_path);
+}
+
+const PendingWrite* Transaction::pending_write(const std::string& node_path) const {
+    auto it = find_write(m_overlay, node_path);
+    return it == m_overlay.end() ? nullptr : &*it;
+}
+
+bool Transaction::parked_in_plan(const std::string& node_path) const {
+    return m_dry_run && find_key(m_parked, node_path) != m_parked.end();
+}
+
+std::optional<std::string> Transaction::planned_link(const std::string& node_path) const {
+    if (auto it = find_key(m_links, node_path); it != m_links.end()) return it->second;
+    return std::nullopt;
+}
+
+std::vector<std::string> Transaction::pending_paths() const {
+    std::vector<std::string> paths;
+    for (const auto& w : m_overlay)
+        paths.push_back(w.node_path);
+    for (const auto& l : m_links)
+        paths.push_back(l.first);
+    return paths;
+}
+
+std::vector<std::string> Transaction::staged_temp_names(const std::string& node_folder) const {
+    std::vector<std::string> names;
+    for (const auto& s : m_staged)
+        if (folder_of(s.node_path) == node_folder) names.push_back(s.temp_name);
+    return names;
+}
+
+const EditRecord* Transaction::record(std::uint64_t id) const {
+    auto it = std::find_if(m_records.begin(), m_records.end(), [&](const EditRecord& r) { return r.id == id; });
+    return it == m_records.end() ? nullptr : &*it;
+}
+
+EditRecord& Transaction::add_record(EditRecord record) {
+    record.id = ++m_last_record_id;
+    return m_records.emplace_back(std::move(record));
 }
 
 util::Result<bool> Transaction::write_file(const std::string& node_path, const std::string& content, std::uint32_t mode,
@@ -173,62 +210,72 @@ util::Result<bool> Transaction::write_file(const std::string& node_path, const s
     const std::uint32_t new_mode = (force_mode || !on_disk) ? (mode & 07777) : st->mode;
     if (exists && *current == content && (staged(node) || !on_disk || new_mode == st->mode)) return false;
 
-    if (m_dry_run) {
-        if (auto it = find_key(m_overlay, node); it != m_overlay.end())
-            it->second = content;
-        else
-            m_overlay.emplace_back(node, content);
-        EditRecord* record = find_edit(m_records, m_backup_dir, node);
-        if (!record) {
-            m_records.push_back(EditRecord{node, "", !exists, false, false, "", false, ""});
-            record = &m_records.back();
-        }
-        if (record->created) {
-            record->diff = describe_change(node, std::nullopt, content);
-        } else {
-            auto original = m_fs.read_file(node); // the disk is untouched under dry-run
-            record->diff = describe_change(node, original ? *original : std::string(), content);
-        }
-        return true;
-    }
+    if (m_dry_run) return plan_write(node, content, new_mode, exists);
+    if (auto staged_write = stage_write(node, content, new_mode, *st); !staged_write) return staged_write.error();
+    return true;
+}
 
-    if (auto opened = open_backup(); !opened) return opened.error();
-    EditRecord* record = find_edit(m_records, m_backup_dir, node);
-    if (!record) {
-        EditRecord fresh{node, "", !on_disk, false, false, "", false, ""};
-        if (on_disk) {
-            const std::string backup_node = unique_backup_path("/files" + node);
-            auto copied = copy_to_backup(node, backup_node);
-            if (!copied) return copied.error();
-            fresh.backup_path = m_backup_dir + backup_node;
-        }
-        m_records.push_back(std::move(fresh));
-        record = &m_records.back();
-        // The MANIFEST, written below before anything else, names the original: a crash leaves it restorable.
+bool Transaction::plan_write(const std::string& node, const std::string& content, std::uint32_t mode, bool exists) {
+    if (auto it = find_write(m_overlay, node); it != m_overlay.end()) {
+        it->content = content;
+        it->mode = mode;
+    } else {
+        m_overlay.push_back({node, content, mode});
     }
+    EditRecord* record = find_edit(m_records, node);
+    if (!record) record = &add_record(EditRecord{node, "", !exists, false, false, "", false, ""});
+    describe_edit(*record, content);
+    return true;
+}
+
+void Transaction::describe_edit(EditRecord& record, const std::string& content) const {
+    if (record.created) {
+        record.diff = describe_change(record.node_path, std::nullopt, content);
+        return;
+    }
+    // Under dry-run the disk is untouched; otherwise the original is the backup copy.
+    auto original = m_dry_run ? m_fs.read_file(record.node_path)
+                              : m_backup->read_file(record.backup_path.substr(m_backup_dir.size()));
+    record.diff = describe_change(record.node_path, original ? *original : std::string(), content);
+}
+
+util::Result<EditRecord*> Transaction::edit_record_for(const std::string& node, bool on_disk) {
+    if (EditRecord* record = find_edit(m_records, node)) return record;
+    EditRecord fresh{node, "", !on_disk, false, false, "", false, ""};
+    if (on_disk) {
+        const std::string backup_node = unique_backup_path("/files" + node);
+        auto copied = copy_to_backup(node, backup_node);
+        if (!copied) return copied.error();
+        fresh.backup_path = m_backup_dir + backup_node;
+    }
+    // The MANIFEST, written before the temporary file, names the original: a crash leaves it restorable.
+    return &add_record(std::move(fresh));
+}
+
+Status Transaction::stage_write(const std::string& node, const std::string& content, std::uint32_t mode,
+                                const FileStat& st) {
+    const bool on_disk = st.type == FileStat::Type::regular;
+    if (auto opened = open_backup(); !opened) return opened.error();
+    auto record = edit_record_for(node, on_disk);
+    if (!record) return record.error();
     // Folders made for a new file are remembered, so that a rollback leaves no trace.
-    auto entry = open_entry(m_fs, node, on_disk ? RootFs::CreateMissing::no : RootFs::CreateMissing::yes, 0755,
-                            &m_created_dirs);
+    auto entry =
+        open_entry(m_fs, node, on_disk ? RootFs::CreateMissing::no : RootFs::CreateMissing::yes, 0755, &m_created_dirs);
     if (!entry) return entry.error();
     std::optional<Owner> owner;
-    if (on_disk) owner = Owner{st->uid, st->gid};
+    if (on_disk) owner = Owner{st.uid, st.gid};
     drop_staged(node); // a second write of one file in a batch replaces the first
     // The journal names the temporary file before it exists: it will hold a new key that recovery must remove.
     const std::string temp_name = temp_name_for(*entry);
     m_renames.emplace_back(entry->folder_path() + (entry->folder_path() == "/" ? "" : "/") + temp_name, node);
     if (auto manifest = write_manifest(); !manifest) return manifest.error();
-    auto temp = write_temp(*entry, content, new_mode, owner, true, temp_name);
+    auto temp = write_temp(*entry, content, mode, owner, true, temp_name);
     if (!temp) return temp.error();
     m_staged.push_back({node, *temp});
-    m_overlay.emplace_back(node, content);
-    record->applied = true;
-    if (record->created) {
-        record->diff = describe_change(node, std::nullopt, content);
-    } else {
-        auto original = m_backup->read_file(record->backup_path.substr(m_backup_dir.size()));
-        record->diff = describe_change(node, original ? *original : std::string(), content);
-    }
-    return true;
+    m_overlay.push_back({node, content, mode});
+    (*record)->applied = true;
+    describe_edit(**record, content);
+    return util::ok_status();
 }
 
 Status Transaction::commit() {
@@ -241,7 +288,7 @@ Status Transaction::commit() {
         if (!entry) return entry.error();
         auto renamed = rename_over(*entry, s.temp_name);
         m_staged.erase(m_staged.begin());
-        if (auto o = find_key(m_overlay, s.node_path); o != m_overlay.end()) m_overlay.erase(o);
+        if (auto o = find_write(m_overlay, s.node_path); o != m_overlay.end()) m_overlay.erase(o);
         if (!renamed) return renamed;
     }
     return util::ok_status();
@@ -260,7 +307,7 @@ util::Status Transaction::backup_file(const std::string& node_path) {
     const std::string& node = resolved->node_path;
     if (!manifest_safe(node))
         return util::make_error(ErrorCode::invalid, "path \"" + node + "\" refused: tab or newline in it");
-    if (find_edit(m_records, m_backup_dir, node)) return util::ok_status();
+    if (find_edit(m_records, node)) return util::ok_status();
     auto st = m_fs.stat(node);
     if (!st) return st.error();
     if (st->type != FileStat::Type::regular)
@@ -271,7 +318,7 @@ util::Status Transaction::backup_file(const std::string& node_path) {
     const std::string backup_node = unique_backup_path("/files" + node);
     auto copied = copy_to_backup(node, backup_node);
     if (!copied) return copied;
-    m_records.push_back(EditRecord{node, m_backup_dir + backup_node, false, false, false, "", false, ""});
+    add_record(EditRecord{node, m_backup_dir + backup_node, false, false, false, "", false, ""});
     return write_manifest();
 }
 
@@ -289,7 +336,7 @@ util::Status Transaction::park_file(const std::string& node_path) {
     if (!st) return st.error();
     bool exists = st->type != FileStat::Type::missing;
     if (m_dry_run) {
-        auto it = find_key(m_overlay, node);
+        auto it = find_write(m_overlay, node);
         if (it != m_overlay.end()) {
             m_overlay.erase(it);
             exists = true;
@@ -298,13 +345,13 @@ util::Status Transaction::park_file(const std::string& node_path) {
     if (!exists)
         return util::make_error(ErrorCode::not_found, node + ": " + std::strerror(ENOENT) + ", nothing to park");
     if (m_dry_run) {
-        m_records.push_back(EditRecord{node, m_backup_dir + "/parked" + node, false, false, false, "", false, ""});
+        add_record(EditRecord{node, m_backup_dir + "/parked" + node, false, false, false, "", false, ""}).parked = true;
         m_parked.emplace_back(node, "");
         return util::ok_status();
     }
     if (auto opened = open_backup(); !opened) return opened;
     const std::string dest = "/parked" + node;
-    m_records.push_back(EditRecord{node, m_backup_dir + dest, false, false, false, "", false, ""});
+    add_record(EditRecord{node, m_backup_dir + dest, false, false, false, "", false, ""}).parked = true;
     auto manifest = write_manifest();
     if (!manifest) return manifest;
     auto from = open_entry(m_fs, node);
@@ -362,55 +409,14 @@ util::Status Transaction::rollback() {
         return util::ok_status();
     }
     // Writes never renamed into place changed nothing on the node: only their temporary files go.
-    while (!m_staged.empty()) drop_staged(m_staged.back().node_path);
+    while (!m_staged.empty())
+        drop_staged(m_staged.back().node_path);
     std::string errors;
     auto note = [&](const util::Error& e) { errors += (errors.empty() ? "" : "; ") + e.message; };
     // Newest first: a file parked and then replaced by a new one gets the new one removed, then comes back.
     for (auto it = m_records.rbegin(); it != m_records.rend(); ++it) {
-        EditRecord& r = *it;
-        if (r.rolled_back) continue;
-        if (r.symlink) {
-            if (auto back = undo_symlink(r); !back) {
-                note(back.error());
-                continue;
-            }
-            r.rolled_back = true;
-            continue;
-        }
-        if (is_park_record(r, m_backup_dir)) {
-            if (find_key(m_parked, r.node_path) != m_parked.end()) {
-                if (auto back = unpark_file(r.node_path); !back) {
-                    note(back.error());
-                    continue;
-                }
-            }
-            r.rolled_back = r.applied;
-            continue;
-        }
-        auto entry = open_entry(m_fs, r.node_path);
-        if (!entry) {
-            if (!(r.created && entry.error().code == ErrorCode::not_found)) note(entry.error());
-            if (r.created && entry.error().code == ErrorCode::not_found) r.rolled_back = true;
-            continue;
-        }
-        if (r.created) {
-            if (auto removed = remove_entry(*entry); !removed) {
-                note(with_context(r.node_path + ": remove created file", removed.error()));
-                continue;
-            }
-        } else if (!r.backup_path.empty()) {
-            auto from = open_entry(*m_backup, r.backup_path.substr(m_backup_dir.size()));
-            auto data = from ? read_entry(*from) : util::Result<FileData>(from.error());
-            if (!data) {
-                note(with_context(r.node_path, data.error()));
-                continue;
-            }
-            if (auto restored = write_atomic(*entry, data->content, data->mode, data->owner, true); !restored) {
-                note(restored.error());
-                continue;
-            }
-        }
-        r.rolled_back = true;
+        if (it->rolled_back) continue;
+        if (auto undone = undo_record(*it); !undone) note(undone.error());
     }
     if (auto unparked = unpark_all(); !unparked) note(unparked.error());
     // Folders made for new files go too, newest first; one that is not empty stays.
@@ -423,11 +429,46 @@ util::Status Transaction::rollback() {
     return write_manifest();
 }
 
+util::Status Transaction::undo_record(EditRecord& r) {
+    if (r.symlink) {
+        if (auto back = undo_symlink(r); !back) return back;
+        r.rolled_back = true;
+        return util::ok_status();
+    }
+    if (r.parked) {
+        if (find_key(m_parked, r.node_path) != m_parked.end()) {
+            if (auto back = unpark_file(r.node_path); !back) return back;
+        }
+        r.rolled_back = r.applied;
+        return util::ok_status();
+    }
+    auto entry = open_entry(m_fs, r.node_path);
+    if (!entry) {
+        const bool gone = r.created && entry.error().code == ErrorCode::not_found;
+        if (gone) r.rolled_back = true;
+        return gone ? util::ok_status() : Status(entry.error());
+    }
+    if (r.created) {
+        if (auto removed = remove_entry(*entry); !removed)
+            return with_context(r.node_path + ": remove created file", removed.error());
+    } else if (!r.backup_path.empty()) {
+        auto from = open_entry(*m_backup, r.backup_path.substr(m_backup_dir.size()));
+        auto data = from ? read_entry(*from) : util::Result<FileData>(from.error());
+        if (!data) return with_context(r.node_path, data.error());
+        if (auto restored = write_atomic(*entry, data->content, data->mode, data->owner, true); !restored)
+            return restored;
+    }
+    r.rolled_back = true;
+    return util::ok_status();
+}
+
 util::Status Transaction::write_manifest() const {
     if (m_dry_run || !m_backup) return util::ok_status();
     Journal journal;
-    for (const auto& r : m_records) journal.entries.push_back({r.node_path, manifest_ref(r, m_backup_dir)});
-    for (const auto& [temp, target] : m_renames) journal.renames.push_back({temp, target});
+    for (const auto& r : m_records)
+        journal.entries.push_back({r.node_path, manifest_ref(r, m_backup_dir)});
+    for (const auto& [temp, target] : m_renames)
+        journal.renames.push_back({temp, target});
     journal.state = m_rolled_back ? Journal::State::rolled_back
                     : m_complete  ? Journal::State::complete
                                   : Journal::State::in_progress;

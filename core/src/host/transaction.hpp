@@ -16,14 +16,25 @@ namespace kubecert::host {
 // One file edit or parked file, as the report lists it.
 struct EditRecord {
     std::string node_path;
-    std::string backup_path;   // host path of the copy of the original ("" for a new file)
-    bool created = false;      // the file did not exist before
-    bool applied = false;      // written to the node (false under dry-run)
+    std::string backup_path; // host path of the copy of the original ("" for a new file)
+    bool created = false;    // the file did not exist before
+    bool applied = false;    // written to the node (false under dry-run)
     bool rolled_back = false;
-    std::string diff;          // unified diff of the change
+    std::string diff; // unified diff of the change
     // A symlink swapped by replace_symlink(): backup_path holds a copy of the old link.
     bool symlink = false;
-    std::string old_target;    // the old link's target ("" when the fix created the link)
+    std::string old_target; // the old link's target ("" when the fix created the link)
+    // Stable identity within its transaction (records are reordered, so an index is not one).
+    std::uint64_t id = 0;
+    bool parked = false; // a park_file(): the file moved into BACKUP/parked until put back
+};
+
+// Content a transaction wrote that the node's files do not show yet: a staged
+// write, or under dry-run every write.
+struct PendingWrite {
+    std::string node_path;
+    std::string content;
+    std::uint32_t mode = 0;
 };
 
 // Where a transaction's backup folder is: a host path (--backup-dir), or a
@@ -56,8 +67,21 @@ public:
     // Whether a write is staged and not yet renamed into place.
     bool staged(const std::string& node_path) const;
 
-    // Content as this transaction sees it (the overlay under dry-run).
+    // Content as this transaction sees it (the overlay under dry-run); the
+    // same answer as NodeView::read_file (node_view.hpp) over this transaction.
     util::Result<std::string> read_file(const std::string& node_path) const;
+
+    // The changes the disk does not show yet, for NodeView (every path a resolved node path):
+    // content written and not yet in place, or nullptr.
+    const PendingWrite* pending_write(const std::string& node_path) const;
+    // Under dry-run: whether the file is parked (still on disk, gone for the fix).
+    bool parked_in_plan(const std::string& node_path) const;
+    // Under dry-run: the target a planned link swap gives the link `node_path`, as it would be written.
+    std::optional<std::string> planned_link(const std::string& node_path) const;
+    // Node paths that have pending content or a planned link.
+    std::vector<std::string> pending_paths() const;
+    // Names of staged temporary files in the folder `node_folder`: not part of what the node would be.
+    std::vector<std::string> staged_temp_names(const std::string& node_folder) const;
 
     // Replaces/creates a file. Identical content is a no-op (returns false).
     // `mode` is for a new file, or forced when `force_mode`.
@@ -79,6 +103,8 @@ public:
     util::Status rollback();
 
     const std::vector<EditRecord>& records() const { return m_records; }
+    // The record with this id, or nullptr.
+    const EditRecord* record(std::uint64_t id) const;
 
     // Renames every staged write into place (each already recorded in the MANIFEST).
     util::Status commit();
@@ -101,26 +127,40 @@ private:
     util::Status copy_to_backup(const std::string& node, const std::string& backup_node);
     // Removes the temporary file of a staged write (`node_path` by value: callers pass a staged entry's own name).
     void drop_staged(std::string node_path);
-    // Under dry-run: the node path a planned link swap makes `node_path` read from, if any.
-    std::optional<std::string> planned_link_target(const std::string& node_path) const;
+    // write_file() under dry-run: the overlay and the record, no file touched.
+    bool plan_write(const std::string& node, const std::string& content, std::uint32_t mode, bool exists);
+    // write_file() for real: the original backed up, the MANIFEST first, then a staged temporary file.
+    util::Status stage_write(const std::string& node, const std::string& content, std::uint32_t mode,
+                             const FileStat& st);
+    // The record an edit of `node` adds to, made (with its backup copy) on the first edit.
+    util::Result<EditRecord*> edit_record_for(const std::string& node, bool on_disk);
+    // Sets the record's diff: original -> `content`.
+    void describe_edit(EditRecord& record, const std::string& content) const;
+    // Puts back what one record changed (rollback()).
+    util::Status undo_record(EditRecord& record);
+    // Appends a record with a fresh id.
+    EditRecord& add_record(EditRecord record);
+    // The record of a link swap of `node` (made, with the old link's backup copy, on the first swap).
+    util::Result<EditRecord*> link_record_for(const std::string& node, bool created, const std::string& on_disk);
     // Puts back the link of one replace_symlink() record.
     util::Status undo_symlink(const EditRecord& record);
 
     const RootFs& m_fs;
-    std::string m_backup_dir;                // host path (display, report, `kubecert restore`)
-    std::string m_backup_request;            // as given: host path or node path (BackupPlace)
+    std::string m_backup_dir;     // host path (display, report, `kubecert restore`)
+    std::string m_backup_request; // as given: host path or node path (BackupPlace)
     BackupPlace m_backup_place;
-    std::unique_ptr<RootFs> m_backup;        // the backup folder, opened on the first change
+    std::unique_ptr<RootFs> m_backup; // the backup folder, opened on the first change
     bool m_dry_run;
     std::vector<Staged> m_staged;
     std::vector<std::pair<std::string, std::string>> m_renames; // journal: temp node path -> target
     bool m_complete = false;
     bool m_rolled_back = false;
     std::vector<EditRecord> m_records;
-    std::vector<std::pair<std::string, std::string>> m_overlay; // dry-run contents
-    std::vector<std::pair<std::string, std::string>> m_parked;  // node path -> host path in backup
-    std::vector<std::pair<std::string, std::string>> m_links;   // dry-run symlink swaps: link -> target
-    std::vector<std::string> m_created_dirs;                    // node paths of folders made for new files, in creation order
+    std::uint64_t m_last_record_id = 0;
+    std::vector<PendingWrite> m_overlay;                       // staged, and under dry-run every write
+    std::vector<std::pair<std::string, std::string>> m_parked; // node path -> host path in backup
+    std::vector<std::pair<std::string, std::string>> m_links;  // dry-run symlink swaps: link -> target
+    std::vector<std::string> m_created_dirs; // node paths of folders made for new files, in creation order
 };
 
 // Puts back every file listed in BACKUP/MANIFEST under the root (`kubecert

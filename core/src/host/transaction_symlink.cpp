@@ -20,12 +20,9 @@ std::string folder_of(const std::string& path) {
     return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
 }
 
-// Where a link's target lies as a node path (a relative target is relative to the link's folder).
-std::string target_node_path(const std::string& link_node_path, const std::string& target) {
-    return target[0] == '/' ? target : folder_of(link_node_path) + "/" + target;
+std::string link_text(const std::string& target) {
+    return "symlink to " + target + "\n";
 }
-
-std::string link_text(const std::string& target) { return "symlink to " + target + "\n"; }
 
 } // namespace
 
@@ -60,39 +57,16 @@ util::Result<bool> Transaction::replace_symlink(const std::string& node_path, co
     if (st->type == FileStat::Type::symlink || planned != m_links.end())
         if (current == target) return false;
 
-    auto record = std::find_if(m_records.begin(), m_records.end(),
-                               [&](const EditRecord& r) { return r.symlink && r.node_path == node; });
-    if (record == m_records.end()) {
-        EditRecord fresh{node, "", st->type == FileStat::Type::missing, false, false, "", false, ""};
-        fresh.symlink = true;
-        fresh.old_target = on_disk;
-        if (!m_dry_run) {
-            if (auto opened = open_backup(); !opened) return opened.error();
-        }
-        if (!m_dry_run && !fresh.created) {
-            // A copy of the old link itself, so `kubecert restore` needs nothing but the backup.
-            const std::string backup = unique_backup_path("/links" + node);
-            auto copy = open_entry(*m_backup, backup, RootFs::CreateMissing::yes, 0700);
-            if (!copy) return copy.error();
-            if (::symlinkat(on_disk.c_str(), copy->folder.get(), copy->name.c_str()) != 0)
-                return util::make_error(util::ErrorCode::io, node + " (backup): " + std::strerror(errno));
-            if (auto synced = sync_folder(*copy); !synced) return synced.error();
-            fresh.backup_path = m_backup_dir + backup;
-        }
-        m_records.push_back(std::move(fresh));
-        record = m_records.end() - 1;
-        // The MANIFEST names the old link before the node changes, so a crash leaves it restorable.
-        if (auto manifest = write_manifest(); !manifest) return manifest.error();
-    } else {
-        // The latest change goes last: the host glue reports records().back().
-        std::rotate(record, record + 1, m_records.end());
-        record = m_records.end() - 1;
-    }
+    auto made = link_record_for(node, st->type == FileStat::Type::missing, on_disk);
+    if (!made) return made.error();
+    EditRecord* record = *made;
     record->diff = record->created ? unified_diff_new_file(node, link_text(target))
                                    : unified_diff(node, link_text(record->old_target), link_text(target));
     if (m_dry_run) {
-        if (planned != m_links.end()) planned->second = target;
-        else m_links.emplace_back(node, target);
+        if (planned != m_links.end())
+            planned->second = target;
+        else
+            m_links.emplace_back(node, target);
         return true;
     }
     // The kubelet reads what the link points at: the files written before must be in place.
@@ -107,13 +81,35 @@ util::Result<bool> Transaction::replace_symlink(const std::string& node_path, co
     return true;
 }
 
-std::optional<std::string> Transaction::planned_link_target(const std::string& node_path) const {
-    if (m_links.empty()) return std::nullopt;
-    auto resolved = m_fs.resolve(node_path, false);
-    if (!resolved) return std::nullopt;
-    for (const auto& [link, target] : m_links)
-        if (link == resolved->node_path) return target_node_path(link, target);
-    return std::nullopt;
+util::Result<EditRecord*> Transaction::link_record_for(const std::string& node, bool created,
+                                                       const std::string& on_disk) {
+    auto record = std::find_if(m_records.begin(), m_records.end(),
+                               [&](const EditRecord& r) { return r.symlink && r.node_path == node && !r.rolled_back; });
+    if (record != m_records.end()) {
+        // The latest change goes last: the host reports records().back().
+        std::rotate(record, record + 1, m_records.end());
+        return &m_records.back();
+    }
+    EditRecord fresh{node, "", created, false, false, "", false, ""};
+    fresh.symlink = true;
+    fresh.old_target = on_disk;
+    if (!m_dry_run) {
+        if (auto opened = open_backup(); !opened) return opened.error();
+    }
+    if (!m_dry_run && !created) {
+        // A copy of the old link itself, so `kubecert restore` needs nothing but the backup.
+        const std::string backup = unique_backup_path("/links" + node);
+        auto copy = open_entry(*m_backup, backup, RootFs::CreateMissing::yes, 0700);
+        if (!copy) return copy.error();
+        if (::symlinkat(on_disk.c_str(), copy->folder.get(), copy->name.c_str()) != 0)
+            return util::make_error(util::ErrorCode::io, node + " (backup): " + std::strerror(errno));
+        if (auto synced = sync_folder(*copy); !synced) return synced.error();
+        fresh.backup_path = m_backup_dir + backup;
+    }
+    EditRecord& added = add_record(std::move(fresh));
+    // The MANIFEST names the old link before the node changes, so a crash leaves it restorable.
+    if (auto manifest = write_manifest(); !manifest) return manifest.error();
+    return &added;
 }
 
 util::Status Transaction::undo_symlink(const EditRecord& record) {
