@@ -12,6 +12,8 @@
 #include <string_view>
 #include <thread>
 
+#include "app/abi_records.hpp"
+#include "app/host_extensions.hpp"
 #include "app/planned_restarts.hpp"
 #include "host/command_runner.hpp"
 #include "host/process_table.hpp"
@@ -74,12 +76,8 @@ const char* h_option(const kubecert_host_t* h, const char* name) {
         auto v = p->second.find(name);
         if (v != p->second.end()) return s.keep(v->second);
     }
-    const auto& api = s.plugin().api();
-    for (size_t i = 0; i < api.option_count; ++i) {
-        const auto& o = api.options[i];
-        if (o.name && std::strcmp(o.name, name) == 0 && o.value_name && o.default_value) return o.default_value;
-    }
-    return nullptr;
+    const auto* declared = s.plugin().model().option(name);
+    return declared && declared->default_value ? declared->default_value->c_str() : nullptr;
 }
 
 int64_t h_now(const kubecert_host_t* h) { return self(h).ctx().now; }
@@ -217,10 +215,9 @@ kubecert_status_t h_report_finding(const kubecert_host_t* h, const kubecert_find
     out.title = str(f->title);
     out.status = to_finding_status(f->status);
     out.benchmark = str(f->benchmark);
-    for (size_t i = 0; i < f->evidence_count && f->evidence; ++i) {
-        const auto& e = f->evidence[i];
-        out.evidence.push_back({str(e.source), str(e.key), str(e.actual), str(e.expected)});
-    }
+    auto evidence = read_evidence(*f);
+    if (!evidence) return fail_with(s, evidence.error());
+    out.evidence = std::move(*evidence);
     out.remediation = str(f->remediation);
     out.fixable = f->fixable != 0;
     // Scrubbed here, while any key block in it is still whole: the report shows it on one line.
@@ -348,9 +345,26 @@ kubecert_status_t h_find_processes(const kubecert_host_t* h, const char* name, c
     return KUBECERT_OK;
 }
 
+kubecert_status_t h_list_processes(const kubecert_host_t* h, const char* name, const kubecert_process_info_t** out,
+                                   size_t* count) {
+    auto& s = self(h);
+    if (!out || !count) return s.fail(KUBECERT_ERR_INVALID, "list_processes: null argument");
+    const kubecert_process_t* found = nullptr;
+    size_t n = 0;
+    if (auto st = h_find_processes(h, name, &found, &n); st != KUBECERT_OK) return st;
+    const auto& list = s.process_info_lists().emplace_back(process_infos(found, n));
+    *out = list.data();
+    *count = list.size();
+    return KUBECERT_OK;
+}
+
 // --- changing the node -------------------------------------------------------
 
 host::Transaction* transaction_or_fail(HostServices& s, const char* what) {
+    if (auto refused = refuse_node_change(s.current_call(), what)) {
+        s.fail(KUBECERT_ERR_DENIED, *refused);
+        return nullptr;
+    }
     if (!s.ctx().transaction) {
         s.fail(KUBECERT_ERR_DENIED, std::string(what) + ": the node can only be changed during fix");
         return nullptr;
@@ -711,12 +725,15 @@ HostServices::HostServices(RunContext& ctx, const loader::LoadedPlugin& plugin, 
     m_table.cert_issue_batch = h_cert_issue_batch;
     m_table.replace_symlink = h_replace_symlink;
     m_table.live_system = h_live_system;
+    m_table.get_extension = get_host_extension;
+    m_table.list_processes = h_list_processes;
 }
 
 void HostServices::clear_arena() {
     m_strings.clear();
     m_lists.clear();
     m_process_lists.clear();
+    m_process_info_lists.clear();
 }
 
 const char* HostServices::keep(std::string s) { return m_strings.emplace_back(std::move(s)).c_str(); }

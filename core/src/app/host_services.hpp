@@ -7,6 +7,7 @@
 
 #include <kubecert/plugin.h>
 
+#include "app/call_phase.hpp"
 #include "app/run_context.hpp"
 #include "loader/plugin_loader.hpp"
 
@@ -43,6 +44,9 @@ public:
     const std::string& current_finding() const { return m_current_finding; }
     void set_current_finding(std::string id) { m_current_finding = std::move(id); }
     std::deque<std::vector<kubecert_process_t>>& process_lists() { return m_process_lists; }
+    std::deque<std::vector<kubecert_process_info_t>>& process_info_lists() { return m_process_info_lists; }
+    // The plugin entry point running now, for plugin.h's phase rule (set by a CallScope).
+    PluginCall& current_call() { return m_call; }
 
 private:
     RunContext& m_ctx;
@@ -55,6 +59,8 @@ private:
     std::deque<std::string> m_strings;
     std::deque<std::vector<const char*>> m_lists;
     std::deque<std::vector<kubecert_process_t>> m_process_lists;
+    std::deque<std::vector<kubecert_process_info_t>> m_process_info_lists;
+    PluginCall m_call = PluginCall::none;
 };
 
 } // namespace kubecert::app

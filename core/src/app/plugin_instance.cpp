@@ -4,7 +4,10 @@ namespace kubecert::app {
 
 PluginInstance::PluginInstance(RunContext& ctx, const loader::LoadedPlugin& plugin, Phase phase)
     : m_plugin(plugin), m_services(ctx, plugin, phase) {
-    m_self = plugin.api().create(m_services.table());
+    {
+        CallScope call(m_services.current_call(), PluginCall::create);
+        m_self = plugin.api().create(m_services.table());
+    }
     if (!m_self) {
         const char* e = plugin.api().get_last_error(nullptr);
         m_create_error = e && *e ? e : "create() failed";
@@ -28,6 +31,7 @@ util::Status PluginInstance::finish(kubecert_status_t status, const char* what) 
 util::Result<bool> PluginInstance::detect() {
     if (!m_self) return util::make_error(util::ErrorCode::failed, m_plugin.name() + ": " + m_create_error);
     int matches = 0;
+    CallScope call(m_services.current_call(), PluginCall::detect);
     auto st = finish(m_plugin.api().detect(m_self, m_services.table(), &matches), "detect");
     if (!st) return st.error();
     return matches != 0;
@@ -35,6 +39,7 @@ util::Result<bool> PluginInstance::detect() {
 
 util::Status PluginInstance::audit() {
     if (!m_self) return util::make_error(util::ErrorCode::failed, m_plugin.name() + ": " + m_create_error);
+    CallScope call(m_services.current_call(), PluginCall::audit);
     return finish(m_plugin.api().audit(m_self, m_services.table()), "audit");
 }
 
@@ -42,6 +47,7 @@ util::Status PluginInstance::fix(const std::vector<std::string>& finding_ids) {
     if (!m_self) return util::make_error(util::ErrorCode::failed, m_plugin.name() + ": " + m_create_error);
     std::vector<const char*> ids;
     for (const auto& id : finding_ids) ids.push_back(id.c_str());
+    CallScope call(m_services.current_call(), PluginCall::fix);
     return finish(m_plugin.api().fix(m_self, m_services.table(), ids.data(), ids.size()), "fix");
 }
 

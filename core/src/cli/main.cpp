@@ -125,7 +125,10 @@ bool confirm_fix(const Options& o, const std::vector<report::Finding>& due) {
 
 int run(int argc, char** argv) {
     Options early = parse_early(argc, argv);
-    auto loaded = loader::load_plugins(loader::plugin_search_path(early.plugin_dirs));
+    // `version` prints kubecert's and the ABI's versions, no plugin's: it loads none.
+    const bool needs_plugins = early.command != "version" || early.help || !early.help_format.empty();
+    auto loaded = needs_plugins ? loader::load_plugins(loader::plugin_search_path(early.plugin_dirs))
+                                : loader::LoadOutcome{};
     if (!early.help_format.empty()) {
         if (early.help_format == "man") {
             std::fputs(render_man_page(loaded.plugins, "BINDIR/" KUBECERT_BIN_TO_PLUGINS).c_str(), stdout);

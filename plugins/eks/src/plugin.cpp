@@ -30,23 +30,23 @@ bool failing(sdk::Status s) {
 
 class EksPlugin {
 public:
-    static sdk::PluginInfo info() {
-        sdk::PluginInfo i;
-        i.name = "eks";
-        i.version = "1.0.0";
-        i.description = "Amazon EKS worker nodes: kubelet serving/client certificate rotation (CIS EKS 3.2.x)";
-        for (const char* id : {"eks.rotate-server-cert", "eks.server-tls-bootstrap", "eks.rotate-client-cert",
-                               "eks.configz", "eks.serving-cert-expiry"})
-            i.checks.push_back({id, check_title(id)});
-        i.options = {
-            {"api-proxy", "URL",
-             "kubectl proxy address to read the live kubelet configz from (e.g. http://127.0.0.1:8001)", std::nullopt},
-            {"node-name", "NAME", "the node's Kubernetes name for configz (default: the host name)", std::nullopt},
-            {"timeout", "DURATION", "time limit of the configz request", std::string("10s")},
-            {"restart-timeout", "DURATION", "how long fix waits for the restarted kubelet to be active",
-             std::string("30s")},
-        };
-        return i;
+    // Titles as checks.cpp's check_title() words them.
+    static constexpr sdk::CheckDecl k_checks[] = {
+        {"eks.rotate-server-cert", "RotateKubeletServerCertificate feature gate is set to true"},
+        {"eks.server-tls-bootstrap", "Kubelet requests and rotates its serving certificate (serverTLSBootstrap)"},
+        {"eks.rotate-client-cert", "Kubelet client certificate rotation is not disabled"},
+        {"eks.configz", "Live kubelet configuration (configz) has serving certificate rotation on"},
+        {"eks.serving-cert-expiry", "Kubelet serving and client certificates are not expired or expiring"},
+    };
+    static constexpr sdk::OptionDecl k_options[] = {
+        {"api-proxy", "URL", "kubectl proxy address to read the live kubelet configz from (e.g. http://127.0.0.1:8001)"},
+        {"node-name", "NAME", "the node's Kubernetes name for configz (default: the host name)"},
+        {"timeout", "DURATION", "time limit of the configz request", "10s"},
+        {"restart-timeout", "DURATION", "how long fix waits for the restarted kubelet to be active", "30s"},
+    };
+    static constexpr sdk::PluginInfo info() {
+        return {"eks", "1.0.0", "Amazon EKS worker nodes: kubelet serving/client certificate rotation (CIS EKS 3.2.x)",
+                k_checks, k_options};
     }
 
     bool detect(sdk::Host& host) {

@@ -49,32 +49,30 @@ std::int64_t duration_option(const sdk::Host& host, const std::string& name, con
 
 class KubeadmPlugin {
 public:
-    static sdk::PluginInfo info() {
-        sdk::PluginInfo i;
-        i.name = "kubeadm";
-        i.version = "1.0.0";
-        i.description = "kubeadm control-plane and worker nodes: certificate expiry, renewal, kubelet rotation";
-        i.checks = {
-            {"kubeadm.ca-expiry/<name>", "Certificate authorities ca, etcd-ca, front-proxy-ca are valid"},
-            {"kubeadm.cert-expiry/<name>", "Leaf and kubeconfig client certificates are valid, signed by their CA, "
-                                      "match their key (kubelet-client included)"},
-            {"kubeadm.kubelet-client-rotation", "The kubelet rotates its client certificate"},
-            {"kubeadm.kubelet-server-rotation", "The kubelet rotates its serving certificate (serverTLSBootstrap)"},
-            {"kubeadm.user-kubeconfig-current", "~/.kube/config copies of admin.conf are current"},
-            {k_renew_all_id, "Every leaf certificate renewed, as --kubeadm-renew-all asks (kubeadm certs renew all)"},
-        };
-        i.options = {
-            {"renew-all", "", "fix renews every leaf certificate, not only the failing ones (kubeadm certs renew all)",
-             std::nullopt},
-            {"validity", "DURATION", "validity of renewed certificates", std::string("8760h")},
-            {"crictl", "PATH", "crictl used to watch the control plane restart", std::string("crictl")},
-            {"restart-timeout", "DURATION", "how long each control-plane restart wait may take", std::string("120s")},
-            {"pki-dir", "DIR",
-             "kubeadm's certificatesDir, a node path under --root (default: certificatesDir of "
-             "/etc/kubernetes/kubeadm-config.yaml, else /etc/kubernetes/pki, else kubespray's /etc/kubernetes/ssl)",
-             std::nullopt},
-        };
-        return i;
+    // fix swaps kubelet-client-current.pem with replace_symlink (ABI 1.2).
+    static constexpr std::uint32_t required_abi_minor = 2;
+    static constexpr sdk::CheckDecl k_checks[] = {
+        {"kubeadm.ca-expiry/<name>", "Certificate authorities ca, etcd-ca, front-proxy-ca are valid"},
+        {"kubeadm.cert-expiry/<name>", "Leaf and kubeconfig client certificates are valid, signed by their CA, "
+                                       "match their key (kubelet-client included)"},
+        {"kubeadm.kubelet-client-rotation", "The kubelet rotates its client certificate"},
+        {"kubeadm.kubelet-server-rotation", "The kubelet rotates its serving certificate (serverTLSBootstrap)"},
+        {"kubeadm.user-kubeconfig-current", "~/.kube/config copies of admin.conf are current"},
+        {k_renew_all_id, "Every leaf certificate renewed, as --kubeadm-renew-all asks (kubeadm certs renew all)"},
+    };
+    static constexpr sdk::OptionDecl k_options[] = {
+        {"renew-all", nullptr, "fix renews every leaf certificate, not only the failing ones (kubeadm certs renew all)"},
+        {"validity", "DURATION", "validity of renewed certificates", "8760h"},
+        {"crictl", "PATH", "crictl used to watch the control plane restart", "crictl"},
+        {"restart-timeout", "DURATION", "how long each control-plane restart wait may take", "120s"},
+        {"pki-dir", "DIR",
+         "kubeadm's certificatesDir, a node path under --root (default: certificatesDir of "
+         "/etc/kubernetes/kubeadm-config.yaml, else /etc/kubernetes/pki, else kubespray's /etc/kubernetes/ssl)"},
+    };
+    static constexpr sdk::PluginInfo info() {
+        return {"kubeadm", "1.0.0",
+                "kubeadm control-plane and worker nodes: certificate expiry, renewal, kubelet rotation", k_checks,
+                k_options};
     }
 
     bool detect(sdk::Host& host) {
