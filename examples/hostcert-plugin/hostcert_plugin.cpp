@@ -11,18 +11,23 @@ using kubecert::sdk::Status;
 
 class HostcertPlugin {
 public:
-    static kubecert::sdk::PluginInfo info() {
-        return {"hostcert",
-                "1.0.0",
-                "Example: expiry of the node's own TLS certificate",
-                {{"hostcert.expiry", "The node's TLS certificate is not expiring"}},
-                {{"path", "FILE", "certificate to check", "/etc/ssl/node/tls.crt"}}};
+    // Constant data: loading the plugin (kubecert plugins, --help) runs none of its code.
+    static constexpr kubecert::sdk::CheckDecl k_checks[] = {
+        {"hostcert.expiry", "The node's TLS certificate is not expiring"},
+    };
+    static constexpr kubecert::sdk::OptionDecl k_options[] = {
+        {"path", "FILE", "certificate to check", "/etc/ssl/node/tls.crt"},
+    };
+    static constexpr kubecert::sdk::PluginInfo info() {
+        return {"hostcert", "1.0.0", "Example: expiry of the node's own TLS certificate", k_checks, k_options};
     }
 
     bool detect(Host& host) { return host.exists(path(host)); }
 
     void audit(Host& host) {
-        Finding f{"hostcert.expiry", "The node's TLS certificate is not expiring"};
+        Finding f;
+        f.id = "hostcert.expiry";
+        f.title = k_checks[0].title;
         auto pem = host.read_file(path(host));
         if (!pem) {
             f.status = Status::info;

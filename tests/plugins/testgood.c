@@ -193,6 +193,7 @@ static const kubecert_plugin_t k_plugin = {
     sizeof(kubecert_plugin_t), "testgood", "1.2.3", "test plugin written in C",
     k_checks, sizeof k_checks / sizeof k_checks[0], k_options, sizeof k_options / sizeof k_options[0],
     tg_create, tg_destroy, tg_detect, tg_audit, tg_fix, tg_last_error,
+    NULL, NULL, NULL, NULL, /* no get_check()/get_option() (ABI 1.4): the host reads the arrays */
 };
 
 static const kubecert_plugin_t *tg_get_plugin(const kubecert_version_t *host_abi) {

@@ -11,23 +11,69 @@
  * This header is plain C11 (it is compile-tested as C and as C++). Nothing
  * but C types crosses the boundary: no C++ classes, STL types or exceptions.
  *
+ * Loading is inert: opening the library and calling get_plugin() must run
+ * none of the plugin's own code beyond returning constant data (no global
+ * constructors, no threads, no I/O), because `kubecert plugins`, `--help` and
+ * the generated documentation load every plugin they find. State belongs in
+ * create().
+ *
  * Versioning rules (Rationale: a plugin built years ago must keep loading):
- * - Every struct that crosses the boundary starts with `struct_size`. New
- *   fields are only ever appended. A reader uses a field only when
- *   `struct_size` covers it (see KUBECERT_HAS_FIELD).
+ * - `kubecert_plugin_entry.abi` is the ABI version the plugin NEEDS (as
+ *   Falco's required_api_version): major, and the lowest minor whose
+ *   features it cannot work without; not simply the header it was built
+ *   with. The host refuses a plugin only when that minor is newer than its
+ *   own. (Before ABI 1.4 the SDK stamped the header's minor; such plugins
+ *   simply ask for more than they need.)
+ * - Every struct that crosses the boundary by pointer starts with
+ *   `struct_size`. New fields are only ever appended. A reader uses a field
+ *   only when `struct_size` covers it (see KUBECERT_HAS_FIELD); fields beyond
+ *   `struct_size` are absent, and bytes beyond the fields a reader knows are
+ *   ignored. A reader accepts any struct_size that covers the fields of the
+ *   ABI 1.0 struct (the minimum), never requires its own sizeof.
+ * - An array of structs is read with the stride its writer declared, the
+ *   struct_size of its first element (KUBECERT_ELEMENT), never with the
+ *   reader's own sizeof. From ABI 1.4 a plugin may instead hand its checks
+ *   and options out one at a time (check_count()/get_check(), CLAP style).
+ * - Enumerated values travel as fixed-width integers (int32_t/uint32_t), with
+ *   named constants; a reader treats an unknown value as documented there.
  * - A new minor version only appends; a major version bump breaks.
+ * - A host service that not every host needs is asked for by name
+ *   (get_extension(), ABI 1.4) instead of growing kubecert_host_t.
  *
  * Memory and lifetime:
  * - Strings and arrays the plugin hands to the host (declarations, findings,
  *   certificates) are copied by the host before the call returns, except the
- *   plugin descriptor returned by get_plugin(), which must stay valid until
- *   the library is closed (normally: static data).
+ *   plugin descriptor returned by get_plugin() and everything it points to
+ *   (checks, options, strings), which must stay valid and unchanged until
+ *   the library is closed (normally: static constant data).
+ * - The `kubecert_host_t *` the host passes to create() stays valid, with the
+ *   same contents, until destroy() of that instance returns; detect(), audit()
+ *   and fix() of that instance receive that same pointer. A plugin may keep
+ *   it in its state for that long (to use from those entry points), and must
+ *   not use it after destroy() or for another instance. host_data is the
+ *   host's alone.
  * - Strings and buffers the host hands to the plugin (file contents, command
  *   output, certificate details, option values) are owned by the host and
- *   stay valid until the plugin entry point (detect/audit/fix) that received
- *   them returns. Copy what you need to keep longer.
+ *   stay valid until the plugin entry point (create/detect/audit/fix) that
+ *   received them returns. Copy what you need to keep longer.
  * - Every string is UTF-8 and NUL terminated. Byte buffers come with a size
  *   and are additionally NUL terminated for convenience.
+ *
+ * Phases (which host calls are allowed when): for each instance the host
+ * calls create(), then detect() and/or audit(), then, in `fix` only, fix()
+ * on the instance that audited, then destroy(); the after-fix audit runs on
+ * a new instance. Context, reading the node, commands, certificates and
+ * network services may be called from create(), detect(), audit() and
+ * fix(); report_finding() and report_certificate() belong in audit(). The
+ * services under "changing the node" (write_file, backup_file, park_file,
+ * unpark_file, rollback, replace_symlink) are allowed in fix() only: in
+ * create(), detect() and audit() (the audit after a fix included) the host
+ * refuses them with KUBECERT_ERR_DENIED and a message naming the call and
+ * the phase (begin_action(), which returns nothing, is ignored there). A command that changes the node
+ * belongs in fix() too (the host cannot tell; it prints such a command
+ * under --dry-run instead of running it). No host call is allowed from
+ * get_plugin(), get_check()/get_option() or destroy(), nor from a thread
+ * the plugin started.
  *
  * Threading: the host calls a plugin from one thread at a time (the host may
  * use threads of its own inside a call, e.g. cert_issue_batch).
@@ -43,7 +89,7 @@ extern "C" {
 #endif
 
 #define KUBECERT_ABI_MAJOR 1
-#define KUBECERT_ABI_MINOR 3
+#define KUBECERT_ABI_MINOR 4
 #define KUBECERT_ABI_PATCH 0
 
 /* The name of the one symbol a plugin exports. */
@@ -60,6 +106,18 @@ extern "C" {
 #define KUBECERT_HAS_FIELD(ptr, type, field)                                   \
     ((ptr)->struct_size >= offsetof(type, field) + sizeof(((type *)0)->field))
 
+/* The size of `type` up to and including `field`: the smallest struct_size a
+ * reader accepts when `field` is the last field of the oldest version it
+ * reads (added in ABI 1.4). */
+#define KUBECERT_SIZE_UNTIL(type, field) (offsetof(type, field) + sizeof(((type *)0)->field))
+
+/* Element `index` of an array of structs whose writer declared the stride
+ * `stride` (the struct_size of the first element), as a `const type *`
+ * (added in ABI 1.4). Rationale: the writer's struct may be larger or
+ * smaller than the reader's sizeof. */
+#define KUBECERT_ELEMENT(type, base, stride, index)                            \
+    ((const type *)(const void *)((const char *)(base) + (size_t)(stride) * (size_t)(index)))
+
 typedef struct kubecert_version {
     uint32_t major;
     uint32_t minor;
@@ -69,7 +127,8 @@ typedef struct kubecert_version {
 /* Result of every function that can fail. Details travel as a message:
  * the host's via kubecert_host_t.last_error(), the plugin's via
  * kubecert_plugin_t.get_last_error(). */
-typedef enum kubecert_status {
+typedef int32_t kubecert_status_t; /* int32_t from ABI 1.4 (was an enum of the same size and values) */
+enum kubecert_status_value {
     KUBECERT_OK = 0,
     KUBECERT_ERR_FAILED = 1,      /* generic failure, see the message */
     KUBECERT_ERR_NOT_FOUND = 2,   /* a file, process or key does not exist */
@@ -79,37 +138,56 @@ typedef enum kubecert_status {
     KUBECERT_ERR_TIMEOUT = 6,     /* a command, connection or wait ran out of time */
     KUBECERT_ERR_UNREACHABLE = 7, /* a network endpoint could not be reached */
     KUBECERT_ERR_INVALID = 8      /* a bad argument to a host function */
-} kubecert_status_t;
+};
+/* Any other non-zero value is a failure like KUBECERT_ERR_FAILED. */
 
-/* Status of one finding. */
-typedef enum kubecert_finding_status {
+/* Status of one finding: uint32_t from ABI 1.4 (was an enum of the same size
+ * and values). The host reads an unknown value as KUBECERT_ERROR. */
+typedef uint32_t kubecert_finding_status_t;
+enum kubecert_finding_status_value {
     KUBECERT_PASS = 0,
     KUBECERT_FAIL = 1,
     KUBECERT_WARN = 2,  /* passes now but needs attention */
     KUBECERT_INFO = 3,  /* not applicable on this node */
     KUBECERT_ERROR = 4  /* the check could not be evaluated */
-} kubecert_finding_status_t;
+};
 
-typedef enum kubecert_log_level {
+/* Level of a log line: uint32_t from ABI 1.4 (was an enum of the same size
+ * and values). The host shows an unknown level as KUBECERT_LOG_INFO. */
+typedef uint32_t kubecert_log_level_t;
+enum kubecert_log_level_value {
     KUBECERT_LOG_DEBUG = 0,
     KUBECERT_LOG_INFO = 1,
     KUBECERT_LOG_WARN = 2,
     KUBECERT_LOG_ERROR = 3,
     KUBECERT_LOG_PROGRESS = 4 /* transient progress line, shown only on a terminal */
-} kubecert_log_level_t;
+};
 
 /* ------------------------------------------------------------------------ */
 /* Data the plugin gives the host                                            */
 /* ------------------------------------------------------------------------ */
 
 /* One piece of evidence: where a value came from and what it says. Any
- * pointer may be NULL (taken as ""). */
+ * pointer may be NULL (taken as ""). The ABI 1.0 layout, without
+ * struct_size, frozen: kubecert_finding_t.evidence points to an array of
+ * these. From ABI 1.4 kubecert_evidence_item_t can grow. */
 typedef struct kubecert_evidence {
     const char *source;   /* e.g. a file path, "cmdline", "configz" */
     const char *key;      /* e.g. "featureGates.RotateKubeletServerCertificate" */
     const char *actual;   /* what the source says */
     const char *expected; /* what the check wants ("" when only informative) */
 } kubecert_evidence_t;
+
+/* One piece of evidence with a struct_size (added in ABI 1.4), for
+ * kubecert_finding_t.evidence_items: the same fields as kubecert_evidence_t,
+ * and room to append more. */
+typedef struct kubecert_evidence_item {
+    uint32_t struct_size; /* sizeof(kubecert_evidence_item_t); the array's stride */
+    const char *source;
+    const char *key;
+    const char *actual;
+    const char *expected;
+} kubecert_evidence_item_t;
 
 /* One finding, reported through kubecert_host_t.report_finding(). The host
  * copies everything before report_finding() returns. */
@@ -129,6 +207,13 @@ typedef struct kubecert_finding {
      * in kubelet-config.json", where `title` states what the check wants.
      * NULL or "": the host derives a line from the evidence. */
     const char *result;
+    /* --- added in ABI 1.4 (the host reads them when struct_size covers them) --- */
+    /* The evidence as structs with a struct_size, read with the stride of
+     * evidence_items[0].struct_size. When non-NULL (and covered), the host
+     * reads these and ignores `evidence`; a plugin that also runs on hosts
+     * before 1.4 fills both. */
+    const kubecert_evidence_item_t *evidence_items;
+    size_t evidence_item_count;
 } kubecert_finding_t;
 
 /* One certificate for the `certs` table and the report's `certificates`. */
@@ -145,7 +230,8 @@ typedef struct kubecert_certificate {
     int is_authority;         /* non-zero for a CA (second table of `certs`) */
 } kubecert_certificate_t;
 
-/* A plugin-declared command-line option, exposed as --<plugin>-<name>. */
+/* A plugin-declared command-line option, exposed as --<plugin>-<name>. In an
+ * array, every element has the same struct_size: the stride. */
 typedef struct kubecert_option_decl {
     uint32_t struct_size;      /* sizeof(kubecert_option_decl_t) */
     const char *name;          /* e.g. "api-proxy" -> --eks-api-proxy */
@@ -157,7 +243,7 @@ typedef struct kubecert_option_decl {
 /* A check the plugin can report. A family of ids is declared once with
  * "<name>" as its last part (e.g. "kubeadm.cert-expiry/<name>"). */
 typedef struct kubecert_check_decl {
-    uint32_t struct_size; /* sizeof(kubecert_check_decl_t) */
+    uint32_t struct_size; /* sizeof(kubecert_check_decl_t); in an array, the stride */
     const char *id;
     const char *title;
 } kubecert_check_decl_t;
@@ -179,13 +265,16 @@ typedef struct kubecert_string_list {
     size_t count;
 } kubecert_string_list_t;
 
-typedef enum kubecert_file_type {
+/* Type of a file: uint32_t from ABI 1.4 (was an enum of the same size and
+ * values). A plugin reads an unknown value as KUBECERT_FILE_OTHER. */
+typedef uint32_t kubecert_file_type_t;
+enum kubecert_file_type_value {
     KUBECERT_FILE_MISSING = 0,
     KUBECERT_FILE_REGULAR = 1,
     KUBECERT_FILE_DIRECTORY = 2,
     KUBECERT_FILE_SYMLINK = 3, /* only from lstat_file() */
     KUBECERT_FILE_OTHER = 4
-} kubecert_file_type_t;
+};
 
 typedef struct kubecert_file_info {
     uint32_t struct_size; /* set by the plugin to sizeof(kubecert_file_info_t) */
@@ -197,11 +286,21 @@ typedef struct kubecert_file_info {
     int64_t mtime;        /* unix seconds */
 } kubecert_file_info_t;
 
-/* A running process found under ROOT/proc. */
+/* A running process found under ROOT/proc, as find_processes() hands it: the
+ * ABI 1.0 layout, without struct_size, frozen. */
 typedef struct kubecert_process {
     int pid;
     kubecert_string_list_t argv; /* argv[0] first */
 } kubecert_process_t;
+
+/* A running process as list_processes() hands it (added in ABI 1.4): read
+ * element i with KUBECERT_ELEMENT(kubecert_process_info_t, out, out[0].struct_size, i),
+ * since a newer host's struct may be larger. */
+typedef struct kubecert_process_info {
+    uint32_t struct_size;        /* the host's sizeof(kubecert_process_info_t): the stride */
+    int32_t pid;
+    kubecert_string_list_t argv; /* argv[0] first */
+} kubecert_process_info_t;
 
 /* Flags of run_command(). */
 #define KUBECERT_CMD_READ_ONLY 0x1u /* runs even under --dry-run (it changes nothing) */
@@ -295,6 +394,25 @@ typedef struct kubecert_http_response {
  * last_error() describes it; output parameters are then untouched.
  */
 typedef struct kubecert_host kubecert_host_t;
+
+/* Host extensions (added in ABI 1.4): optional services a plugin asks for by
+ * name with get_extension(), CLAP style, so that a service not every host
+ * offers does not grow kubecert_host_t. A name is "kubecert.<service>.v<N>":
+ * lower case words joined by '-', and the version N of that service's
+ * interface; an incompatible change is a new N, so one host may offer v1
+ * and v2 side by side. Names outside "kubecert." are reserved. The returned
+ * pointer is a constant struct (starting with struct_size) or table of that
+ * service, valid as long as the host pointer; NULL when the host does not
+ * offer it. The services this host offers: */
+
+/* "kubecert.host-info.v1": the running kubecert itself. */
+#define KUBECERT_EXT_HOST_INFO_V1 "kubecert.host-info.v1"
+typedef struct kubecert_ext_host_info_v1 {
+    uint32_t struct_size;     /* sizeof(kubecert_ext_host_info_v1_t) of the host */
+    const char *version;      /* kubecert's own version, e.g. "0.1.0" */
+    kubecert_version_t abi;   /* the host's ABI, as kubecert_host_t.abi */
+} kubecert_ext_host_info_v1_t;
+
 struct kubecert_host {
     uint32_t struct_size;       /* sizeof(kubecert_host_t) of the host */
     kubecert_version_t abi;     /* the host's ABI version */
@@ -357,6 +475,8 @@ struct kubecert_host {
                                         const kubecert_process_t **out, size_t *count);
 
     /* --- changing the node (fix only) --------------------------------- */
+    /* Each of these, replace_symlink() included, is refused outside fix()
+     * with KUBECERT_ERR_DENIED (see "Phases" at the top). */
 
     /* Attributes the actions that follow to a finding id (report `actions`). */
     void (*begin_action)(const kubecert_host_t *host, const char *finding_id);
@@ -476,6 +596,18 @@ struct kubecert_host {
      * Rationale: one rule in the host, so that every plugin, third parties'
      * too, agrees on what a mounted image is. */
     int (*live_system)(const kubecert_host_t *host, const char **reason);
+
+    /* --- added in ABI 1.4 (check KUBECERT_HAS_FIELD(host, kubecert_host_t, get_extension)) --- */
+
+    /* The optional service `name` ("kubecert.<service>.v<N>", see "Host
+     * extensions" above), or NULL when this host does not offer it. */
+    const void *(*get_extension)(const kubecert_host_t *host, const char *name);
+
+    /* Added in ABI 1.4 too (check KUBECERT_HAS_FIELD(host, kubecert_host_t, list_processes)). */
+    /* As find_processes(), with elements that carry a struct_size (the
+     * stride: read element i with KUBECERT_ELEMENT). */
+    kubecert_status_t (*list_processes)(const kubecert_host_t *host, const char *name,
+                                        const kubecert_process_info_t **out, size_t *count);
 };
 
 /* ------------------------------------------------------------------------ */
@@ -488,6 +620,11 @@ struct kubecert_plugin {
     const char *name;            /* unique, [a-z0-9-]+, e.g. "eks" */
     const char *version;         /* the plugin's own version, e.g. "1.0.0" */
     const char *description;     /* one line */
+    /* The checks and options as arrays, read with the stride of their first
+     * element's struct_size. A plugin that gives get_check()/get_option()
+     * (ABI 1.4) may still fill these for hosts before 1.4, which read them
+     * with their own sizeof: then they must be arrays of structs exactly
+     * the size of the ABI 1.0 ones. */
     const kubecert_check_decl_t *checks;
     size_t check_count;
     const kubecert_option_decl_t *options;
@@ -514,14 +651,31 @@ struct kubecert_plugin {
     /* Message of the last failing call on `self` (self may be NULL after a
      * failed create()). Owned by the plugin, valid until the next call. */
     const char *(*get_last_error)(void *self);
+
+    /* --- added in ABI 1.4 (the host reads them when struct_size covers them) --- */
+
+    /* The checks and options one at a time, CLAP style: count() then
+     * get(index) for index < count(). Each returns a struct with its own
+     * struct_size, valid until the library is closed. When both of a pair
+     * are non-NULL the host uses them and ignores the array fields above;
+     * when NULL, it reads the arrays. Called without an instance (like
+     * get_plugin(), they must be inert). */
+    uint32_t (*get_check_count)(const kubecert_plugin_t *plugin);
+    const kubecert_check_decl_t *(*get_check)(const kubecert_plugin_t *plugin, uint32_t index);
+    uint32_t (*get_option_count)(const kubecert_plugin_t *plugin);
+    const kubecert_option_decl_t *(*get_option)(const kubecert_plugin_t *plugin, uint32_t index);
 };
 
 /* The one exported symbol's type. */
 typedef struct kubecert_plugin_entry {
-    kubecert_version_t abi;  /* KUBECERT_ABI_* the plugin was built with; read first */
+    /* The ABI version the plugin needs, read first: KUBECERT_ABI_MAJOR and the
+     * lowest minor whose features it cannot do without (see "Versioning
+     * rules"). Older plugins stamped the KUBECERT_ABI_* they were built with. */
+    kubecert_version_t abi;
     uint32_t struct_size;    /* sizeof(kubecert_plugin_entry_t) */
     /* Returns the plugin descriptor, or NULL when the plugin cannot work with
-     * this host's ABI. Valid until the library is closed. */
+     * this host's ABI. Valid until the library is closed. Inert: it returns
+     * constant data and calls nothing of the host. */
     const kubecert_plugin_t *(*get_plugin)(const kubecert_version_t *host_abi);
 } kubecert_plugin_entry_t;
 

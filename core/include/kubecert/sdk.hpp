@@ -4,7 +4,10 @@
 //
 //   class MyPlugin {
 //   public:
-//       static kubecert::sdk::PluginInfo info();          // name, checks, options
+//       static constexpr kubecert::sdk::CheckDecl k_checks[] = {{"my.check", "what it wants"}};
+//       static constexpr kubecert::sdk::OptionDecl k_options[] = {{"path", "FILE", "what to read", "/etc/x"}};
+//       static constexpr kubecert::sdk::PluginInfo info() { return {"my", "1.0.0", "one line", k_checks, k_options}; }
+//       // optional: static constexpr std::uint32_t required_abi_minor = 2; // needs a 1.2 host service
 //       bool detect(kubecert::sdk::Host& host);           // is this node mine?
 //       void audit(kubecert::sdk::Host& host);            // report findings
 //       void fix(kubecert::sdk::Host& host, const std::vector<std::string>& ids);
@@ -16,13 +19,22 @@
 // services throw kubecert::sdk::Error when they fail. Nothing of this file's
 // C++ types crosses the boundary: only the C structs of plugin.h do, so a
 // plugin built with another compiler or standard library still loads.
+//
+// Loading is inert: info() is constexpr and the C descriptor the host reads
+// is built from it at compile time (constant data, no global constructor).
+// The entry stamps the ABI minor the plugin needs (plugin.h, "Versioning
+// rules"): k_sdk_required_abi_minor, or the class's required_abi_minor when
+// it declares a higher one.
 #pragma once
 
 #include <kubecert/plugin.h>
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -77,28 +89,38 @@ struct Certificate {
     bool is_authority = false;
 };
 
+// A plugin's declarations are constant data: string literals in constexpr
+// arrays, so that loading the plugin runs none of its code.
 struct CheckDecl {
-    std::string id;
-    std::string title;
+    const char* id;    // "eks.configz"; a family as "kubeadm.cert-expiry/<name>"
+    const char* title; // what the check wants, one line
 };
 
 struct OptionDecl {
-    std::string name;                        // "api-proxy" -> --<plugin>-api-proxy
-    std::string value_name;                  // "" for a boolean flag
-    std::string help;
-    std::optional<std::string> default_value;
+    const char* name;                    // "api-proxy" -> --<plugin>-api-proxy
+    const char* value_name = nullptr;    // "URL"; nullptr or "" for a boolean flag
+    const char* help = "";
+    const char* default_value = nullptr; // nullptr when none; ignored for flags
 };
 
 struct PluginInfo {
-    std::string name;
-    std::string version;
-    std::string description;
-    std::vector<CheckDecl> checks;
-    std::vector<OptionDecl> options;
+    const char* name;        // [a-z0-9-]+
+    const char* version;
+    const char* description; // one line
+    std::span<const CheckDecl> checks;
+    std::span<const OptionDecl> options;
 };
 
+// The ABI minor the SDK itself needs: every service of a later minor it uses
+// (working_dir, cert_issue_batch, live_system, list_processes, extensions,
+// the finding's result and evidence_items) is probed at run time with
+// KUBECERT_HAS_FIELD and has a fallback, and the descriptor it builds also
+// carries the ABI 1.0 arrays. A plugin that cannot do without a later
+// service declares `static constexpr std::uint32_t required_abi_minor = N;`.
+inline constexpr std::uint32_t k_sdk_required_abi_minor = 0;
+
 struct FileInfo {
-    kubecert_file_type_t type = KUBECERT_FILE_MISSING;
+    kubecert_file_type_t type = KUBECERT_FILE_MISSING; // KUBECERT_FILE_*
     std::uint32_t mode = 0;
     std::uint32_t uid = 0;
     std::uint32_t gid = 0;
@@ -257,6 +279,22 @@ public:
         const bool live = m_host->live_system(m_host, &reason) != 0;
         return {live, detail::str(reason)};
     }
+    // The host extension `name` ("kubecert.<service>.v<N>", plugin.h), as the
+    // struct or table T that service defines, or nullptr when this host does
+    // not offer it (hosts before ABI 1.4 offer none).
+    template <class T>
+    const T* extension(const char* name) const {
+        if (!KUBECERT_HAS_FIELD(m_host, kubecert_host_t, get_extension) || !m_host->get_extension) return nullptr;
+        return static_cast<const T*>(m_host->get_extension(m_host, name));
+    }
+    // kubecert's own version ("0.1.0"), or nullopt from a host without the
+    // kubecert.host-info.v1 extension.
+    std::optional<std::string> host_version() const {
+        const auto* info = extension<kubecert_ext_host_info_v1_t>(KUBECERT_EXT_HOST_INFO_V1);
+        if (!info || !KUBECERT_HAS_FIELD(info, kubecert_ext_host_info_v1_t, version) || !info->version)
+            return std::nullopt;
+        return std::string(info->version);
+    }
     std::optional<std::string> user_home() const {
         const char* h = m_host->user_home(m_host);
         return h ? std::optional<std::string>(h) : std::nullopt;
@@ -264,10 +302,16 @@ public:
 
     // --- results ---
     void report(const Finding& f) const {
+        // Both forms of the evidence: a host of ABI 1.4 reads the items, an older one the 1.0 array.
         std::vector<kubecert_evidence_t> ev;
+        std::vector<kubecert_evidence_item_t> items;
         ev.reserve(f.evidence.size());
-        for (const auto& e : f.evidence)
+        items.reserve(f.evidence.size());
+        for (const auto& e : f.evidence) {
             ev.push_back({e.source.c_str(), e.key.c_str(), e.actual.c_str(), e.expected.c_str()});
+            items.push_back({sizeof(kubecert_evidence_item_t), e.source.c_str(), e.key.c_str(), e.actual.c_str(),
+                             e.expected.c_str()});
+        }
         kubecert_finding_t c{};
         c.struct_size = sizeof c;
         c.id = f.id.c_str();
@@ -279,6 +323,8 @@ public:
         c.remediation = f.remediation.empty() ? nullptr : f.remediation.c_str();
         c.fixable = f.fixable ? 1 : 0;
         c.result = f.result.empty() ? nullptr : f.result.c_str();
+        c.evidence_items = items.data();
+        c.evidence_item_count = items.size();
         check(m_host->report_finding(m_host, &c));
     }
     void report(const Certificate& cert) const {
@@ -321,11 +367,22 @@ public:
         check(m_host->resolve_path(m_host, path.c_str(), &out));
         return detail::str(out);
     }
+    // Processes under ROOT/proc named `name`: from list_processes() with the
+    // host's stride (ABI 1.4), else from the 1.0 find_processes().
     std::vector<Process> find_processes(const std::string& name) const {
-        const kubecert_process_t* ps = nullptr;
-        size_t n = 0;
-        check(m_host->find_processes(m_host, name.c_str(), &ps, &n));
         std::vector<Process> v;
+        size_t n = 0;
+        if (KUBECERT_HAS_FIELD(m_host, kubecert_host_t, list_processes) && m_host->list_processes) {
+            const kubecert_process_info_t* ps = nullptr;
+            check(m_host->list_processes(m_host, name.c_str(), &ps, &n));
+            for (size_t i = 0; i < n; ++i) {
+                const auto* p = KUBECERT_ELEMENT(kubecert_process_info_t, ps, ps[0].struct_size, i);
+                v.push_back({p->pid, detail::strs(p->argv)});
+            }
+            return v;
+        }
+        const kubecert_process_t* ps = nullptr;
+        check(m_host->find_processes(m_host, name.c_str(), &ps, &n));
         for (size_t i = 0; i < n; ++i) v.push_back({ps[i].pid, detail::strs(ps[i].argv)});
         return v;
     }
@@ -479,14 +536,6 @@ private:
 
 namespace detail {
 
-// Static C descriptor built once from a PluginInfo; lives until unload.
-struct Descriptor {
-    PluginInfo info;
-    std::vector<kubecert_check_decl_t> checks;
-    std::vector<kubecert_option_decl_t> options;
-    kubecert_plugin_t plugin{};
-};
-
 // Per-run state: the plugin object plus its last error.
 template <class P>
 struct Instance {
@@ -503,7 +552,7 @@ template <class P>
 struct Trampolines {
     static_assert(std::is_default_constructible_v<P>, "a kubecert plugin class needs a default constructor");
     static_assert(std::is_same_v<decltype(P::info()), PluginInfo>,
-                  "expected signature: static kubecert::sdk::PluginInfo info()");
+                  "expected signature: static constexpr kubecert::sdk::PluginInfo info()");
     static_assert(std::is_invocable_r_v<bool, decltype(&P::detect), P&, Host&>,
                   "expected signature: bool detect(kubecert::sdk::Host&)");
     static_assert(std::is_invocable_v<decltype(&P::audit), P&, Host&>,
@@ -565,51 +614,119 @@ struct Trampolines {
         return static_cast<Instance<P>*>(self)->last_error.c_str();
     }
 
-    static const kubecert_plugin_t* get(const kubecert_version_t* host_abi) noexcept {
-        if (!host_abi || host_abi->major != KUBECERT_ABI_MAJOR) return nullptr;
-        try {
-            // Built in place: the C structs point into x.info's strings.
-            static const std::unique_ptr<Descriptor> d = [] {
-                auto owned = std::make_unique<Descriptor>();
-                Descriptor& x = *owned;
-                x.info = P::info();
-                for (const auto& c : x.info.checks)
-                    x.checks.push_back({sizeof(kubecert_check_decl_t), c.id.c_str(), c.title.c_str()});
-                for (const auto& o : x.info.options)
-                    x.options.push_back({sizeof(kubecert_option_decl_t), o.name.c_str(),
-                                         o.value_name.empty() ? nullptr : o.value_name.c_str(), o.help.c_str(),
-                                         o.default_value ? o.default_value->c_str() : nullptr});
-                kubecert_plugin_t& pl = x.plugin;
-                pl.struct_size = sizeof pl;
-                pl.name = x.info.name.c_str();
-                pl.version = x.info.version.c_str();
-                pl.description = x.info.description.c_str();
-                pl.checks = x.checks.data();
-                pl.check_count = x.checks.size();
-                pl.options = x.options.data();
-                pl.option_count = x.options.size();
-                pl.create = &create;
-                pl.destroy = &destroy;
-                pl.detect = &detect;
-                pl.audit = &audit;
-                pl.fix = &fix;
-                pl.get_last_error = &last_error;
-                return owned;
-            }();
-            return &d->plugin;
-        } catch (...) {
-            return nullptr;
-        }
-    }
+    static const kubecert_plugin_t* get(const kubecert_version_t* host_abi) noexcept;
 };
+
+constexpr bool valid_plugin_name(const char* name) {
+    if (!name || !*name) return false;
+    for (const char* p = name; *p; ++p)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-')) return false;
+    return true;
+}
+
+constexpr bool declarations_complete(const PluginInfo& info) {
+    if (!info.version || !info.description) return false;
+    for (const auto& c : info.checks)
+        if (!c.id || !*c.id || !c.title) return false;
+    for (const auto& o : info.options)
+        if (!valid_plugin_name(o.name) || !o.help) return false;
+    return true;
+}
+
+template <std::size_t N>
+constexpr std::array<kubecert_check_decl_t, N> c_checks(std::span<const CheckDecl> in) {
+    std::array<kubecert_check_decl_t, N> out{};
+    for (std::size_t i = 0; i < N; ++i) out[i] = {sizeof(kubecert_check_decl_t), in[i].id, in[i].title};
+    return out;
+}
+
+template <std::size_t N>
+constexpr std::array<kubecert_option_decl_t, N> c_options(std::span<const OptionDecl> in) {
+    std::array<kubecert_option_decl_t, N> out{};
+    for (std::size_t i = 0; i < N; ++i) {
+        const OptionDecl& o = in[i];
+        const bool flag = !o.value_name || !*o.value_name;
+        out[i] = {sizeof(kubecert_option_decl_t), o.name, flag ? nullptr : o.value_name, o.help,
+                  flag ? nullptr : o.default_value};
+    }
+    return out;
+}
+
+// The C descriptor of plugin P, computed at compile time from P::info():
+// constant data in the library, so loading it runs no code of the plugin.
+// The arrays serve hosts before ABI 1.4 (1.0-sized elements), the
+// get_check()/get_option() accessors serve 1.4 and later.
+template <class P>
+struct StaticDescriptor {
+    static constexpr PluginInfo info = P::info();
+    static_assert(valid_plugin_name(info.name), "a plugin name is [a-z0-9-]+");
+    static_assert(declarations_complete(info), "every check needs an id and a title, every option a name and help");
+    static constexpr std::size_t check_count = info.checks.size();
+    static constexpr std::size_t option_count = info.options.size();
+    static constexpr std::array<kubecert_check_decl_t, check_count> checks = c_checks<check_count>(info.checks);
+    static constexpr std::array<kubecert_option_decl_t, option_count> options =
+        c_options<option_count>(info.options);
+
+    static std::uint32_t get_check_count(const kubecert_plugin_t*) noexcept {
+        return static_cast<std::uint32_t>(check_count);
+    }
+    static const kubecert_check_decl_t* get_check(const kubecert_plugin_t*, std::uint32_t i) noexcept {
+        return i < check_count ? &checks[i] : nullptr;
+    }
+    static std::uint32_t get_option_count(const kubecert_plugin_t*) noexcept {
+        return static_cast<std::uint32_t>(option_count);
+    }
+    static const kubecert_option_decl_t* get_option(const kubecert_plugin_t*, std::uint32_t i) noexcept {
+        return i < option_count ? &options[i] : nullptr;
+    }
+
+    static constexpr kubecert_plugin_t plugin = {
+        sizeof(kubecert_plugin_t),
+        info.name,
+        info.version,
+        info.description,
+        check_count ? checks.data() : nullptr,
+        check_count,
+        option_count ? options.data() : nullptr,
+        option_count,
+        &Trampolines<P>::create,
+        &Trampolines<P>::destroy,
+        &Trampolines<P>::detect,
+        &Trampolines<P>::audit,
+        &Trampolines<P>::fix,
+        &Trampolines<P>::last_error,
+        &get_check_count,
+        &get_check,
+        &get_option_count,
+        &get_option,
+    };
+};
+
+template <class P>
+const kubecert_plugin_t* Trampolines<P>::get(const kubecert_version_t* host_abi) noexcept {
+    if (!host_abi || host_abi->major != KUBECERT_ABI_MAJOR) return nullptr;
+    return &StaticDescriptor<P>::plugin;
+}
+
+// The minor the entry stamps: the SDK's own, or the class's higher
+// `required_abi_minor`.
+template <class P>
+constexpr std::uint32_t required_abi_minor() {
+    std::uint32_t minor = k_sdk_required_abi_minor;
+    if constexpr (requires { P::required_abi_minor; })
+        if (P::required_abi_minor > minor) minor = P::required_abi_minor;
+    return minor;
+}
 
 } // namespace detail
 } // namespace kubecert::sdk
 
 // Registers `Class` as this library's kubecert plugin: defines the one
-// exported entry symbol. Use once per plugin library.
+// exported entry symbol, constant data stamped with the ABI the plugin needs.
 #define KUBECERT_PLUGIN(Class)                                                                     \
+    static_assert(::kubecert::sdk::detail::required_abi_minor<Class>() <= KUBECERT_ABI_MINOR,       \
+                  "required_abi_minor is newer than this SDK's plugin.h");                         \
     extern "C" KUBECERT_EXPORT const kubecert_plugin_entry_t kubecert_plugin_entry;                \
-    extern "C" KUBECERT_EXPORT const kubecert_plugin_entry_t kubecert_plugin_entry = {             \
-        {KUBECERT_ABI_MAJOR, KUBECERT_ABI_MINOR, KUBECERT_ABI_PATCH},                              \
+    extern "C" KUBECERT_EXPORT constinit const kubecert_plugin_entry_t kubecert_plugin_entry = {   \
+        {KUBECERT_ABI_MAJOR, ::kubecert::sdk::detail::required_abi_minor<Class>(), 0},             \
         sizeof(kubecert_plugin_entry_t), &::kubecert::sdk::detail::Trampolines<Class>::get};

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <exception>
 
+#include "app/abi_records.hpp"
+#include "app/host_extensions.hpp"
 #include "host/root_fs.hpp"
 #include "secrets/known_secrets.hpp"
 
@@ -225,16 +227,15 @@ const char* h_working_dir(const kubecert_host_t* h) {
 
 // --- results -------------------------------------------------------------
 
-report::Finding to_finding(const kubecert_finding_t& f) {
+util::Result<report::Finding> to_finding(const kubecert_finding_t& f) {
     report::Finding out;
     out.id = f.id;
     out.title = str(f.title);
     out.status = to_finding_status(f.status);
     out.benchmark = str(f.benchmark);
-    for (size_t i = 0; i < f.evidence_count && f.evidence; ++i) {
-        const auto& e = f.evidence[i];
-        out.evidence.push_back({str(e.source), str(e.key), str(e.actual), str(e.expected)});
-    }
+    auto evidence = read_evidence(f); // ABI 1.4 evidence_items with their stride, else the 1.0 array
+    if (!evidence) return evidence.error();
+    out.evidence = std::move(*evidence);
     out.remediation = str(f.remediation);
     out.fixable = f.fixable != 0;
     // Scrubbed here, while any key block in it is still whole: the report shows it on one line.
@@ -246,7 +247,9 @@ kubecert_status_t h_report_finding(const kubecert_host_t* h, const kubecert_find
     return guarded(h, "report_finding", [&](HostAbiAdapter& a) {
         if (!f || f->struct_size < offsetof(kubecert_finding_t, fixable) + sizeof(int) || !f->id || !*f->id)
             return a.fail(KUBECERT_ERR_INVALID, "report_finding: a finding needs struct_size and an id");
-        return answer(a, a.services().report_finding(to_finding(*f)));
+        auto finding = to_finding(*f);
+        if (!finding) return answer(a, finding);
+        return answer(a, a.services().report_finding(std::move(*finding)));
     });
 }
 
@@ -292,7 +295,7 @@ kubecert_status_t stat_impl(const kubecert_host_t* h, const char* path, kubecert
         i.size = r->size;
         i.mtime = r->mtime;
         copy_out(out, i);
-        return KUBECERT_OK;
+        return kubecert_status_t{KUBECERT_OK};
     });
 }
 
@@ -332,7 +335,22 @@ kubecert_status_t h_find_processes(const kubecert_host_t* h, const char* name, c
             list.push_back({p.pid, a.keep_list(p.argv)});
         *out = list.data();
         *count = list.size();
-        return KUBECERT_OK;
+        return kubecert_status_t{KUBECERT_OK};
+    });
+}
+
+// ABI 1.4: the same processes as records with a struct_size.
+kubecert_status_t h_list_processes(const kubecert_host_t* h, const char* name, const kubecert_process_info_t** out,
+                                   size_t* count) {
+    return guarded(h, "list_processes", [&](HostAbiAdapter& a) {
+        if (!out || !count) return a.fail(KUBECERT_ERR_INVALID, "list_processes: null argument");
+        const kubecert_process_t* found = nullptr;
+        size_t n = 0;
+        if (auto st = h_find_processes(h, name, &found, &n); st != KUBECERT_OK) return st;
+        const auto& list = a.keep_process_infos(process_infos(found, n));
+        *out = list.data();
+        *count = list.size();
+        return kubecert_status_t{KUBECERT_OK};
     });
 }
 
@@ -410,7 +428,7 @@ kubecert_status_t h_run_command(const kubecert_host_t* h, const char* const* arg
         c.out = a.keep_buffer(std::move(r->out));
         c.err = a.keep_buffer(std::move(r->err));
         copy_out(out, c);
-        return KUBECERT_OK;
+        return kubecert_status_t{KUBECERT_OK};
     });
 }
 
@@ -447,7 +465,7 @@ kubecert_status_t h_cert_verify(const kubecert_host_t* h, const char* cert, size
         if (!r) return answer(a, r);
         *ok = r->ok ? 1 : 0;
         if (reason) *reason = a.keep(r->reason);
-        return KUBECERT_OK;
+        return kubecert_status_t{KUBECERT_OK};
     });
 }
 
@@ -465,7 +483,7 @@ kubecert_status_t h_cert_issue(const kubecert_host_t* h, const char* tmpl, size_
         i.cert_pem = a.keep_buffer(std::move(r->cert_pem));
         i.key_pem = a.keep_buffer(std::move(r->key_pem));
         copy_out(out, i);
-        return KUBECERT_OK;
+        return kubecert_status_t{KUBECERT_OK};
     });
 }
 
@@ -512,7 +530,7 @@ kubecert_status_t h_cert_issue_batch(const kubecert_host_t* h, const kubecert_is
         auto issued = a.services().cert_issue_batch(batch);
         for (size_t i = 0; i < count; ++i)
             copy_out(results[i], to_c(a, issued[i]));
-        return KUBECERT_OK;
+        return kubecert_status_t{KUBECERT_OK};
     });
 }
 
@@ -538,7 +556,7 @@ kubecert_status_t h_http_get(const kubecert_host_t* h, const char* url, uint32_t
         resp.status = r->status;
         resp.body = a.keep_buffer(std::move(r->body));
         copy_out(out, resp);
-        return KUBECERT_OK;
+        return kubecert_status_t{KUBECERT_OK};
     });
 }
 
@@ -568,6 +586,7 @@ void fill_node_access(kubecert_host_t& t) {
     t.list_dir = h_list_dir;
     t.resolve_path = h_resolve_path;
     t.find_processes = h_find_processes;
+    t.list_processes = h_list_processes;
     t.begin_action = h_begin_action;
     t.write_file = h_write_file;
     t.backup_file = h_backup_file;
@@ -597,14 +616,19 @@ HostAbiAdapter::HostAbiAdapter(HostServices& services) : m_services(services) {
     fill_context(m_table);
     fill_node_access(m_table);
     fill_crypto_and_network(m_table);
-    // Optional services found by name (ABI 1.4, host_extensions.hpp) are wired here:
-    // m_table.get_extension = h_get_extension;
+    // Optional services found by name (ABI 1.4, host_extensions.hpp).
+    m_table.get_extension = get_host_extension;
 }
 
 void HostAbiAdapter::clear_arena() {
     m_strings.clear();
     m_lists.clear();
     m_process_lists.clear();
+    m_process_info_lists.clear();
+}
+
+const std::vector<kubecert_process_info_t>& HostAbiAdapter::keep_process_infos(std::vector<kubecert_process_info_t> list) {
+    return m_process_info_lists.emplace_back(std::move(list));
 }
 
 const char* HostAbiAdapter::keep(std::string s) {
@@ -637,12 +661,10 @@ kubecert_status_t HostAbiAdapter::fail(kubecert_status_t status, const std::stri
     return status;
 }
 
-std::map<std::string, std::string> option_defaults(const kubecert_plugin_t& plugin) {
+std::map<std::string, std::string> option_defaults(const loader::PluginModel& plugin) {
     std::map<std::string, std::string> defaults;
-    for (size_t i = 0; i < plugin.option_count && plugin.options; ++i) {
-        const auto& o = plugin.options[i];
-        if (o.name && o.value_name && o.default_value) defaults.emplace(o.name, o.default_value);
-    }
+    for (const auto& o : plugin.options)
+        if (!o.is_flag() && o.default_value) defaults.emplace(o.name, *o.default_value);
     return defaults;
 }
 

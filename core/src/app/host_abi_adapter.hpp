@@ -13,6 +13,7 @@
 #include <kubecert/plugin.h>
 
 #include "app/host_services.hpp"
+#include "loader/plugin_model.hpp"
 
 namespace kubecert::app {
 
@@ -33,6 +34,7 @@ public:
     kubecert_buffer_t keep_buffer(std::string s);
     kubecert_string_list_t keep_list(const std::vector<std::string>& items);
     std::vector<kubecert_process_t>& keep_processes();
+    const std::vector<kubecert_process_info_t>& keep_process_infos(std::vector<kubecert_process_info_t> list);
     // Records `message` for last_error() and returns `status`; never throws.
     kubecert_status_t fail(kubecert_status_t status, const std::string& message) noexcept;
     const char* last_error() const { return m_last_error.c_str(); }
@@ -44,9 +46,10 @@ private:
     std::deque<std::string> m_strings;
     std::deque<std::vector<const char*>> m_lists;
     std::deque<std::vector<kubecert_process_t>> m_process_lists;
+    std::deque<std::vector<kubecert_process_info_t>> m_process_info_lists;
 };
 
 // The declared default of each option of `plugin` that takes a value.
-std::map<std::string, std::string> option_defaults(const kubecert_plugin_t& plugin);
+std::map<std::string, std::string> option_defaults(const loader::PluginModel& plugin);
 
 } // namespace kubecert::app

@@ -194,7 +194,12 @@ util::Result<std::vector<host::ProcessInfo>> HostServices::find_processes(const 
 
 util::Result<host::Transaction*> HostServices::transaction_for(const char* what) const {
     if (auto* t = phase().transaction()) return t;
-    return util::make_error(util::ErrorCode::denied, std::string(what) + ": the node can only be changed during fix");
+    // Rationale: detect and audit run on every `kubecert audit`, on a schedule too; a plugin that
+    // changed the node there would do so without --yes, backup or rollback.
+    const char* during = phase().kind() == PhaseKind::detect ? "detect()" : "audit()";
+    return util::make_error(util::ErrorCode::denied, std::string(what) + ": refused during " + during +
+                                                         ": the node can only be changed during fix() "
+                                                         "(plugin.h, \"Phases\")");
 }
 
 void HostServices::note_edit(const host::Transaction& transaction) {

@@ -310,7 +310,10 @@ int run_on_node(const Options& o, const loader::LoadOutcome& loaded) {
 
 int run(int argc, char** argv) {
     Options early = parse_early(argc, argv);
-    auto loaded = loader::load_plugins(loader::plugin_search_path(early.plugin_dirs));
+    // `version` prints kubecert's and the ABI's versions, no plugin's: it loads none.
+    const bool needs_plugins = early.command != "version" || early.help || !early.help_format.empty();
+    auto loaded = needs_plugins ? loader::load_plugins(loader::plugin_search_path(early.plugin_dirs))
+                                : loader::LoadOutcome{};
     if (!early.help_format.empty() || early.help) return run_help(early, loaded);
     Options o = parse(argc, argv, loaded.plugins);
     if (o.command == "version") {

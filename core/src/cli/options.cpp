@@ -58,21 +58,18 @@ struct PluginOptionSlot {
 };
 
 // Declares one plugin's options on `d`, recording each in `slots` when given.
-void add_plugin_options(po::options_description& d, const loader::LoadedPlugin& p,
+void add_plugin_options(po::options_description& d, const loader::PluginModel& p,
                         std::vector<PluginOptionSlot>* slots) {
-    const auto& api = p.api();
-    for (size_t i = 0; i < api.option_count; ++i) {
-        const auto& decl = api.options[i];
-        if (!decl.name) continue;
-        std::string flag = p.name() + "-" + decl.name;
-        std::string help = decl.help ? decl.help : "";
-        if (decl.value_name && decl.default_value) help += " (default " + std::string(decl.default_value) + ")";
+    for (const auto& decl : p.options) {
+        std::string flag = p.name + "-" + decl.name;
+        std::string help = decl.help;
+        if (decl.default_value) help += " (default " + *decl.default_value + ")";
         if (decl.value_name) {
-            d.add_options()(flag.c_str(), po::value<std::string>()->value_name(decl.value_name), help.c_str());
+            d.add_options()(flag.c_str(), po::value<std::string>()->value_name(*decl.value_name), help.c_str());
         } else {
             d.add_options()(flag.c_str(), po::bool_switch(), help.c_str());
         }
-        if (slots) slots->push_back({p.name(), decl.name, decl.value_name == nullptr});
+        if (slots) slots->push_back({p.name, decl.name, decl.is_flag()});
     }
 }
 
@@ -80,12 +77,12 @@ po::options_description plugin_options(const std::vector<std::unique_ptr<loader:
                                        std::vector<PluginOptionSlot>* slots) {
     po::options_description d("Plugin options");
     for (const auto& p : plugins)
-        add_plugin_options(d, *p, slots);
+        add_plugin_options(d, p->model(), slots);
     return d;
 }
 
-po::options_description plugin_options_of(const loader::LoadedPlugin& p) {
-    po::options_description d(p.name() + " plugin options");
+po::options_description plugin_options_of(const loader::PluginModel& p) {
+    po::options_description d(p.name + " plugin options");
     add_plugin_options(d, p, nullptr);
     return d;
 }
@@ -221,8 +218,8 @@ std::vector<OptionGroupDoc> option_docs(const std::vector<std::unique_ptr<loader
     add(fix_options(o), "fix options", "", "");
     add(report_merge_options(o), "report merge options", "", "");
     for (const auto& p : plugins) {
-        po::options_description d = plugin_options_of(*p);
-        add(d, p->name() + " plugin options", p->name(), p->api().description ? p->api().description : "");
+        const auto& m = p->model();
+        add(plugin_options_of(m), m.name + " plugin options", m.name, m.description);
     }
     return groups;
 }

@@ -7,7 +7,51 @@
 namespace kubecert::cli {
 
 namespace {
-std::string s(const char* p) { return p ? p : ""; }
+
+nlohmann::ordered_json optional_text(const std::optional<std::string>& v) {
+    return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json();
+}
+
+nlohmann::ordered_json plugin_json(const loader::PluginModel& m) {
+    nlohmann::ordered_json e;
+    e["name"] = m.name;
+    e["version"] = m.version;
+    e["abi"] = m.abi_text();
+    e["path"] = m.path;
+    e["description"] = m.description;
+    e["checks"] = nlohmann::ordered_json::array();
+    for (const auto& c : m.checks)
+        e["checks"].push_back({{"id", c.id}, {"title", c.title}});
+    e["options"] = nlohmann::ordered_json::array();
+    for (const auto& o : m.options) {
+        nlohmann::ordered_json oj;
+        oj["flag"] = "--" + m.name + "-" + o.name;
+        oj["value_name"] = optional_text(o.value_name);
+        oj["help"] = o.help;
+        oj["default"] = optional_text(o.default_value);
+        e["options"].push_back(oj);
+    }
+    return e;
+}
+
+std::string plugin_text(const loader::PluginModel& m) {
+    std::string out = m.name + " " + m.version + "  (ABI " + m.abi_text() + ")  " + m.path + "\n";
+    if (!m.description.empty()) out += "  " + m.description + "\n";
+    out += "  checks:\n";
+    size_t width = 0;
+    for (const auto& c : m.checks)
+        width = std::max(width, c.id.size());
+    for (const auto& c : m.checks)
+        out += "    " + c.id + std::string(width - c.id.size() + 2, ' ') + c.title + "\n";
+    if (!m.options.empty()) out += "  options:\n";
+    for (const auto& o : m.options) {
+        out += "    --" + m.name + "-" + o.name + (o.value_name ? " " + *o.value_name : "") + "  " + o.help;
+        if (o.default_value) out += " (default " + *o.default_value + ")";
+        out += "\n";
+    }
+    return out + "\n";
+}
+
 } // namespace
 
 std::string render_plugin_list(const std::vector<std::unique_ptr<loader::LoadedPlugin>>& plugins,
@@ -16,56 +60,17 @@ std::string render_plugin_list(const std::vector<std::unique_ptr<loader::LoadedP
         nlohmann::ordered_json j;
         j["schema"] = "kubecert/plugins/v1";
         j["plugins"] = nlohmann::ordered_json::array();
-        for (const auto& p : plugins) {
-            const auto& api = p->api();
-            nlohmann::ordered_json e;
-            e["name"] = p->name();
-            e["version"] = p->version();
-            e["abi"] = p->abi_version();
-            e["path"] = p->path();
-            e["description"] = s(api.description);
-            e["checks"] = nlohmann::ordered_json::array();
-            for (size_t i = 0; i < api.check_count; ++i)
-                e["checks"].push_back({{"id", s(api.checks[i].id)}, {"title", s(api.checks[i].title)}});
-            e["options"] = nlohmann::ordered_json::array();
-            for (size_t i = 0; i < api.option_count; ++i) {
-                const auto& o = api.options[i];
-                nlohmann::ordered_json oj;
-                oj["flag"] = "--" + p->name() + "-" + s(o.name);
-                oj["value_name"] = o.value_name ? nlohmann::ordered_json(o.value_name) : nlohmann::ordered_json();
-                oj["help"] = s(o.help);
-                oj["default"] = o.default_value ? nlohmann::ordered_json(o.default_value) : nlohmann::ordered_json();
-                e["options"].push_back(oj);
-            }
-            j["plugins"].push_back(e);
-        }
+        for (const auto& p : plugins)
+            j["plugins"].push_back(plugin_json(p->model()));
         j["errors"] = errors;
         return j.dump(2) + "\n";
     }
     std::string out;
-    for (const auto& p : plugins) {
-        const auto& api = p->api();
-        out += p->name() + " " + p->version() + "  (ABI " + p->abi_version() + ")  " + p->path() + "\n";
-        if (api.description) out += "  " + s(api.description) + "\n";
-        out += "  checks:\n";
-        size_t width = 0;
-        for (size_t i = 0; i < api.check_count; ++i) width = std::max(width, s(api.checks[i].id).size());
-        for (size_t i = 0; i < api.check_count; ++i) {
-            const std::string id = s(api.checks[i].id);
-            out += "    " + id + std::string(width - id.size() + 2, ' ') + s(api.checks[i].title) + "\n";
-        }
-        if (api.option_count) out += "  options:\n";
-        for (size_t i = 0; i < api.option_count; ++i) {
-            const auto& o = api.options[i];
-            out += "    --" + p->name() + "-" + s(o.name) + (o.value_name ? " " + s(o.value_name) : "") + "  " +
-                   s(o.help);
-            if (o.value_name && o.default_value) out += " (default " + s(o.default_value) + ")";
-            out += "\n";
-        }
-        out += "\n";
-    }
+    for (const auto& p : plugins)
+        out += plugin_text(p->model());
     if (plugins.empty()) out += "no plugins loaded\n";
-    for (const auto& e : errors) out += "error: " + e + "\n";
+    for (const auto& e : errors)
+        out += "error: " + e + "\n";
     return out;
 }
 

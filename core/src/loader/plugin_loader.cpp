@@ -19,18 +19,12 @@ namespace kubecert::loader {
 using util::ErrorCode;
 using util::make_error;
 
-LoadedPlugin::LoadedPlugin(void* handle, int fd, std::string path, const kubecert_plugin_entry_t* entry,
-                           const kubecert_plugin_t* plugin)
-    : m_handle(handle), m_fd(fd), m_path(std::move(path)), m_entry(entry), m_plugin(plugin) {}
+LoadedPlugin::LoadedPlugin(void* handle, int fd, PluginModel model, const kubecert_plugin_t* plugin)
+    : m_handle(handle), m_fd(fd), m_model(std::move(model)), m_plugin(plugin) {}
 
 LoadedPlugin::~LoadedPlugin() {
     if (m_handle) dlclose(m_handle);
     if (m_fd >= 0) ::close(m_fd);
-}
-
-std::string LoadedPlugin::abi_version() const {
-    return std::to_string(m_entry->abi.major) + "." + std::to_string(m_entry->abi.minor) + "." +
-           std::to_string(m_entry->abi.patch);
 }
 
 namespace {
@@ -129,23 +123,25 @@ util::Result<std::unique_ptr<LoadedPlugin>> load_plugin(const std::string& path)
     auto* entry = static_cast<const kubecert_plugin_entry_t*>(dlsym(handle, KUBECERT_PLUGIN_ENTRY_SYMBOL));
     if (!entry) return fail("not a kubecert plugin (no " KUBECERT_PLUGIN_ENTRY_SYMBOL " symbol)");
 
-    // The version is read before anything else of the entry.
+    // The version is read before anything else of the entry: it is the ABI the plugin needs.
     const kubecert_version_t abi = entry->abi;
     const std::string abi_text = std::to_string(abi.major) + "." + std::to_string(abi.minor);
     const std::string host_text = std::to_string(KUBECERT_ABI_MAJOR) + "." + std::to_string(KUBECERT_ABI_MINOR);
     if (abi.major != KUBECERT_ABI_MAJOR)
-        return fail("built for plugin ABI " + abi_text + ", this kubecert supports ABI " +
+        return fail("needs plugin ABI " + abi_text + ", this kubecert supports ABI " +
                     std::to_string(KUBECERT_ABI_MAJOR) + ".0 to " + host_text);
     if (abi.minor > KUBECERT_ABI_MINOR)
-        return fail("built for plugin ABI " + abi_text + ", newer than this kubecert's " + host_text +
+        return fail("needs plugin ABI " + abi_text + ", newer than this kubecert's " + host_text +
                     " (upgrade kubecert)");
-    if (entry->struct_size < sizeof(kubecert_plugin_entry_t) || !entry->get_plugin)
+    // The entry has not grown since ABI 1.0: its size then is the minimum.
+    if (entry->struct_size < KUBECERT_SIZE_UNTIL(kubecert_plugin_entry_t, get_plugin) || !entry->get_plugin)
         return fail("malformed entry (struct_size " + std::to_string(entry->struct_size) + ")");
 
     const kubecert_version_t host_abi{KUBECERT_ABI_MAJOR, KUBECERT_ABI_MINOR, KUBECERT_ABI_PATCH};
     const kubecert_plugin_t* plugin = entry->get_plugin(&host_abi);
     if (!plugin) return fail("the plugin declined this kubecert's ABI " + host_text);
-    if (plugin->struct_size < sizeof(kubecert_plugin_t)) return fail("plugin descriptor too small");
+    auto model = read_plugin_model(abi, *plugin, path);
+    if (!model) return fail(model.error().message);
     if (!valid_name(plugin->name)) return fail("invalid plugin name (want [a-z0-9-]+)");
     if (!plugin->create || !plugin->destroy || !plugin->detect || !plugin->audit || !plugin->fix ||
         !plugin->get_last_error)
@@ -154,7 +150,7 @@ util::Result<std::unique_ptr<LoadedPlugin>> load_plugin(const std::string& path)
     // stays open with it, so no later plugin gets the same /proc/self/fd name.
     const int fd = file.fd;
     file.fd = -1;
-    return std::make_unique<LoadedPlugin>(handle, fd, path, entry, plugin);
+    return std::make_unique<LoadedPlugin>(handle, fd, std::move(*model), plugin);
 }
 
 LoadOutcome load_plugins(const std::vector<std::string>& folders) {

@@ -6,42 +6,48 @@
 
 #include <kubecert/plugin.h>
 
+#include "loader/plugin_model.hpp"
 #include "util/result.hpp"
 
 namespace kubecert::loader {
 
-// One loaded plugin library. The library stays open as long as this object
-// lives, so every plugin instance must be destroyed before it.
+// One loaded plugin library: what it declares (model(), read once at load
+// time) and the functions an instance is run through (api()). The library
+// stays open as long as this object lives, so every plugin instance must be
+// destroyed before it.
 class LoadedPlugin {
 public:
     // Takes `fd`, the descriptor the library was loaded through: it stays
     // open with the library, so its /proc/self/fd name stays unique.
-    LoadedPlugin(void* handle, int fd, std::string path, const kubecert_plugin_entry_t* entry,
-                 const kubecert_plugin_t* plugin);
+    LoadedPlugin(void* handle, int fd, PluginModel model, const kubecert_plugin_t* plugin);
     ~LoadedPlugin();
     LoadedPlugin(const LoadedPlugin&) = delete;
     LoadedPlugin& operator=(const LoadedPlugin&) = delete;
 
-    const std::string& path() const { return m_path; }
+    const PluginModel& model() const { return m_model; }
+    const std::string& path() const { return m_model.path; }
+    const std::string& name() const { return m_model.name; }
+    const std::string& version() const { return m_model.version; }
+    // "1.4.0": the ABI version the plugin needs.
+    std::string abi_version() const { return m_model.abi_text(); }
+    // The entry points of an instance (create .. destroy, get_last_error).
+    // Declarations are read from model(), never from here.
     const kubecert_plugin_t& api() const { return *m_plugin; }
-    std::string name() const { return m_plugin->name; }
-    std::string version() const { return m_plugin->version ? m_plugin->version : ""; }
-    // "1.0.0": the ABI version the plugin was built with.
-    std::string abi_version() const;
 
 private:
     void* m_handle;
     int m_fd;
-    std::string m_path;
-    const kubecert_plugin_entry_t* m_entry;
+    PluginModel m_model;
     const kubecert_plugin_t* m_plugin;
 };
 
 // Loads one plugin file. Refuses, with a message naming the file and the
 // reason: a file or folder writable by group or others, or owned by neither
 // root nor the invoking user (checked before dlopen runs any of its code);
-// a file that is not a shared library; one without the entry symbol; an ABI
-// major version other than ours or a newer minor; an invalid descriptor.
+// a file that is not a shared library; one without the entry symbol; one
+// needing an ABI major version other than ours or a newer minor; an invalid
+// descriptor (plugin_model.hpp). Loading calls get_plugin() and the
+// declaration accessors only: no instance is created.
 util::Result<std::unique_ptr<LoadedPlugin>> load_plugin(const std::string& path);
 
 struct LoadOutcome {

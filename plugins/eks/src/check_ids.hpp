@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include <kubecert/sdk.hpp>
+
 // The EKS plugin's check ids and titles, declared once: the declaration, the findings and the
 // fixes all name a check through these.
 namespace kubecert::eks {
@@ -14,14 +16,8 @@ inline constexpr const char* k_rotate_client_cert = "eks.rotate-client-cert";
 inline constexpr const char* k_configz = "eks.configz";
 inline constexpr const char* k_serving_cert_expiry = "eks.serving-cert-expiry";
 
-// A check as the plugin declares it.
-struct CheckDecl {
-    const char* id;
-    const char* title;
-};
-
 // Every check, in the order the plugin declares and reports them.
-inline constexpr std::array<CheckDecl, 5> k_checks{{
+inline constexpr std::array<sdk::CheckDecl, 5> k_checks{{
     {k_rotate_server_cert, "RotateKubeletServerCertificate feature gate is set to true"},
     {k_server_tls_bootstrap, "Kubelet requests and rotates its serving certificate (serverTLSBootstrap)"},
     {k_rotate_client_cert, "Kubelet client certificate rotation is not disabled"},

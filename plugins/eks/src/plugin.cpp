@@ -17,24 +17,16 @@ namespace kubecert::eks {
 
 class EksPlugin {
 public:
-    // The name, checks and --eks-* options the host lists and parses.
-    static sdk::PluginInfo info() {
-        sdk::PluginInfo i;
-        i.name = "eks";
-        i.version = "1.0.0";
-        i.description = "Amazon EKS worker nodes: kubelet serving/client certificate rotation (CIS EKS 3.2.x)";
-        for (const char* id : {k_rotate_server_cert, k_server_tls_bootstrap, k_rotate_client_cert, k_configz,
-                               k_serving_cert_expiry})
-            i.checks.push_back({id, check_title(id)});
-        i.options = {
-            {"api-proxy", "URL",
-             "kubectl proxy address to read the live kubelet configz from (e.g. http://127.0.0.1:8001)", std::nullopt},
-            {"node-name", "NAME", "the node's Kubernetes name for configz (default: the host name)", std::nullopt},
-            {"timeout", "DURATION", "time limit of the configz request", std::string("10s")},
-            {"restart-timeout", "DURATION", "how long fix waits for the restarted kubelet to be active",
-             std::string("30s")},
-        };
-        return i;
+    // The name, checks and --eks-* options the host lists and parses: constant data (loading runs no code).
+    static constexpr sdk::OptionDecl k_options[] = {
+        {"api-proxy", "URL", "kubectl proxy address to read the live kubelet configz from (e.g. http://127.0.0.1:8001)"},
+        {"node-name", "NAME", "the node's Kubernetes name for configz (default: the host name)"},
+        {"timeout", "DURATION", "time limit of the configz request", "10s"},
+        {"restart-timeout", "DURATION", "how long fix waits for the restarted kubelet to be active", "30s"},
+    };
+    static constexpr sdk::PluginInfo info() {
+        return {"eks", "1.0.0", "Amazon EKS worker nodes: kubelet serving/client certificate rotation (CIS EKS 3.2.x)",
+                k_checks, k_options};
     }
 
     // A node with an EKS kubelet config path, /etc/eks, or a kubelet running with one of them.

@@ -26,33 +26,31 @@ bool g_renewed_all = false;
 
 class KubeadmPlugin {
 public:
-    // The name, checks and --kubeadm-* options the host lists and parses.
-    static sdk::PluginInfo info() {
-        sdk::PluginInfo i;
-        i.name = "kubeadm";
-        i.version = "1.0.0";
-        i.description = "kubeadm control-plane and worker nodes: certificate expiry, renewal, kubelet rotation";
-        i.checks = {
-            {k_ca_expiry_family, "Certificate authorities ca, etcd-ca, front-proxy-ca are valid"},
-            {k_cert_expiry_family, "Leaf and kubeconfig client certificates are valid, signed by their CA, "
-                                      "match their key (kubelet-client included)"},
-            {k_kubelet_client_rotation, "The kubelet rotates its client certificate"},
-            {k_kubelet_server_rotation, "The kubelet rotates its serving certificate (serverTLSBootstrap)"},
-            {k_user_kubeconfig_current, "~/.kube/config copies of admin.conf are current"},
-            {k_renew_all, "Every leaf certificate renewed, as --kubeadm-renew-all asks (kubeadm certs renew all)"},
-        };
-        i.options = {
-            {"renew-all", "", "fix renews every leaf certificate, not only the failing ones (kubeadm certs renew all)",
-             std::nullopt},
-            {"validity", "DURATION", "validity of renewed certificates", std::string("8760h")},
-            {"crictl", "PATH", "crictl used to watch the control plane restart", std::string("crictl")},
-            {"restart-timeout", "DURATION", "how long each control-plane restart wait may take", std::string("120s")},
-            {"pki-dir", "DIR",
-             "kubeadm's certificatesDir, a node path under --root (default: certificatesDir of "
-             "/etc/kubernetes/kubeadm-config.yaml, else /etc/kubernetes/pki, else kubespray's /etc/kubernetes/ssl)",
-             std::nullopt},
-        };
-        return i;
+    // The name, checks and --kubeadm-* options the host lists and parses: constant data.
+    // fix swaps kubelet-client-current.pem with replace_symlink (ABI 1.2).
+    static constexpr std::uint32_t required_abi_minor = 2;
+    static constexpr sdk::CheckDecl k_checks[] = {
+        {k_ca_expiry_family, "Certificate authorities ca, etcd-ca, front-proxy-ca are valid"},
+        {k_cert_expiry_family, "Leaf and kubeconfig client certificates are valid, signed by their CA, "
+                                       "match their key (kubelet-client included)"},
+        {k_kubelet_client_rotation, "The kubelet rotates its client certificate"},
+        {k_kubelet_server_rotation, "The kubelet rotates its serving certificate (serverTLSBootstrap)"},
+        {k_user_kubeconfig_current, "~/.kube/config copies of admin.conf are current"},
+        {k_renew_all, "Every leaf certificate renewed, as --kubeadm-renew-all asks (kubeadm certs renew all)"},
+    };
+    static constexpr sdk::OptionDecl k_options[] = {
+        {"renew-all", nullptr, "fix renews every leaf certificate, not only the failing ones (kubeadm certs renew all)"},
+        {"validity", "DURATION", "validity of renewed certificates", "8760h"},
+        {"crictl", "PATH", "crictl used to watch the control plane restart", "crictl"},
+        {"restart-timeout", "DURATION", "how long each control-plane restart wait may take", "120s"},
+        {"pki-dir", "DIR",
+         "kubeadm's certificatesDir, a node path under --root (default: certificatesDir of "
+         "/etc/kubernetes/kubeadm-config.yaml, else /etc/kubernetes/pki, else kubespray's /etc/kubernetes/ssl)"},
+    };
+    static constexpr sdk::PluginInfo info() {
+        return {"kubeadm", "1.0.0",
+                "kubeadm control-plane and worker nodes: certificate expiry, renewal, kubelet rotation", k_checks,
+                k_options};
     }
 
     // A kube-apiserver manifest, the cluster CA with kubeadm's files beside it, or a kubeadm worker.

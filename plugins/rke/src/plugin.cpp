@@ -14,34 +14,27 @@ namespace kubecert::rke {
 class RkePlugin {
 public:
     // The name, checks and --rke-* options the host lists and parses.
-    static sdk::PluginInfo info() {
-        sdk::PluginInfo i;
-        i.name = "rke";
-        i.version = "1.0.0";
-        i.description =
-            "RKE / Rancher: kubelet serving certificate (generate_serving_certificate, expiry, served vs disk)";
-        i.checks = {
-            {k_check_generate, "cluster.yml sets services.kubelet.generate_serving_certificate: true"},
-            {k_check_expiry, "The kubelet serving certificate on disk is not expired nor about to"},
-            {k_check_served, "The kubelet port serves the certificate on disk"},
-            {k_check_legacy, "The kubelet does not serve its own self-signed certificate (never rotated)"},
-        };
-        i.options = {
-            {"cluster-config", "PATH", "cluster.yml of the cluster (node path under --root; default ./cluster.yml when present)",
-             std::nullopt},
-            {"node-address", "ADDRESS",
-             "the node's address in cluster.yml (names kube-kubelet-<address>.pem; default port host)", std::nullopt},
-            {"kubelet-address", "HOST:PORT", "the kubelet's HTTPS port (default <node-address or 127.0.0.1>:10250)",
-             std::nullopt},
-            {"timeout", "DURATION", "timeout of one TLS connection to the kubelet", std::string("5s")},
-            {"restart-wait", "DURATION", "how long a restarted kubelet gets to serve the expected certificate",
-             std::string("90s")},
-            {"legacy", "", "renew the kubelet's own certificate on the node even when cluster.yml is given",
-             std::nullopt},
-            {"run-up", "", "run `rke up --config PATH` after editing cluster.yml", std::nullopt},
-            {"docker", "PATH", "the docker client that reaches the kubelet container", std::string("docker")},
-        };
-        return i;
+    static constexpr sdk::CheckDecl k_checks[] = {
+        {k_check_generate, "cluster.yml sets services.kubelet.generate_serving_certificate: true"},
+        {k_check_expiry, "The kubelet serving certificate on disk is not expired nor about to"},
+        {k_check_served, "The kubelet port serves the certificate on disk"},
+        {k_check_legacy, "The kubelet does not serve its own self-signed certificate (never rotated)"},
+    };
+    static constexpr sdk::OptionDecl k_options[] = {
+        {"cluster-config", "PATH", "cluster.yml of the cluster (node path under --root; default ./cluster.yml when present)"},
+        {"node-address", "ADDRESS",
+         "the node's address in cluster.yml (names kube-kubelet-<address>.pem; default port host)"},
+        {"kubelet-address", "HOST:PORT", "the kubelet's HTTPS port (default <node-address or 127.0.0.1>:10250)"},
+        {"timeout", "DURATION", "timeout of one TLS connection to the kubelet", "5s"},
+        {"restart-wait", "DURATION", "how long a restarted kubelet gets to serve the expected certificate", "90s"},
+        {"legacy", nullptr, "renew the kubelet's own certificate on the node even when cluster.yml is given"},
+        {"run-up", nullptr, "run `rke up --config PATH` after editing cluster.yml"},
+        {"docker", "PATH", "the docker client that reaches the kubelet container", "docker"},
+    };
+    static constexpr sdk::PluginInfo info() {
+        return {"rke", "1.0.0",
+                "RKE / Rancher: kubelet serving certificate (generate_serving_certificate, expiry, served vs disk)",
+                k_checks, k_options};
     }
 
     // An admin host given --rke-cluster-config, a node with /etc/kubernetes/ssl, or a kubelet.crt
