@@ -101,6 +101,7 @@ static const kubecert_plugin_t k_plugin = {
     sizeof(kubecert_plugin_t), "hostile", "0.0.1", "misbehaves at the ABI on purpose",
     k_checks, sizeof k_checks / sizeof k_checks[0], k_options, sizeof k_options / sizeof k_options[0],
     h_create, h_destroy, h_detect, h_audit, h_fix, h_last_error,
+    NULL, NULL, NULL, NULL, /* ABI 1.4 accessors: the arrays above suffice */
 };
 
 static const kubecert_plugin_t *h_get_plugin(const kubecert_version_t *host_abi) {

@@ -116,6 +116,7 @@ static const char *p_last_error(void *self) { return self ? ((state_t *)self)->l
 static const kubecert_plugin_t k_plugin = {
     sizeof(kubecert_plugin_t), "viewprobe", "1.0.0", "checks that the host's readers agree",
     k_checks, 1, NULL, 0, p_create, p_destroy, p_detect, p_audit, p_fix, p_last_error,
+    NULL, NULL, NULL, NULL, /* ABI 1.4 accessors: the arrays above suffice */
 };
 
 static const kubecert_plugin_t *p_get_plugin(const kubecert_version_t *host_abi) {
