@@ -32,8 +32,9 @@ std::optional<ConfigzTarget> configz_target(const sdk::Host& host, const std::st
     const std::string node =
         host.option("node-name").value_or("").empty() ? host.node_name() : *host.option("node-name");
     if (!is_dns1123_subdomain(node)) {
-        facts = problem("", {"--eks-node-name", "node name", node,
-                             "a DNS-1123 subdomain (lowercase letters, digits, '-', '.'; at most 253)"},
+        facts = problem("",
+                        {"--eks-node-name", "node name", node,
+                         "a DNS-1123 subdomain (lowercase letters, digits, '-', '.'; at most 253)"},
                         "Pass the node's Kubernetes name with --eks-node-name (kubectl get nodes).");
         return std::nullopt;
     }
@@ -79,11 +80,11 @@ std::optional<std::string> fetch_configz(const sdk::Host& host, const ConfigzTar
         return std::nullopt;
     }
     if (resp.status != 200) {
-        facts = problem(target.url,
-                        {target.url, "GET", "HTTP " + std::to_string(resp.status) + ": " + resp.body.substr(0, 200),
-                         "HTTP 200"},
-                        "The API server did not return the node's configz: check the node name (" + target.node +
-                            ") and that your credentials may get nodes/proxy.");
+        facts = problem(
+            target.url,
+            {target.url, "GET", "HTTP " + std::to_string(resp.status) + ": " + resp.body.substr(0, 200), "HTTP 200"},
+            "The API server did not return the node's configz: check the node name (" + target.node +
+                ") and that your credentials may get nodes/proxy.");
         return std::nullopt;
     }
     return resp.body;

@@ -10,8 +10,7 @@ namespace kubecert::eks {
 namespace {
 
 // Runs `read`, recording what stopped it as the ReadError of the facts it was reading.
-template <class Read>
-std::optional<ReadError> guarded(Read&& read) {
+template <class Read> std::optional<ReadError> guarded(Read&& read) {
     try {
         read();
     } catch (const formats::ParseError& e) {
@@ -34,13 +33,6 @@ bool detect_eks(const sdk::Host& host) {
         if (auto c = flag_value(cmd, "config"))
             for (const auto& p : k_eks_config_paths)
                 if (*c == p) return true;
-    return false;
-}
-
-bool is_nodeadm(const KubeletSources& s) {
-    if (s.config_path == "/etc/kubernetes/kubelet/config.json") return true;
-    for (const auto& f : s.unit_files)
-        if (f == "/etc/eks/kubelet/environment") return true;
     return false;
 }
 

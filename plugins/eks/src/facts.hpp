@@ -81,7 +81,7 @@ struct ConfigzFacts {
 
 // Everything the audit learned; the fix acts on the same facts.
 struct Facts {
-    std::vector<std::string> selected; // the checks this run evaluates (--check)
+    std::vector<std::string> selected;     // the checks this run evaluates (--check)
     std::optional<KubeletSources> sources; // nullopt when they could not be read (see sources_error)
     ReadError sources_error;
     std::optional<KubeconfigFacts> kubeconfig; // nullopt when not read (check not selected, or error)
@@ -106,7 +106,12 @@ inline std::optional<std::string> flag_value(const CommandLine& cmd, const std::
 bool detect_eks(const sdk::Host& host);
 
 // AL2023: nodeadm writes the kubelet's config and environment at every boot.
-bool is_nodeadm(const KubeletSources& s);
+inline bool is_nodeadm(const KubeletSources& s) {
+    if (s.config_path == "/etc/kubernetes/kubelet/config.json") return true;
+    for (const auto& f : s.unit_files)
+        if (f == "/etc/eks/kubelet/environment") return true;
+    return false;
+}
 
 // The kubelet's kubeconfig as named by its command line (default /var/lib/kubelet/kubeconfig).
 KubeconfigFacts read_kubeconfig(const sdk::Host& host, const KubeletSources& s);

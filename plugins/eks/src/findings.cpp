@@ -5,7 +5,6 @@
 #include <kubecert/findings/expiry.hpp>
 #include <kubecert/formats/parse_error.hpp>
 
-
 namespace kubecert::eks {
 
 namespace {
@@ -138,6 +137,37 @@ bool judge_client_authentication(sdk::Finding& f, const KubeconfigFacts& kubecon
     f.evidence.push_back({kubeconfig.bootstrap_source, "--bootstrap-kubeconfig", *kubeconfig.bootstrap,
                           "TLS bootstrap: the kubelet will authenticate with a client certificate"});
     return true;
+}
+
+// What to do about the kubelet's certificates in `status`; `static_cert` is the serving
+// certificate the kubelet was given (--tls-cert-file / tlsCertFile), "" when it makes its own.
+std::string expiry_remedy(Status status, const std::string& static_cert) {
+    // A static --tls-cert-file / tlsCertFile is renewed where it was issued, never through a CSR.
+    if (!static_cert.empty() && (status == Status::fail || status == Status::warn)) {
+        return std::string(status == Status::fail ? "The kubelet's serving certificate is expired or not "
+                                                    "yet valid"
+                                                  : "The kubelet's serving certificate expires inside "
+                                                    "the warning window") +
+               ": it is the static " + static_cert +
+               " (tlsCertFile), which the kubelet neither requests nor renews. Issue a new one from the "
+               "CA that signed it (issuer: see the evidence), install it in place of the file (on "
+               "Bottlerocket: apiclient set settings.kubernetes.server-certificate and server-key) and "
+               "restart the kubelet. Approving CSRs does not help here.";
+    }
+    switch (status) {
+    case Status::fail:
+        return "A kubelet certificate is expired or not yet valid. With serverTLSBootstrap and "
+               "certificate rotation on, the kubelet renews it: check eks.server-tls-bootstrap, pending "
+               "CSRs (kubectl get csr) and the kubelet's log; a static --tls-cert-file must be replaced "
+               "by whoever manages it.";
+    case Status::warn:
+        return "A kubelet certificate expires inside the warning window: make sure rotation works "
+               "(pending CSRs: kubectl get csr) before it does.";
+    case Status::error:
+        return "A kubelet certificate file could not be read as a certificate.";
+    default:
+        return "Nothing to do.";
+    }
 }
 
 } // namespace
@@ -311,10 +341,10 @@ sdk::Finding check_serving_cert_expiry(const CertFacts& certs, const Clock& cloc
         append(f.evidence, findings::expiry_evidence(file.path, cert, clock.now, clock.warn_within));
     }
     if (certs.files.empty()) {
-        f.evidence.push_back({certs.cert_dir, "certificates",
-                              "none of " + certs.server_paths.front() + ", " + certs.cert_dir +
-                                  "/kubelet-client-current.pem exists",
-                              ""});
+        f.evidence.push_back(
+            {certs.cert_dir, "certificates",
+             "none of " + certs.server_paths.front() + ", " + certs.cert_dir + "/kubelet-client-current.pem exists",
+             ""});
         f.remediation = "No kubelet certificate on disk: nothing to check.";
         f.result = "no kubelet certificate on disk";
         return f;
@@ -323,37 +353,7 @@ sdk::Finding check_serving_cert_expiry(const CertFacts& certs, const Clock& cloc
     std::stable_partition(results.begin(), results.end(), [&](const auto& r) { return r.first == f.status; });
     for (const auto& r : results)
         f.result += (f.result.empty() ? "" : "; ") + r.second;
-    // A static --tls-cert-file / tlsCertFile is renewed where it was issued, never through a CSR.
-    const bool static_cert = !certs.static_cert.empty();
-    if (static_cert && (f.status == Status::fail || f.status == Status::warn)) {
-        f.remediation = std::string(f.status == Status::fail ? "The kubelet's serving certificate is expired or not "
-                                                               "yet valid"
-                                                             : "The kubelet's serving certificate expires inside "
-                                                               "the warning window") +
-                        ": it is the static " + certs.static_cert +
-                        " (tlsCertFile), which the kubelet neither requests nor renews. Issue a new one from the "
-                        "CA that signed it (issuer: see the evidence), install it in place of the file (on "
-                        "Bottlerocket: apiclient set settings.kubernetes.server-certificate and server-key) and "
-                        "restart the kubelet. Approving CSRs does not help here.";
-        return f;
-    }
-    switch (f.status) {
-    case Status::fail:
-        f.remediation = "A kubelet certificate is expired or not yet valid. With serverTLSBootstrap and "
-                        "certificate rotation on, the kubelet renews it: check eks.server-tls-bootstrap, pending "
-                        "CSRs (kubectl get csr) and the kubelet's log; a static --tls-cert-file must be replaced "
-                        "by whoever manages it.";
-        break;
-    case Status::warn:
-        f.remediation = "A kubelet certificate expires inside the warning window: make sure rotation works "
-                        "(pending CSRs: kubectl get csr) before it does.";
-        break;
-    case Status::error:
-        f.remediation = "A kubelet certificate file could not be read as a certificate.";
-        break;
-    default:
-        f.remediation = "Nothing to do.";
-    }
+    f.remediation = expiry_remedy(f.status, certs.static_cert);
     return f;
 }
 

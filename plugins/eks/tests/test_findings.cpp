@@ -27,8 +27,7 @@ TEST(EksFindings, GateSetTruePasses) {
 
 TEST(EksFindings, CommandLineFalseGateWinsOverTheFile) {
     // The file does not set the gate; --feature-gates on the command line turns it off.
-    const auto f =
-        check_rotate_server_cert(sources("--feature-gates=RotateKubeletServerCertificate=false"), refs());
+    const auto f = check_rotate_server_cert(sources("--feature-gates=RotateKubeletServerCertificate=false"), refs());
     EXPECT_EQ(f.status, Status::fail);
     EXPECT_NE(f.remediation.find("--feature-gates"), std::string::npos) << f.remediation;
 }

@@ -13,7 +13,8 @@ using kubecert::eks::testing::k_unit;
 using kubecert::eks::testing::sources;
 
 TEST(EksFixes, GateOffInTheFileIsSetThere) {
-    const auto plan = plan_rotate_server_cert(sources("", R"({"featureGates": {"RotateKubeletServerCertificate": false}})"));
+    const auto plan =
+        plan_rotate_server_cert(sources("", R"({"featureGates": {"RotateKubeletServerCertificate": false}})"));
     ASSERT_TRUE(plan.possible());
     ASSERT_EQ(plan.edits.size(), 1u);
     EXPECT_EQ(plan.edits[0].path, k_config);
@@ -22,13 +23,16 @@ TEST(EksFixes, GateOffInTheFileIsSetThere) {
 }
 
 TEST(EksFixes, BogusFlagIsRemovedFromTheUnit) {
-    const auto plan = plan_rotate_server_cert(
-        sources("--rotate-kubelet-server-certificate=true", R"({"featureGates": {"RotateKubeletServerCertificate": true}})"));
+    const auto plan = plan_rotate_server_cert(sources("--rotate-kubelet-server-certificate=true",
+                                                      R"({"featureGates": {"RotateKubeletServerCertificate": true}})"));
     ASSERT_EQ(plan.edits.size(), 1u);
     EXPECT_EQ(plan.edits[0].path, k_unit);
-    const std::string unit = "[Unit]\n\n[Service]\n\nExecStart=/usr/bin/kubelet --rotate-kubelet-server-certificate=true "
-                             "--config=" + k_config + "\n";
-    EXPECT_EQ(plan.edits[0].apply(unit), "[Unit]\n\n[Service]\n\nExecStart=/usr/bin/kubelet --config=" + k_config + "\n");
+    const std::string unit =
+        "[Unit]\n\n[Service]\n\nExecStart=/usr/bin/kubelet --rotate-kubelet-server-certificate=true "
+        "--config=" +
+        k_config + "\n";
+    EXPECT_EQ(plan.edits[0].apply(unit),
+              "[Unit]\n\n[Service]\n\nExecStart=/usr/bin/kubelet --config=" + k_config + "\n");
 }
 
 TEST(EksFixes, ProcessOnlyFlagCannotBeEdited) {

@@ -4,7 +4,9 @@ namespace kubecert::kubeadm {
 
 namespace {
 
-bool in_validity(const sdk::CertInfo& c, std::int64_t now) { return c.not_before <= now && now < c.not_after; }
+bool in_validity(const sdk::CertInfo& c, std::int64_t now) {
+    return c.not_before <= now && now < c.not_after;
+}
 
 AuthorityState load_authority(const sdk::Host& host, const AuthoritySpec& spec) {
     AuthorityState a;
@@ -16,7 +18,8 @@ AuthorityState load_authority(const sdk::Host& host, const AuthoritySpec& spec) 
         return a;
     }
     if (a.cert.state != LoadState::loaded) {
-        a.cannot_sign = "its CA " + spec.cert_path + (a.cert.state == LoadState::absent ? " is absent" : " is unreadable");
+        a.cannot_sign =
+            "its CA " + spec.cert_path + (a.cert.state == LoadState::absent ? " is absent" : " is unreadable");
         return a;
     }
     if (a.key.empty()) {
@@ -27,8 +30,8 @@ AuthorityState load_authority(const sdk::Host& host, const AuthoritySpec& spec) 
     // Whether the key belongs to the CA is checked by fix, before signing with it: parsing a
     // private key is the most expensive step of an audit, and only a renewal needs the CA's.
     if (a.cert.info.not_after <= host.now()) {
-        a.cannot_sign = "its CA " + spec.cert_path + " has expired: rotate the CA first (" +
-                        std::string(k_ca_rotation_doc) + ")";
+        a.cannot_sign =
+            "its CA " + spec.cert_path + " has expired: rotate the CA first (" + std::string(k_ca_rotation_doc) + ")";
     }
     return a;
 }

@@ -19,7 +19,8 @@ namespace kubecert::kubeadm {
 inline constexpr const char* k_kubeconfig_dir = "/etc/kubernetes";
 inline constexpr const char* k_manifests_dir = "/etc/kubernetes/manifests";
 // kubeadm's CA rotation procedure, which every CA remediation cites.
-inline constexpr const char* k_ca_rotation_doc = "https://kubernetes.io/docs/tasks/tls/manual-rotation-of-ca-certificates/";
+inline constexpr const char* k_ca_rotation_doc =
+    "https://kubernetes.io/docs/tasks/tls/manual-rotation-of-ca-certificates/";
 
 // A CA as found on the node, and whether it can sign renewals.
 struct AuthorityState {

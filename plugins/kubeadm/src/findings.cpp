@@ -11,15 +11,19 @@ namespace kubecert::kubeadm {
 
 namespace {
 
-
 // Higher is worse, so findings keep the worst of several problems.
 int severity(sdk::Status s) {
     switch (s) {
-    case sdk::Status::pass: return 0;
-    case sdk::Status::info: return 0;
-    case sdk::Status::warn: return 1;
-    case sdk::Status::fail: return 2;
-    case sdk::Status::error: return 3;
+    case sdk::Status::pass:
+        return 0;
+    case sdk::Status::info:
+        return 0;
+    case sdk::Status::warn:
+        return 1;
+    case sdk::Status::fail:
+        return 2;
+    case sdk::Status::error:
+        return 3;
     }
     return 0;
 }
@@ -28,7 +32,9 @@ void raise(sdk::Status& status, sdk::Status to) {
     if (severity(to) > severity(status)) status = to;
 }
 
-bool in_validity(const sdk::CertInfo& c, std::int64_t now) { return c.not_before <= now && now < c.not_after; }
+bool in_validity(const sdk::CertInfo& c, std::int64_t now) {
+    return c.not_before <= now && now < c.not_after;
+}
 
 // A verification failure caused only by time is the expiry check's business, not a broken chain.
 bool is_time_reason(const std::string& reason) {
@@ -70,8 +76,8 @@ sdk::Finding authority_finding_of(const AuthorityState& a, const Clock& clock) {
     f.status = findings::expiry_status(a.cert.info.not_before, a.cert.info.not_after, clock.now, clock.warn_within);
     f.evidence = findings::expiry_evidence(a.spec.cert_path, a.cert.info, clock.now, clock.warn_within);
     f.result = findings::expiry_result(a.cert.info, clock.now) + (a.key.empty() ? "; its key is not on this node" : "");
-    f.evidence.push_back({a.spec.key_path, "private key",
-                          a.key.empty() ? "absent (externally managed CA)" : "present", ""});
+    f.evidence.push_back(
+        {a.spec.key_path, "private key", a.key.empty() ? "absent (externally managed CA)" : "present", ""});
     if (f.status == sdk::Status::fail || f.status == sdk::Status::warn)
         f.remediation = "kubecert never renews a certificate authority: every certificate it signed and every "
                         "kubeconfig that trusts it must change with it. Rotate " +
@@ -101,7 +107,8 @@ std::string judge_chain_and_key(sdk::Finding& f, const LeafState& leaf, const Au
     const auto& path = leaf.cert.path;
     if (leaf.checks.chain && !leaf.checks.chain->ok && !is_time_reason(leaf.checks.chain->reason)) {
         raise(f.status, sdk::Status::fail);
-        f.evidence.push_back({path, "verifies against " + ca->spec.cert_path, "no: " + leaf.checks.chain->reason, "yes"});
+        f.evidence.push_back(
+            {path, "verifies against " + ca->spec.cert_path, "no: " + leaf.checks.chain->reason, "yes"});
         first = "it is not signed by the CA on disk";
         f.result = "not signed by " + ca->spec.cert_path + "; " + f.result;
     }
@@ -122,7 +129,7 @@ std::string judge_chain_and_key(sdk::Finding& f, const LeafState& leaf, const Au
 
 // The remediation of a FAIL or WARN leaf: kubecert's fix where its CA can sign, else why not.
 void set_leaf_remedy(sdk::Finding& f, const LeafState& leaf, const AuthorityState* ca, const std::string& problem) {
-    const std::string why = !problem.empty()                   ? problem
+    const std::string why = !problem.empty()                ? problem
                             : f.status == sdk::Status::fail ? "it has expired or is not yet valid"
                                                             : "it expires within the warning window";
     if (ca && ca->cannot_sign.empty()) {
@@ -132,8 +139,8 @@ void set_leaf_remedy(sdk::Finding& f, const LeafState& leaf, const AuthorityStat
                         "loads the new certificates (by hand: `kubeadm certs renew <name>`, then restart the "
                         "control-plane static pods).";
     } else {
-        f.remediation = leaf.spec.name + " cannot be renewed on this node (" + why + "): " +
-                        (ca ? ca->cannot_sign : "its CA " + leaf.spec.authority + " is unknown") + ".";
+        f.remediation = leaf.spec.name + " cannot be renewed on this node (" + why +
+                        "): " + (ca ? ca->cannot_sign : "its CA " + leaf.spec.authority + " is unknown") + ".";
     }
 }
 
@@ -185,8 +192,8 @@ sdk::Finding renew_all_request(const PkiState& pki, bool done) {
         return f;
     }
     f.status = sdk::Status::warn;
-    f.title = "--kubeadm-renew-all asks to renew all " + std::to_string(renewable) +
-              " leaf certificates; `fix` does it";
+    f.title =
+        "--kubeadm-renew-all asks to renew all " + std::to_string(renewable) + " leaf certificates; `fix` does it";
     f.remediation = "kubecert --flavor kubeadm fix --kubeadm-renew-all";
     f.fixable = renewable > 0;
     return f;

@@ -55,8 +55,7 @@ FixRequest read_request(const sdk::Host& host, const std::vector<std::string>& i
     request.validity_seconds =
         options.duration_or("validity", util::k_one_second, 100 * 365 * util::k_one_day, 365 * util::k_one_day);
     request.restart.crictl = options.text("crictl").value_or("crictl");
-    request.restart.timeout_seconds =
-        options.duration_or("restart-timeout", util::k_one_second, util::k_one_day, 120);
+    request.restart.timeout_seconds = options.duration_or("restart-timeout", util::k_one_second, util::k_one_day, 120);
     return request;
 }
 
@@ -118,8 +117,8 @@ void enable_client_rotation(const sdk::Host& host, const KubeletSettings& kubele
 }
 
 // The kubelet's own client certificate, which it could not rotate while the API server was down.
-void renew_kubelet_client_if_asked(const sdk::Host& host, const PkiState& pki, const FixRequest& request,
-                                   CaKeys& keys, Changes& changes) {
+void renew_kubelet_client_if_asked(const sdk::Host& host, const PkiState& pki, const FixRequest& request, CaKeys& keys,
+                                   Changes& changes) {
     if (!request.wanted.count(k_kubelet_client_expiry)) return;
     const auto* ca = pki.authority("ca");
     if (ca && keys.usable(*ca)) {

@@ -4,19 +4,18 @@
 #include <set>
 #include <tuple>
 
-#include <kubecert/kubelet/merge.hpp>
 #include <kubecert/formats/kubeconfig.hpp>
 #include <kubecert/formats/kubelet_flags.hpp>
 #include <kubecert/formats/parse_error.hpp>
 #include <kubecert/formats/systemd_unit.hpp>
 #include <kubecert/formats/yaml_edit.hpp>
+#include <kubecert/kubelet/merge.hpp>
 
 namespace kubecert::kubeadm {
 
 namespace {
 
-template <class F>
-void guarded(KubeletSettings& s, F&& body) {
+template <class F> void guarded(KubeletSettings& s, F&& body) {
     try {
         body();
     } catch (const formats::ParseError& e) {
@@ -55,10 +54,11 @@ std::vector<FlagValue> KubeletSettings::flag_values(const std::string& name) con
     return out;
 }
 
-KubeletSettings read_kubelet_settings(const sdk::Host& host) {
-    KubeletSettings s;
-    std::optional<std::string> config_flag;
+namespace {
 
+// The kubelet's command lines: systemd's (or, without a unit, the env files kubeadm and the
+// packages write), then the running processes'.
+void read_flag_sources(const sdk::Host& host, KubeletSettings& s) {
     guarded(s, [&] {
         if (auto unit = kubelet::kubelet_unit_command_line(host)) s.flag_sources.push_back(std::move(*unit));
     });
@@ -78,7 +78,8 @@ KubeletSettings read_kubelet_settings(const sdk::Host& host) {
                 if (it == env.end()) return;
                 kubelet::KubeletCommandLine cmd;
                 cmd.source = path + " (" + var + ")";
-                for (auto& w : formats::split_words(it->second)) cmd.args.push_back({w, {path, 0, var}});
+                for (auto& w : formats::split_words(it->second))
+                    cmd.args.push_back({w, {path, 0, var}});
                 s.flag_sources.push_back(std::move(cmd));
             });
     }
@@ -91,7 +92,12 @@ KubeletSettings read_kubelet_settings(const sdk::Host& host) {
             s.flag_sources.push_back(std::move(cmd));
         }
     });
+}
+
+// --config, --config-dir and --kubeconfig as the kubelet resolves them.
+void choose_paths(KubeletSettings& s) {
     // The last source is what runs; relative paths are the kubelet's working directory's.
+    std::optional<std::string> config_flag;
     std::optional<std::string> kubeconfig_flag;
     for (const auto& src : s.flag_sources) {
         const auto flags = formats::parse_kubelet_flags(src.words());
@@ -110,12 +116,11 @@ KubeletSettings read_kubelet_settings(const sdk::Host& host) {
     }
     if (config_flag) s.config_path = *config_flag;
     if (kubeconfig_flag) s.kubeconfig_path = *kubeconfig_flag;
-    guarded(s, [&] {
-        if (auto text = host.read_file(s.kubeconfig_path))
-            if (auto user = formats::parse_kubeconfig(*text, s.kubeconfig_path).current_user())
-                s.exec_command = user->exec_command;
-    });
+}
 
+// rotateCertificates and serverTLSBootstrap from the config file, and from the --config-dir
+// drop-ins that override it key by key (merged by the shared engine).
+void read_config_values(const sdk::Host& host, KubeletSettings& s) {
     guarded(s, [&] {
         s.config_text = host.read_file(s.config_path);
         if (!s.config_text) return;
@@ -128,7 +133,7 @@ KubeletSettings read_kubelet_settings(const sdk::Host& host) {
             kubelet::KubeletSources files;
             if (s.config_text)
                 files.config = kubelet::ConfigDoc{s.config_path, false,
-                                                 kubelet::parse_config_document(*s.config_text, s.config_path)};
+                                                  kubelet::parse_config_document(*s.config_text, s.config_path)};
             files.dropins = kubelet::read_config_dropins(host, s.config_dir);
             for (auto [key, flag, value, from] : {std::tuple{"rotateCertificates", "rotate-certificates",
                                                              &s.rotate_certificates, &s.rotate_certificates_from},
@@ -141,6 +146,21 @@ KubeletSettings read_kubelet_settings(const sdk::Host& host) {
                 *from = winner->source;
             }
         });
+}
+
+} // namespace
+
+KubeletSettings read_kubelet_settings(const sdk::Host& host) {
+    KubeletSettings s;
+    read_flag_sources(host, s);
+    choose_paths(s);
+    guarded(s, [&] {
+        if (auto text = host.read_file(s.kubeconfig_path))
+            if (auto user = formats::parse_kubeconfig(*text, s.kubeconfig_path).current_user())
+                s.exec_command = user->exec_command;
+    });
+
+    read_config_values(host, s);
     return s;
 }
 

@@ -6,7 +6,9 @@ namespace kubecert::kubeadm {
 
 namespace {
 
-std::string bool_text(const std::optional<bool>& v) { return v ? (*v ? "true" : "false") : "(not set: false)"; }
+std::string bool_text(const std::optional<bool>& v) {
+    return v ? (*v ? "true" : "false") : "(not set: false)";
+}
 
 // "rotateCertificates: true in /var/lib/kubelet/config.yaml", "... not set (false) in ...".
 std::string setting_text(const std::string& key, const std::optional<bool>& v, const std::string& path) {
@@ -21,7 +23,8 @@ std::optional<sdk::Finding> error_finding(const KubeletSettings& s, const std::s
     f.title = title;
     f.status = sdk::Status::error;
     f.result = s.errors.front();
-    for (const auto& e : s.errors) f.evidence.push_back({"", "parse", e, "well-formed"});
+    for (const auto& e : s.errors)
+        f.evidence.push_back({"", "parse", e, "well-formed"});
     f.remediation = "Repair the file named above; nothing is changed while it is malformed.";
     return f;
 }
@@ -30,13 +33,16 @@ std::optional<sdk::Finding> error_finding(const KubeletSettings& s, const std::s
 
 std::string cis_reference(const std::string& benchmark, const std::string& which) {
     // CIS renumbered section 4.2 in v1.10: before it these were 4.2.11 and 4.2.12.
-    const bool modern = benchmark.empty() || benchmark == "cis-1.10" || benchmark == "cis-1.11" || benchmark == "cis-1.12";
+    const bool modern =
+        benchmark.empty() || benchmark == "cis-1.10" || benchmark == "cis-1.11" || benchmark == "cis-1.12";
     const bool older = !modern && benchmark.starts_with("cis-");
     if (!modern && !older) return "";
     const std::string version = benchmark.empty() ? "1.12" : benchmark.substr(4);
     std::string item;
-    if (which == "rotate-certificates") item = modern ? "4.2.10" : "4.2.11";
-    else item = modern ? "4.2.11" : "4.2.12";
+    if (which == "rotate-certificates")
+        item = modern ? "4.2.10" : "4.2.11";
+    else
+        item = modern ? "4.2.11" : "4.2.12";
     return "CIS Kubernetes Benchmark v" + version + " " + item;
 }
 
@@ -64,8 +70,10 @@ sdk::Finding audit_client_rotation(const KubeletSettings& s, const std::string& 
     }
     f.result = s.config_text ? setting_text("rotateCertificates", s.rotate_certificates, s.config_path)
                              : "no " + s.config_path + " and no --rotate-certificates flag";
-    if (s.config_text) f.evidence.push_back({s.config_path, "rotateCertificates", bool_text(s.rotate_certificates), "true"});
-    else f.evidence.push_back({s.config_path, "present", "no", ""});
+    if (s.config_text)
+        f.evidence.push_back({s.config_path, "rotateCertificates", bool_text(s.rotate_certificates), "true"});
+    else
+        f.evidence.push_back({s.config_path, "present", "no", ""});
     if (!s.config_note.empty()) f.evidence.push_back({s.config_path, "chosen because", s.config_note, ""});
     if (!s.rotate_certificates_from.empty())
         f.evidence.push_back({s.rotate_certificates_from,
@@ -122,7 +130,8 @@ sdk::Finding audit_server_rotation(const KubeletSettings& s, const std::string& 
     bool on = s.server_tls_bootstrap.value_or(false);
     f.result = s.config_text ? setting_text("serverTLSBootstrap", s.server_tls_bootstrap, s.config_path)
                              : "no " + s.config_path + " and no --rotate-server-certificates flag";
-    if (s.config_text) f.evidence.push_back({s.config_path, "serverTLSBootstrap", bool_text(s.server_tls_bootstrap), "true"});
+    if (s.config_text)
+        f.evidence.push_back({s.config_path, "serverTLSBootstrap", bool_text(s.server_tls_bootstrap), "true"});
     if (!s.server_tls_bootstrap_from.empty())
         f.evidence.push_back({s.server_tls_bootstrap_from,
                               "serverTLSBootstrap (--config-dir drop-in, wins over the file)",

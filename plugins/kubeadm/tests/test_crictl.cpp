@@ -7,11 +7,12 @@ namespace {
 
 using kubecert::kubeadm::crictl_lists_container;
 
-const char* k_ps = "CONTAINER      IMAGE          CREATED       STATE    NAME                      ATTEMPT  POD ID   POD\n"
-                   "3f1e2a9c4b7d   6f1d0b9c1a2e   2 hours ago   Running  kube-apiserver            0        aa11     "
-                   "kube-apiserver-cp1\n"
-                   "7a8b9c0d1e2f   9e8d7c6b5a4f   2 hours ago   Running  etcd                      0        bb22     "
-                   "etcd-cp1\n";
+const char* k_ps =
+    "CONTAINER      IMAGE          CREATED       STATE    NAME                      ATTEMPT  POD ID   POD\n"
+    "3f1e2a9c4b7d   6f1d0b9c1a2e   2 hours ago   Running  kube-apiserver            0        aa11     "
+    "kube-apiserver-cp1\n"
+    "7a8b9c0d1e2f   9e8d7c6b5a4f   2 hours ago   Running  etcd                      0        bb22     "
+    "etcd-cp1\n";
 
 TEST(KubeadmCrictl, ListsContainersByName) {
     EXPECT_TRUE(crictl_lists_container(k_ps, "kube-apiserver"));

@@ -14,9 +14,9 @@ TEST(KubeadmLayout, NamesEveryCertificateKubeadmLists) {
     std::vector<std::string> names;
     for (const auto& l : layout.leaves)
         names.push_back(l.name);
-    for (const char* expected : {"admin.conf", "apiserver", "apiserver-etcd-client", "apiserver-kubelet-client",
-                                 "controller-manager.conf", "etcd-healthcheck-client", "etcd-peer", "etcd-server",
-                                 "front-proxy-client", "scheduler.conf"})
+    for (const char* expected :
+         {"admin.conf", "apiserver", "apiserver-etcd-client", "apiserver-kubelet-client", "controller-manager.conf",
+          "etcd-healthcheck-client", "etcd-peer", "etcd-server", "front-proxy-client", "scheduler.conf"})
         EXPECT_NE(std::find(names.begin(), names.end(), expected), names.end()) << expected;
     ASSERT_NE(layout.authority("etcd-ca"), nullptr);
     EXPECT_EQ(layout.authority("etcd-ca")->cert_path, "/etc/kubernetes/pki/etcd/ca.crt");

@@ -51,7 +51,9 @@ std::string restart_systemd_kubelet(const sdk::Host& host, std::int64_t timeout_
     const auto result = util::wait_until(host, spec, [&] {
         const auto r = host.run(is_active, k_is_active_timeout_ms, KUBECERT_CMD_READ_ONLY);
         const std::string out = trimmed(r.out);
-        return util::Probe{r.ok(), r.timed_out ? "timed out" : !out.empty() ? out : "exit " + std::to_string(r.exit_code)};
+        return util::Probe{r.ok(), r.timed_out    ? "timed out"
+                                   : !out.empty() ? out
+                                                  : "exit " + std::to_string(r.exit_code)};
     });
     if (result.done) return "";
     return std::string(result.ever_done ? "the kubelet did not stay active " : "the kubelet is not active ") +

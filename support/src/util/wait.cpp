@@ -8,7 +8,8 @@ WaitClock host_clock(const sdk::Host& host) {
                 return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start)
                     .count();
             },
-            [&host](std::uint32_t ms) { host.sleep_ms(ms); }, [&host](const std::string& line) { host.progress(line); }};
+            [&host](std::uint32_t ms) { host.sleep_ms(ms); },
+            [&host](const std::string& line) { host.progress(line); }};
 }
 
 WaitResult wait_until(const WaitClock& clock, const WaitSpec& spec, const std::function<Probe()>& probe) {

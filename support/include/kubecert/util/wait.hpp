@@ -29,16 +29,16 @@ struct WaitSpec {
 
 // What the wait saw when it ended.
 struct WaitResult {
-    bool done = false;         // done, and stayed so for the settle polls
-    bool ever_done = false;    // done at some poll, even if it did not stay so
-    std::string last_seen;     // Probe::seen of the last poll
+    bool done = false;      // done, and stayed so for the settle polls
+    bool ever_done = false; // done at some poll, even if it did not stay so
+    std::string last_seen;  // Probe::seen of the last poll
     std::int64_t waited_ms = 0;
     int polls = 0;
 };
 
 // How a wait passes time and reports it; the host's by default, a virtual clock in tests.
 struct WaitClock {
-    std::function<std::int64_t()> elapsed_ms;        // since the wait began
+    std::function<std::int64_t()> elapsed_ms; // since the wait began
     std::function<void(std::uint32_t)> sleep_ms;
     std::function<void(const std::string&)> progress; // one transient line
 };
