@@ -80,32 +80,15 @@ TEST(InertLoading, HelpListsAPluginsOptionsFromItsDeclarations) {
 // The toolchain puts its own entries in .init_array (gcc's frame_dummy): a C
 // plugin without constructors, built by the same toolchain, is the baseline.
 // The probe plugin, which has one constructor, shows the count sees it.
-//
-// Known debt, to reach 0: the translation units of each bundled plugin that
-// still have namespace-scope std::string/std::vector constants (their
-// _GLOBAL__sub_I_ functions), left to the restructuring of the plugins and
-// the support library (issue 9, point 4): eks: support/src/kubelet/
-// {command_line,merge,sources}.cpp, eks/src/{checks,configz,fix,plugin}.cpp;
-// kubeadm: the same three support files, kubeadm/src/{kubelet_checks,
-// kubelet_settings,plugin}.cpp; rke: rke/src/findings.cpp. The count may
-// only go down; lower it (to 0, then delete the table) as they are fixed.
 TEST(InertLoading, BundledPluginsHaveNoGlobalConstructors) {
-    const std::map<std::string, long> known_debt{
-        {"kubecert-eks.so", 7}, {"kubecert-kubeadm.so", 6}, {"kubecert-rke.so", 1}};
     const long baseline = init_array_entries(test_plugin_dir() + "/testgood.so");
     ASSERT_GE(baseline, 0);
     EXPECT_EQ(init_array_entries(test_plugin_dir() + "/probe.so"), baseline + 1);
     const auto plugins = bundled_plugins();
     ASSERT_EQ(plugins.size(), 3u) << "expected eks, rke and kubeadm";
-    for (const auto& p : plugins) {
-        const std::string file = p.substr(p.find_last_of('/') + 1);
-        const auto debt = known_debt.find(file);
-        const long allowed = debt == known_debt.end() ? 0 : debt->second;
-        const long extra = init_array_entries(p) - baseline;
-        EXPECT_LE(extra, allowed)
-            << p << " runs more code when loaded than before: a new global with a constructor (std::string, "
-            << "std::vector, std::map, std::regex...) at namespace or class scope; make it constexpr data or a "
-            << "function-local static";
-        if (extra < allowed) ADD_FAILURE() << p << ": " << extra << " constructors left: lower known_debt to that";
-    }
+    for (const auto& p : plugins)
+        EXPECT_EQ(init_array_entries(p), baseline)
+            << p << " runs code when loaded: a global with a constructor (std::string, std::vector, std::map, "
+            << "std::regex...) at namespace or class scope, in the plugin or a support header it includes; make it "
+            << "constexpr data or a function-local static";
 }

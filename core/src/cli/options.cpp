@@ -16,6 +16,7 @@ const std::set<std::string> k_commands = {"audit", "fix", "certs", "plugins", "r
 
 po::options_description global_options(Options& o) {
     po::options_description d("Options");
+    // clang-format off: one option per line, as --help lists them
     d.add_options()
         ("help,h", po::bool_switch(&o.help), "show help (also after a command: kubecert fix --help)")
         ("root", po::value(&o.root)->value_name("DIR"), "the node's file system root (default /)")
@@ -31,23 +32,28 @@ po::options_description global_options(Options& o) {
         ("lock-wait", po::value(&o.lock_wait)->value_name("DURATION"), "how long fix/restore wait for another fix on the same root (default 10s)")
         ("live-system", po::value(&o.live_system)->value_name("auto|yes|no"), "whether the node under --root is the running system, where commands run and ports are probed (default $KUBECERT_LIVE_SYSTEM, else auto: --root / or ROOT/proc shows this PID namespace)")
         ("node-name", po::value(&o.node_name)->value_name("NAME"), "the node's name in the report (default: /etc/hostname under --root)");
+    // clang-format on
     return d;
 }
 
 po::options_description report_merge_options(Options& o) {
     po::options_description d("report merge options");
+    // clang-format off: one option per line, as --help lists them
     d.add_options()
         ("max-age", po::value(&o.max_age)->value_name("DURATION"), "a node whose report is older is listed as stale (default 24h; 0 for never)");
+    // clang-format on
     return d;
 }
 
 po::options_description fix_options(Options& o) {
     po::options_description d("fix options");
+    // clang-format off: one option per line, as --help lists them
     d.add_options()
         ("dry-run", po::bool_switch(&o.dry_run), "print the diff of every change and every command; change nothing")
         ("no-restart", po::bool_switch(&o.no_restart), "change files but restart no service")
         ("backup-dir", po::value(&o.backup_dir)->value_name("DIR"), "backup folder (default ROOT/var/backups/kubecert/<timestamp>)")
         ("yes,y", po::bool_switch(&o.yes), "do not ask before changing the node (needed without a terminal)");
+    // clang-format on
     return d;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -31,9 +32,10 @@ using kubelet::value_text;
 using kubelet::WordOrigin;
 
 // The paths EKS nodes keep the KubeletConfiguration at: AL2, AL2023 nodeadm, Bottlerocket (YAML).
-inline const std::vector<std::string> k_eks_config_paths{"/etc/kubernetes/kubelet/kubelet-config.json",
-                                                         "/etc/kubernetes/kubelet/config.json",
-                                                         "/etc/kubernetes/kubelet/config"};
+// Constant data: loading the plugin runs no code.
+inline constexpr std::array<const char*, 3> k_eks_config_paths{"/etc/kubernetes/kubelet/kubelet-config.json",
+                                                               "/etc/kubernetes/kubelet/config.json",
+                                                               "/etc/kubernetes/kubelet/config"};
 
 // Why a fact could not be read: the finding that needs it is an ERROR naming `source`.
 struct ReadError {
@@ -93,7 +95,7 @@ struct Facts {
 
 // The kubelet's sources, falling back to the EKS paths when no command line is found.
 inline KubeletSources load_kubelet_sources(const sdk::Host& host) {
-    return kubelet::load_kubelet_sources(host, k_eks_config_paths);
+    return kubelet::load_kubelet_sources(host, {k_eks_config_paths.begin(), k_eks_config_paths.end()});
 }
 
 // The value of the last --`name` flag of `cmd` (pflag: last wins), if any.

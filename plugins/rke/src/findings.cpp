@@ -14,8 +14,11 @@ using sdk::Evidence;
 using sdk::Finding;
 using sdk::Status;
 
-const std::string k_legacy_commands = "docker exec kubelet rm -f " + std::string(k_legacy_cert_path) + " " +
-                                      std::string(k_legacy_key_path) + " && docker restart kubelet";
+// The legacy clean-up, as the operator types it (built on use: loading the plugin runs no code).
+std::string legacy_commands() {
+    return "docker exec kubelet rm -f " + std::string(k_legacy_cert_path) + " " + std::string(k_legacy_key_path) +
+           " && docker restart kubelet";
+}
 
 bool config_usable(const Facts& facts) {
     return facts.cluster && facts.cluster->error.empty();
@@ -54,7 +57,7 @@ std::string legacy_remediation(const Facts& facts) {
                                " and run `rke up --config " + config +
                                "` (RKE >= v1.0.0; on Rancher >= v2.3.3 edit the cluster as YAML); RKE then issues " +
                                "kube-kubelet-<address>.pem that `rke cert rotate` renews";
-    const std::string older = "on each node run `" + k_legacy_commands +
+    const std::string older = "on each node run `" + legacy_commands() +
                               "` to make the kubelet generate a new certificate valid one year, and repeat it yearly";
     const auto version = parse_kubernetes_version(cluster_version(facts));
     if (version && (version->first < 1 || (version->first == 1 && version->second < 14)))

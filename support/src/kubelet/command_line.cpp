@@ -49,7 +49,7 @@ int env_file_line(std::string_view text, const std::string& name) {
 std::vector<fmt::SystemdUnit> read_units(const sdk::Host& host, std::vector<std::string>* files) {
     std::vector<fmt::SystemdUnit> units;
     for (const auto& dir : k_systemd_unit_dirs) {
-        const std::string path = dir + "/kubelet.service";
+        const std::string path = std::string(dir) + "/kubelet.service";
         if (auto text = host.read_file(path)) {
             units.push_back(fmt::parse_systemd_unit(*text, path));
             if (files) files->push_back(path);
@@ -58,7 +58,7 @@ std::vector<fmt::SystemdUnit> read_units(const sdk::Host& host, std::vector<std:
     }
     std::map<std::string, std::string> dropins; // name -> path, sorted by name
     for (const auto& dir : k_systemd_unit_dirs) {
-        const std::string ddir = dir + "/kubelet.service.d";
+        const std::string ddir = std::string(dir) + "/kubelet.service.d";
         for (const auto& name : host.list_dir(ddir))
             if (name.size() > 5 && name.ends_with(".conf") && !dropins.count(name)) dropins[name] = ddir + "/" + name;
     }

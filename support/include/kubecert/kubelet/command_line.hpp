@@ -1,5 +1,8 @@
 #pragma once
 
+#include <array>
+#include <string_view>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,8 +47,9 @@ struct KubeletCommandLine {
 // The systemd folders, in systemd's order: the unit is read from the first
 // that has it; drop-ins from all of them, a name in an earlier folder
 // hiding the same name in a later one.
-inline const std::vector<std::string> k_systemd_unit_dirs{"/etc/systemd/system", "/run/systemd/system",
-                                                          "/usr/lib/systemd/system", "/lib/systemd/system"};
+// Constant data: a plugin that includes this runs no code when it is loaded.
+inline constexpr std::array<std::string_view, 4> k_systemd_unit_dirs{"/etc/systemd/system", "/run/systemd/system",
+                                                                     "/usr/lib/systemd/system", "/lib/systemd/system"};
 
 // The command line systemd would start kubelet.service with: the unit and
 // its kubelet.service.d/*.conf drop-ins, Environment= and EnvironmentFile=
