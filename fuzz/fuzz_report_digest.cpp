@@ -34,6 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto text = kubecert::fuzz::as_text(data, size);
     check(kubecert::fleet::digest_report(text, "fuzz-input"));
     std::istringstream in{std::string(text)};
-    kubecert::fleet::digest_stream(in, "fuzz-input", [](kubecert::util::Result<kubecert::fleet::NodeDigest> r) { check(r); });
+    kubecert::fleet::digest_stream(in, "fuzz-input",
+                                   [](kubecert::util::Result<kubecert::fleet::NodeDigest> r) { check(r); });
     return 0;
 }

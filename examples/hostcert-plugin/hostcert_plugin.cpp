@@ -35,8 +35,8 @@ public:
         } else {
             try {
                 auto cert = host.parse_cert(*pem, path(host));
-                f.status = kubecert::findings::expiry_status(cert.not_before, cert.not_after, host.now(),
-                                                           host.warn_within());
+                f.status =
+                    kubecert::findings::expiry_status(cert.not_before, cert.not_after, host.now(), host.warn_within());
                 f.evidence = kubecert::findings::expiry_evidence(path(host), cert, host.now(), host.warn_within());
                 f.remediation = "Renew the certificate with your PKI.";
             } catch (const kubecert::sdk::Error& e) {

@@ -37,8 +37,7 @@ TEST(ChecksExpiry, EvidenceOfAValidCertificate) {
     cert.not_before = k_now - k_day;
     cert.not_after = k_now + 29 * k_day + 4 * 3600 + 120;
     const auto rows = expiry_evidence("/var/lib/kubelet/pki/kubelet-server-current.pem", cert, k_now, k_window);
-    for (const auto& r : rows)
-        EXPECT_EQ(r.source, "/var/lib/kubelet/pki/kubelet-server-current.pem");
+    for (const auto& r : rows) EXPECT_EQ(r.source, "/var/lib/kubelet/pki/kubelet-server-current.pem");
     ASSERT_NE(row(rows, "subject"), nullptr);
     EXPECT_EQ(row(rows, "subject")->actual, "CN=kubelet");
     EXPECT_EQ(row(rows, "issuer")->actual, "CN=kubernetes");

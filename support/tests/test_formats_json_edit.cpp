@@ -17,8 +17,7 @@ std::string fixture(const std::string& relative) {
 
 std::vector<std::string> keys_of(const nlohmann::ordered_json& j) {
     std::vector<std::string> keys;
-    for (const auto& [k, v] : j.items())
-        keys.push_back(k);
+    for (const auto& [k, v] : j.items()) keys.push_back(k);
     return keys;
 }
 

@@ -24,16 +24,14 @@ std::string base64_decode(const std::string& in) {
                                   reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
     if (n < 0) return {};
     out.resize(static_cast<size_t>(n));
-    while (!in.empty() && in.back() == '=' && !out.empty() && out.back() == '\0')
-        out.pop_back();
+    while (!in.empty() && in.back() == '=' && !out.empty() && out.back() == '\0') out.pop_back();
     return out;
 }
 
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> lines;
     std::istringstream in(text);
-    for (std::string l; std::getline(in, l);)
-        lines.push_back(l);
+    for (std::string l; std::getline(in, l);) lines.push_back(l);
     return lines;
 }
 
@@ -179,8 +177,9 @@ TEST(Kubeconfig, NoTextInTheFileStandsForAnotherEmbeddedValue) {
                              "\n    server: https://x\nusers:\n- name: a\n  user:\n"
                              "    client-certificate-data: kubecert-elided-0\n"
                              "    client-key-data: kubecert-elided-99999999999999999999999\n"
-                             "- name: b\n  user:\n    client-certificate-data: " + cert +
-                             "\n    client-key-data: " + key + "\n- name: c\n  user:\n    client-certificate-data: 0\n";
+                             "- name: b\n  user:\n    client-certificate-data: " +
+                             cert + "\n    client-key-data: " + key +
+                             "\n- name: c\n  user:\n    client-certificate-data: 0\n";
     const auto kc = parse_kubeconfig(text, "admin.conf");
     ASSERT_EQ(kc.users.size(), 3u);
     EXPECT_EQ(kc.clusters.at(0).certificate_authority_data, ca);

@@ -72,10 +72,8 @@ TEST(FormatsKubeletFlags, KnowsTheBooleanKubeletFlags) {
 }
 
 TEST(FormatsKubeletFlags, GoParseBoolExactly) {
-    for (const char* t : {"1", "t", "T", "TRUE", "true", "True"})
-        EXPECT_EQ(parse_go_bool(t), true) << t;
-    for (const char* f : {"0", "f", "F", "FALSE", "false", "False"})
-        EXPECT_EQ(parse_go_bool(f), false) << f;
+    for (const char* t : {"1", "t", "T", "TRUE", "true", "True"}) EXPECT_EQ(parse_go_bool(t), true) << t;
+    for (const char* f : {"0", "f", "F", "FALSE", "false", "False"}) EXPECT_EQ(parse_go_bool(f), false) << f;
     for (const char* bad : {"", "yes", "on", "tRUE", "True ", " true", "2", "fAlse"})
         EXPECT_FALSE(parse_go_bool(bad).has_value()) << bad;
 }

@@ -21,8 +21,7 @@ SystemdUnit load(const std::string& relative) {
 std::map<std::string, std::string> environment_of(const std::vector<SystemdUnit>& units) {
     std::map<std::string, std::string> env;
     for (const auto& e : effective_values(units, "Service", "Environment"))
-        for (auto& [k, v] : parse_environment_assignments(e.value))
-            env[k] = v;
+        for (auto& [k, v] : parse_environment_assignments(e.value)) env[k] = v;
     return env;
 }
 
@@ -92,8 +91,7 @@ TEST(FormatsSystemdUnit, Al2KubeletUnitsKeepEveryFlagAndDropUnknownVariables) {
         EXPECT_EQ(words[1], "--config");
         EXPECT_EQ(words[2], "/etc/kubernetes/kubelet/kubelet-config.json");
         EXPECT_EQ(words.back(), "/etc/eks/image-credential-provider") << file;
-        for (const auto& w : words)
-            EXPECT_EQ(w.find('$'), std::string::npos) << w;
+        for (const auto& w : words) EXPECT_EQ(w.find('$'), std::string::npos) << w;
         const auto pre = effective_values({unit}, "Service", "ExecStartPre");
         ASSERT_EQ(pre.size(), 1u);
         EXPECT_EQ(pre[0].value, "/sbin/iptables -P FORWARD ACCEPT -w 5");

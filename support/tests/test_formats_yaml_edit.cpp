@@ -18,8 +18,7 @@ const std::vector<std::string> k_path{"services", "kubelet", "generate_serving_c
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> lines;
     std::istringstream in(text);
-    for (std::string l; std::getline(in, l);)
-        lines.push_back(l);
+    for (std::string l; std::getline(in, l);) lines.push_back(l);
     return lines;
 }
 
@@ -104,8 +103,7 @@ TEST(FormatsYamlEdit, CommentsEverywhereSurvive) {
                                  "    kubeproxy: {}\n"
                                  "# tail\n";
     const std::string edited = yaml_set_scalar(original, "c.yml", k_path, "true");
-    for (const auto& line : lines_of(original))
-        EXPECT_NE(edited.find(line), std::string::npos) << line;
+    for (const auto& line : lines_of(original)) EXPECT_NE(edited.find(line), std::string::npos) << line;
     EXPECT_EQ(added_lines(original, edited), (std::vector<std::string>{"        generate_serving_certificate: true"}));
     EXPECT_NE(edited.find("            v: \"2\"   # verbosity\n        generate_serving_certificate: true\n"),
               std::string::npos)

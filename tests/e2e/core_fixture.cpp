@@ -15,7 +15,8 @@ void CoreNode::write_confs(const std::string& a, const std::string& b, const std
     write_file(root / "/etc/testgood/c.conf", c);
 }
 
-ProcResult CoreNode::kubecert(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) const {
+ProcResult CoreNode::kubecert(const std::vector<std::string>& args,
+                              const std::map<std::string, std::string>& env) const {
     std::vector<std::string> all{"--root", root.path(), "--plugin-dir", plugins.path(), "--flavor", "testgood"};
     all.insert(all.end(), args.begin(), args.end());
     auto e = env;

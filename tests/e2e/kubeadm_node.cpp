@@ -16,7 +16,7 @@ namespace {
 struct LeafPlan {
     std::string name;
     std::string authority;
-    std::string file;       // under pki ("apiserver"), or "" for a kubeconfig
+    std::string file; // under pki ("apiserver"), or "" for a kubeconfig
     CertSpec cert;
 };
 
@@ -32,33 +32,52 @@ CertSpec spec_of(const std::string& cn, std::vector<std::string> orgs, std::vect
 }
 
 std::string manifest(const std::string& name) {
-    return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name + "\n  namespace: kube-system\nspec:\n"
-           "  containers:\n  - name: " + name + "\n    image: registry.k8s.io/" + name + ":v1.30.0\n"
+    return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name +
+           "\n  namespace: kube-system\nspec:\n"
+           "  containers:\n  - name: " +
+           name + "\n    image: registry.k8s.io/" + name +
+           ":v1.30.0\n"
            "  hostNetwork: true\n";
 }
 
 } // namespace
 
-std::string make_kubeconfig(const std::string& user, const KeyPair& cert, const KeyPair& ca, const std::string& server) {
+std::string make_kubeconfig(const std::string& user, const KeyPair& cert, const KeyPair& ca,
+                            const std::string& server) {
     return "apiVersion: v1\n"
            "clusters:\n"
            "- cluster:\n"
-           "    certificate-authority-data: " + util::base64_encode(ca.cert_pem) + "\n"
-           "    server: " + server + "\n"
+           "    certificate-authority-data: " +
+           util::base64_encode(ca.cert_pem) +
+           "\n"
+           "    server: " +
+           server +
+           "\n"
            "  name: kubernetes\n"
            "contexts:\n"
            "- context:\n"
            "    cluster: kubernetes\n"
-           "    user: " + user + "\n"
-           "  name: " + user + "@kubernetes\n"
-           "current-context: " + user + "@kubernetes\n"
+           "    user: " +
+           user +
+           "\n"
+           "  name: " +
+           user +
+           "@kubernetes\n"
+           "current-context: " +
+           user +
+           "@kubernetes\n"
            "kind: Config\n"
            "preferences: {}\n"
            "users:\n"
-           "- name: " + user + "\n"
+           "- name: " +
+           user +
+           "\n"
            "  user:\n"
-           "    client-certificate-data: " + util::base64_encode(cert.cert_pem) + "\n"
-           "    client-key-data: " + util::base64_encode(cert.key_pem) + "\n";
+           "    client-certificate-data: " +
+           util::base64_encode(cert.cert_pem) +
+           "\n"
+           "    client-key-data: " +
+           util::base64_encode(cert.key_pem) + "\n";
 }
 
 KubeadmNode write_kubeadm_node(const std::string& root, const KubeadmNodeSpec& spec) {
@@ -100,7 +119,8 @@ KubeadmNode write_kubeadm_node(const std::string& root, const KubeadmNodeSpec& s
         {"scheduler.conf", "ca", "", spec_of("system:kube-scheduler", {}, {}, false, true)},
     };
     if (spec.super_admin)
-        plans.push_back({"super-admin.conf", "ca", "", spec_of("kubernetes-super-admin", {"system:masters"}, {}, false, true)});
+        plans.push_back(
+            {"super-admin.conf", "ca", "", spec_of("kubernetes-super-admin", {"system:masters"}, {}, false, true)});
     if (spec.local_etcd) {
         plans.push_back({"apiserver-etcd-client", "etcd-ca", "apiserver-etcd-client",
                          spec_of("kube-apiserver-etcd-client", {}, {}, false, true)});
@@ -121,12 +141,12 @@ KubeadmNode write_kubeadm_node(const std::string& root, const KubeadmNodeSpec& s
             write_file(pki + "/" + p.file + ".crt", node.leaves[p.name].cert_pem, 0644);
             write_file(pki + "/" + p.file + ".key", node.leaves[p.name].key_pem, 0600);
         } else {
-            const auto user = p.name == "admin.conf"               ? "kubernetes-admin"
-                              : p.name == "super-admin.conf"       ? "kubernetes-super-admin"
+            const auto user = p.name == "admin.conf"                ? "kubernetes-admin"
+                              : p.name == "super-admin.conf"        ? "kubernetes-super-admin"
                               : p.name == "controller-manager.conf" ? "system:kube-controller-manager"
                                                                     : "system:kube-scheduler";
-            write_file(root + "/etc/kubernetes/" + p.name, make_kubeconfig(user, node.leaves[p.name], node.authorities.at("ca")),
-                       0600);
+            write_file(root + "/etc/kubernetes/" + p.name,
+                       make_kubeconfig(user, node.leaves[p.name], node.authorities.at("ca")), 0600);
         }
     }
 
@@ -150,9 +170,12 @@ KubeadmNode write_kubeadm_node(const std::string& root, const KubeadmNodeSpec& s
                    "apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: " +
                        util::base64_encode(node.authorities.at("ca").cert_pem) +
                        "\n    server: https://192.168.2.2:6443\n  name: kubernetes\ncontexts:\n- context:\n"
-                       "    cluster: kubernetes\n    user: system:node:" + n + "\n  name: system:node:" + n +
-                       "@kubernetes\ncurrent-context: system:node:" + n + "@kubernetes\nkind: Config\npreferences: {}\n"
-                       "users:\n- name: system:node:" + n + "\n  user:\n"
+                       "    cluster: kubernetes\n    user: system:node:" +
+                       n + "\n  name: system:node:" + n + "@kubernetes\ncurrent-context: system:node:" + n +
+                       "@kubernetes\nkind: Config\npreferences: {}\n"
+                       "users:\n- name: system:node:" +
+                       n +
+                       "\n  user:\n"
                        "    client-certificate: /var/lib/kubelet/pki/kubelet-client-current.pem\n"
                        "    client-key: /var/lib/kubelet/pki/kubelet-client-current.pem\n",
                    0600);
@@ -178,8 +201,7 @@ KubeadmNode write_kubeadm_node(const std::string& root, const KubeadmNodeSpec& s
               root + "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf");
     copy_file(fixtures + "/kubernetes-release/kubelet.env", root + "/etc/sysconfig/kubelet");
 
-    if (spec.root_kubeconfig)
-        copy_file(root + "/etc/kubernetes/admin.conf", root + "/root/.kube/config", 0600);
+    if (spec.root_kubeconfig) copy_file(root + "/etc/kubernetes/admin.conf", root + "/root/.kube/config", 0600);
     return node;
 }
 
@@ -252,8 +274,10 @@ std::string changed_files(const std::map<std::string, std::string>& a, const std
     std::string out;
     for (const auto& [path, content] : a) {
         auto it = b.find(path);
-        if (it == b.end()) out += "removed " + path + "\n";
-        else if (it->second != content) out += "changed " + path + "\n";
+        if (it == b.end())
+            out += "removed " + path + "\n";
+        else if (it->second != content)
+            out += "changed " + path + "\n";
     }
     for (const auto& [path, content] : b)
         if (!a.count(path)) out += "added " + path + "\n";

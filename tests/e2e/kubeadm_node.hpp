@@ -14,17 +14,17 @@
 namespace kubecert::test {
 
 struct KubeadmNodeSpec {
-    std::int64_t now = 0;                              // 0: the clock
-    std::int64_t default_days = 300;                   // days left on each leaf unless overridden
-    std::map<std::string, std::int64_t> leaf_days;     // kubeadm name -> days left (negative: expired)
-    std::int64_t ca_days = 3650;                       // days left on each CA unless overridden
+    std::int64_t now = 0;                          // 0: the clock
+    std::int64_t default_days = 300;               // days left on each leaf unless overridden
+    std::map<std::string, std::int64_t> leaf_days; // kubeadm name -> days left (negative: expired)
+    std::int64_t ca_days = 3650;                   // days left on each CA unless overridden
     std::map<std::string, std::int64_t> ca_days_by_name;
     std::int64_t kubelet_client_days = 300;
-    bool local_etcd = true;                            // false: external etcd, no etcd-ca or etcd leaves
-    bool super_admin = true;                           // kubeadm >= 1.29 writes super-admin.conf
-    bool rotate_certificates = true;                   // /var/lib/kubelet/config.yaml rotateCertificates
+    bool local_etcd = true;          // false: external etcd, no etcd-ca or etcd leaves
+    bool super_admin = true;         // kubeadm >= 1.29 writes super-admin.conf
+    bool rotate_certificates = true; // /var/lib/kubelet/config.yaml rotateCertificates
     bool server_tls_bootstrap = false;
-    bool root_kubeconfig = true;                       // /root/.kube/config as a copy of admin.conf
+    bool root_kubeconfig = true; // /root/.kube/config as a copy of admin.conf
     std::string key_type = "rsa";
     std::string node_name = "cp-1";
     // The kubelet's client certificate: "" = key_type. "ec" makes it as the kubelet's certificate

@@ -53,8 +53,7 @@ nlohmann::json finding(const nlohmann::json& findings, const std::string& id) {
 
 std::vector<std::string> check_ids(const nlohmann::json& plugin) {
     std::vector<std::string> ids;
-    for (const auto& c : plugin["checks"])
-        ids.push_back(c["id"]);
+    for (const auto& c : plugin["checks"]) ids.push_back(c["id"]);
     return ids;
 }
 

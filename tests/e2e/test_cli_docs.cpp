@@ -121,8 +121,7 @@ TEST(CliDocs, ManPageDocumentsEveryOptionWithTheHelpText) {
 TEST(CliDocs, ManPageDescribesEveryCommandAsItsHelpDoes) {
     const auto lines = man_lines();
     std::string page;
-    for (const auto& l : lines)
-        page += l + "\n";
+    for (const auto& l : lines) page += l + "\n";
     for (const auto& cmd : k_commands) {
         const auto h = kubecert_alone({cmd, "--help"});
         ASSERT_EQ(h.exit_code, 0) << cmd;

@@ -94,7 +94,7 @@ TEST(CoreCli, NowAndWarnWithinDriveCertificateStatus) {
         extra.insert(extra.end(), {"--format", "json", "audit"});
         return status_of(parse_report(node.kubecert(extra).out)["findings"], "testgood.cert");
     };
-    EXPECT_EQ(status({}), "WARN");                           // 10 days < default 30d
+    EXPECT_EQ(status({}), "WARN"); // 10 days < default 30d
     EXPECT_EQ(status({"--warn-within", "5d"}), "PASS");
     EXPECT_EQ(status({"--now", "2099-01-01T00:00:00Z"}), "FAIL");
     auto prom = node.kubecert({"--format", "prometheus", "audit"});
@@ -279,23 +279,25 @@ TEST(CoreCli, JsonReportsOfEveryCommandMatchTheSchema) {
     write_file(node.root / "/etc/testgood/cert.pem", make_self_signed(spec).cert_pem);
     TempDir out;
     int n = 0;
-    for (std::vector<std::string> args : {std::vector<std::string>{"audit"}, {"certs"}, {"fix", "--dry-run"},
-                                          {"--testgood-fail-after", "0", "fix", "--yes"}, {"fix", "--yes"}}) {
+    for (std::vector<std::string> args : {std::vector<std::string>{"audit"},
+                                          {"certs"},
+                                          {"fix", "--dry-run"},
+                                          {"--testgood-fail-after", "0", "fix", "--yes"},
+                                          {"fix", "--yes"}}) {
         args.insert(args.begin(), {"--format", "json"});
         auto r = node.kubecert(args);
         ASSERT_FALSE(r.out.empty()) << r.err;
         write_file(out.path() + "/r" + std::to_string(n++) + ".json", r.out);
     }
-    const std::string script =
-        "import json, sys, glob\n"
-        "import jsonschema\n"
-        "schema = json.load(open(sys.argv[1]))\n"
-        "cls = jsonschema.validators.validator_for(schema)\n"
-        "for path in sorted(glob.glob(sys.argv[2] + '/*.json')):\n"
-        "    errors = list(cls(schema).iter_errors(json.load(open(path))))\n"
-        "    for e in errors: print(path, e.message)\n"
-        "    if errors: sys.exit(1)\n"
-        "print('valid')\n";
+    const std::string script = "import json, sys, glob\n"
+                               "import jsonschema\n"
+                               "schema = json.load(open(sys.argv[1]))\n"
+                               "cls = jsonschema.validators.validator_for(schema)\n"
+                               "for path in sorted(glob.glob(sys.argv[2] + '/*.json')):\n"
+                               "    errors = list(cls(schema).iter_errors(json.load(open(path))))\n"
+                               "    for e in errors: print(path, e.message)\n"
+                               "    if errors: sys.exit(1)\n"
+                               "print('valid')\n";
     auto v = run({"python3", "-c", script, source_dir() + "/docs/report.schema.json", out.path()});
     EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
     EXPECT_EQ(v.out, "valid\n") << v.err;

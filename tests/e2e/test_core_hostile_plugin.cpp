@@ -33,8 +33,7 @@ void expect_complete_report(const nlohmann::json& j, const std::string& error_pa
         EXPECT_TRUE(j.contains(key)) << key << " missing from " << j.dump(2);
     ASSERT_TRUE(j.contains("errors")) << j.dump(2);
     bool named = false;
-    for (const auto& e : j["errors"])
-        named = named || e.get<std::string>().find(error_part) != std::string::npos;
+    for (const auto& e : j["errors"]) named = named || e.get<std::string>().find(error_part) != std::string::npos;
     EXPECT_TRUE(named) << "no error mentions '" << error_part << "': " << j["errors"].dump();
 }
 

@@ -289,8 +289,7 @@ TEST(EksAudit, ServingAndClientCertificateExpiry) {
     EXPECT_NE(text_of(f).find("/var/lib/kubelet/pki/kubelet-server-current.pem"), std::string::npos);
     EXPECT_NE(text_of(f).find("/var/lib/kubelet/pki/kubelet-client-current.pem"), std::string::npos);
     std::map<std::string, std::string> certs;
-    for (const auto& c : j["certificates"])
-        certs[c.value("name", "")] = c.value("path", "");
+    for (const auto& c : j["certificates"]) certs[c.value("name", "")] = c.value("path", "");
     EXPECT_EQ(certs["kubelet-server"], "/var/lib/kubelet/pki/kubelet-server-current.pem");
     EXPECT_EQ(certs["kubelet-client"], "/var/lib/kubelet/pki/kubelet-client-current.pem");
 
@@ -408,8 +407,10 @@ TEST(EksAudit, WronglyTypedSettingsAreErrorsNamingFileAndKey) {
     };
     for (const Case& c :
          {Case{"\"serverTLSBootstrap\": true", "\"serverTLSBootstrap\": \"yes\"", "eks.server-tls-bootstrap",
-               "/etc/kubernetes/kubelet/kubelet-config.json: serverTLSBootstrap must be a boolean (true or false), not \"yes\""},
-          Case{"\"RotateKubeletServerCertificate\": true", "\"RotateKubeletServerCertificate\": 1", "eks.rotate-server-cert",
+               "/etc/kubernetes/kubelet/kubelet-config.json: serverTLSBootstrap must be a boolean (true or false), not "
+               "\"yes\""},
+          Case{"\"RotateKubeletServerCertificate\": true", "\"RotateKubeletServerCertificate\": 1",
+               "eks.rotate-server-cert",
                "/etc/kubernetes/kubelet/kubelet-config.json: featureGates.RotateKubeletServerCertificate must be a "
                "boolean (true or false), not 1"}}) {
         EksNode node;

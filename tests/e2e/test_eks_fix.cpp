@@ -16,8 +16,7 @@ const std::string k_gate_false = "\"RotateKubeletServerCertificate\": false";
 
 std::vector<std::string> actions_of(const nlohmann::json& j, const std::string& field) {
     std::vector<std::string> v;
-    for (const auto& a : j.value("actions", nlohmann::json::array()))
-        v.push_back(a.value(field, ""));
+    for (const auto& a : j.value("actions", nlohmann::json::array())) v.push_back(a.value(field, ""));
     return v;
 }
 
@@ -35,8 +34,7 @@ TEST(EksFix, GateFalseInFileIsSetTrueKeepingEverythingElse) {
     EXPECT_EQ(status(j["after"], "eks.rotate-server-cert"), "PASS");
     auto targets = actions_of(j, "target");
     EXPECT_NE(std::find(targets.begin(), targets.end(), k_config), targets.end()) << j["actions"].dump(1);
-    for (const auto& s : actions_of(j, "status"))
-        EXPECT_EQ(s, "applied");
+    for (const auto& s : actions_of(j, "status")) EXPECT_EQ(s, "applied");
 }
 
 TEST(EksFix, FeatureGatesObjectIsCreatedWhenTheGateIsAbsent) {
@@ -135,8 +133,7 @@ TEST(EksFix, KubeletThatDoesNotComeBackIsRolledBack) {
     auto j = report(r);
     EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
     auto after = node_files(node);
-    for (const auto& [path, content] : before)
-        EXPECT_EQ(after[path], content) << path;
+    for (const auto& [path, content] : before) EXPECT_EQ(after[path], content) << path;
     const std::string calls = node.calls();
     EXPECT_EQ(calls.rfind("daemon-reload\nrestart kubelet\nis-active kubelet\nis-active kubelet\n", 0), 0u) << calls;
     // After the rollback: reload and restart once more with the previous files.
@@ -278,6 +275,5 @@ TEST(EksFixRestart, KubeletThatIsActiveOnlyForAnInstantIsRolledBack) {
     EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
     EXPECT_NE(r.err.find("the kubelet did not stay active"), std::string::npos) << r.err;
     auto after = node_files(node);
-    for (const auto& [path, content] : before)
-        EXPECT_EQ(after[path], content) << path;
+    for (const auto& [path, content] : before) EXPECT_EQ(after[path], content) << path;
 }

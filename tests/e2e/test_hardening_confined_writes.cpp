@@ -33,7 +33,8 @@ std::string listing(const std::string& dir) {
 // A relative link target from node folder `from_node` (e.g. "/var") that climbs out of `root` to `host_dir`.
 std::string climbing_link(const std::string& from_node, const std::string& host_dir) {
     std::string up;
-    for (char c : from_node) if (c == '/') up += "../";
+    for (char c : from_node)
+        if (c == '/') up += "../";
     return up + "../../../../../../.." + host_dir; // more ".." than the host has folders: ends at "/"
 }
 
@@ -108,8 +109,7 @@ TEST(ConfinedWrites, FolderSwappedForALinkOutDuringAFixNeverLeadsWritesOut) {
         const std::string etcd = node / "/etc/kubernetes/pki/etcd";
         const std::string real = node / "/etc/kubernetes/pki/etcd.real";
         const std::string link = node / "/etc/kubernetes/pki/etcd.link";
-        const std::string target =
-            absolute ? outside.path() : climbing_link("/etc/kubernetes/pki", outside.path());
+        const std::string target = absolute ? outside.path() : climbing_link("/etc/kubernetes/pki", outside.path());
         std::atomic<bool> stop{false};
         std::atomic<int> swaps{0};
         std::thread swapper([&] {

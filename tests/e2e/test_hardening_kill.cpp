@@ -66,12 +66,11 @@ TEST(KilledFix, EveryFileIsOldOrNewAndTheNextRunRollsBack) {
         KubeadmTestNode node(spec);
         const auto old_files = node_files(node);
         // kubecert renames with renameat(2): SIGKILL just before the n-th one.
-        const auto r = run({"strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=renameat",
-                            "-e", "inject=renameat:signal=SIGKILL:when=" + std::to_string(n), kubecert_binary(),
-                            "--root", node.root.path(), "--flavor", "kubeadm", "--format", "json", "fix", "--yes",
-                            "--no-restart"},
-                           {{"PATH", path_with(node.bin.path())}, {"HOME", "/home/alice"}, {"ASAN_OPTIONS", asan_options()}},
-                           "", 60);
+        const auto r = run(
+            {"strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=renameat", "-e",
+             "inject=renameat:signal=SIGKILL:when=" + std::to_string(n), kubecert_binary(), "--root", node.root.path(),
+             "--flavor", "kubeadm", "--format", "json", "fix", "--yes", "--no-restart"},
+            {{"PATH", path_with(node.bin.path())}, {"HOME", "/home/alice"}, {"ASAN_OPTIONS", asan_options()}}, "", 60);
         if (r.exit_code == 0) {
             completed = true; // fewer renames than n: the fix ran to its end
             expect_keys_match(node, "after a complete fix");
@@ -81,7 +80,8 @@ TEST(KilledFix, EveryFileIsOldOrNewAndTheNextRunRollsBack) {
         ++kills;
         // Right after the kill: each file is its old version or a complete new one.
         for (const auto& [path, content] : node_files(node)) {
-            if (path.find("/var/backups/") != std::string::npos || path.find(".kubecert-") != std::string::npos) continue;
+            if (path.find("/var/backups/") != std::string::npos || path.find(".kubecert-") != std::string::npos)
+                continue;
             auto old = old_files.find(path);
             if (old != old_files.end() && old->second == content) continue;
             if (path.ends_with(".crt")) {

@@ -34,8 +34,7 @@ std::string fixture(const std::string& name) {
 // A /proc/PID/cmdline: the words, each ended by a NUL.
 std::string cmdline(const std::vector<std::string>& words) {
     std::string out;
-    for (const auto& w : words)
-        out += w + std::string(1, '\0');
+    for (const auto& w : words) out += w + std::string(1, '\0');
     return out;
 }
 

@@ -37,9 +37,9 @@ TEST(KubeadmAudit, StatusesPerCertificate) {
     EXPECT_EQ(status(report, "kubeadm.cert-expiry/apiserver"), "FAIL");
     EXPECT_EQ(status(report, "kubeadm.cert-expiry/scheduler.conf"), "FAIL");
     EXPECT_EQ(status(report, "kubeadm.cert-expiry/etcd-peer"), "WARN");
-    for (const auto* id : {"apiserver-etcd-client", "apiserver-kubelet-client", "front-proxy-client", "etcd-server",
-                           "etcd-healthcheck-client", "admin.conf", "super-admin.conf", "controller-manager.conf",
-                           "kubelet-client"})
+    for (const auto* id :
+         {"apiserver-etcd-client", "apiserver-kubelet-client", "front-proxy-client", "etcd-server",
+          "etcd-healthcheck-client", "admin.conf", "super-admin.conf", "controller-manager.conf", "kubelet-client"})
         EXPECT_EQ(status(report, std::string("kubeadm.cert-expiry/") + id), "PASS") << id;
     EXPECT_EQ(status(report, "kubeadm.ca-expiry/ca"), "PASS");
     EXPECT_EQ(status(report, "kubeadm.ca-expiry/etcd-ca"), "PASS");
@@ -64,10 +64,20 @@ TEST(KubeadmAudit, CertificatesInKubeadmOrder) {
     const auto report = kubeadm_report(node.kubecert({"audit"}));
     std::vector<std::string> names;
     for (const auto& c : report["certificates"]) names.push_back(c.value("name", ""));
-    const std::vector<std::string> expected = {
-        "admin.conf", "apiserver", "apiserver-etcd-client", "apiserver-kubelet-client", "controller-manager.conf",
-        "etcd-healthcheck-client", "etcd-peer", "etcd-server", "front-proxy-client", "scheduler.conf",
-        "super-admin.conf", "ca", "etcd-ca", "front-proxy-ca"};
+    const std::vector<std::string> expected = {"admin.conf",
+                                               "apiserver",
+                                               "apiserver-etcd-client",
+                                               "apiserver-kubelet-client",
+                                               "controller-manager.conf",
+                                               "etcd-healthcheck-client",
+                                               "etcd-peer",
+                                               "etcd-server",
+                                               "front-proxy-client",
+                                               "scheduler.conf",
+                                               "super-admin.conf",
+                                               "ca",
+                                               "etcd-ca",
+                                               "front-proxy-ca"};
     EXPECT_EQ(names, expected);
     for (const auto& c : report["certificates"]) {
         if (c.value("name", "") == "etcd-peer") {
@@ -88,8 +98,8 @@ TEST(KubeadmAudit, CertsTableLikeKubeadm) {
     const auto r = run_kubecert({"--root", node.root.path(), "--flavor", "kubeadm", "certs"},
                                 {{"PATH", path_with(node.bin.path())}});
     ASSERT_EQ(r.exit_code == 0 || r.exit_code == 1, true) << r.out << r.err;
-    for (const auto* column : {"CERTIFICATE", "EXPIRES", "RESIDUAL TIME", "CERTIFICATE AUTHORITY",
-                               "EXTERNALLY MANAGED"})
+    for (const auto* column :
+         {"CERTIFICATE", "EXPIRES", "RESIDUAL TIME", "CERTIFICATE AUTHORITY", "EXTERNALLY MANAGED"})
         EXPECT_NE(r.out.find(column), std::string::npos) << column << "\n" << r.out;
     std::istringstream lines(r.out);
     std::string line, apiserver_line, ca_line;
@@ -98,7 +108,7 @@ TEST(KubeadmAudit, CertsTableLikeKubeadm) {
         if (line.rfind("ca ", 0) == 0) ca_line = line;
     }
     EXPECT_NE(apiserver_line.find("<invalid>"), std::string::npos) << r.out;
-    EXPECT_NE(apiserver_line.find(" UTC"), std::string::npos) << r.out;  // "Feb 23, 2025 09:46 UTC"
+    EXPECT_NE(apiserver_line.find(" UTC"), std::string::npos) << r.out; // "Feb 23, 2025 09:46 UTC"
     EXPECT_NE(ca_line.find("9y"), std::string::npos) << r.out;
 }
 
@@ -110,8 +120,9 @@ TEST(KubeadmAudit, ExternalEtcdAndWorkerFilesAreNotFailures) {
     const auto r = node.kubecert({"audit"});
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     const auto report = kubeadm_report(r);
-    for (const auto* id : {"kubeadm.ca-expiry/etcd-ca", "kubeadm.cert-expiry/etcd-server", "kubeadm.cert-expiry/etcd-peer",
-                           "kubeadm.cert-expiry/apiserver-etcd-client", "kubeadm.cert-expiry/super-admin.conf"})
+    for (const auto* id :
+         {"kubeadm.ca-expiry/etcd-ca", "kubeadm.cert-expiry/etcd-server", "kubeadm.cert-expiry/etcd-peer",
+          "kubeadm.cert-expiry/apiserver-etcd-client", "kubeadm.cert-expiry/super-admin.conf"})
         EXPECT_EQ(status(report, id), "INFO") << id;
     EXPECT_EQ(status(report, "kubeadm.cert-expiry/apiserver"), "PASS");
 }
@@ -175,7 +186,7 @@ TEST(KubeadmAudit, KubeletClientCloseToExpiryMeansRotationIsBroken) {
     EXPECT_EQ(f.value("status", ""), "WARN");
     const auto ev = evidence_text(f);
     EXPECT_NE(ev.find("/var/lib/kubelet/pki/kubelet-client-current.pem"), std::string::npos) << ev;
-    EXPECT_NE(ev.find("kubelet-client-2026-01-01-00-00-00.pem"), std::string::npos) << ev;  // the symlink's target
+    EXPECT_NE(ev.find("kubelet-client-2026-01-01-00-00-00.pem"), std::string::npos) << ev; // the symlink's target
     EXPECT_NE(ev.find("rotation is broken"), std::string::npos) << ev;
     // A control plane holds the cluster CA key: fix renews it as the kubelet would.
     EXPECT_TRUE(f.value("fixable", false)) << f.dump(2);
@@ -218,7 +229,8 @@ TEST(KubeadmAudit, UpstreamKubeletFilesParseAndAudit) {
     write_file(node / "/var/lib/kubelet/config.yaml",
                last_yaml_document(read_file(fx + "/kubernetes/kubeadm-testdata-defaulted-controlplane.yaml")));
     // kubelet.conf from kubeadm's testdata, embedding an expired (2019) node certificate.
-    copy_file(fx + "/kubernetes/kubeadm-testdata-kubelet-with-embedded-cert.yaml", node / "/etc/kubernetes/kubelet.conf");
+    copy_file(fx + "/kubernetes/kubeadm-testdata-kubelet-with-embedded-cert.yaml",
+              node / "/etc/kubernetes/kubelet.conf");
     auto report = kubeadm_report(node.kubecert({"audit"}));
     EXPECT_EQ(status(report, "kubeadm.kubelet-client-rotation"), "PASS");
     EXPECT_EQ(status(report, "kubeadm.kubelet-server-rotation"), "WARN");
@@ -254,8 +266,8 @@ TEST(KubeadmAudit, UpstreamKubeletFilesParseAndAudit) {
 
 TEST(KubeadmAudit, DetectsKubeadmNodes) {
     KubeadmTestNode node;
-    const auto r = run_kubecert({"--root", node.root.path(), "--format", "json", "audit"},
-                                {{"PATH", path_with(node.bin.path())}});
+    const auto r =
+        run_kubecert({"--root", node.root.path(), "--format", "json", "audit"}, {{"PATH", path_with(node.bin.path())}});
     const auto report = kubeadm_report(r);
     bool found = false;
     for (const auto& p : report["plugins"]) found = found || p.value("name", "") == "kubeadm";
@@ -265,7 +277,8 @@ TEST(KubeadmAudit, DetectsKubeadmNodes) {
     TempDir eks;
     write_file(eks / "/etc/kubernetes/pki/ca.crt", node.pki.authorities.at("ca").cert_pem);
     write_file(eks / "/etc/kubernetes/kubelet/kubelet-config.json", "{\"kind\": \"KubeletConfiguration\"}\n");
-    const auto e = run_kubecert({"--root", eks.path(), "--format", "json", "audit"}, {{"PATH", path_with(node.bin.path())}});
+    const auto e =
+        run_kubecert({"--root", eks.path(), "--format", "json", "audit"}, {{"PATH", path_with(node.bin.path())}});
     EXPECT_EQ((e.out + e.err).find("kubeadm."), std::string::npos) << e.out << e.err;
 }
 

@@ -15,7 +15,8 @@ namespace {
 ProcResult kubecert_as(const KubeadmTestNode& node, const std::string& format, std::vector<std::string> args) {
     std::vector<std::string> all = {"--root", node.root.path(), "--flavor", "kubeadm", "--format", format};
     all.insert(all.end(), args.begin(), args.end());
-    return run_kubecert(all, {{"PATH", path_with(node.bin.path())}, {"HOME", "/home/alice"}, {"SUDO_USER", "\x01unset"}});
+    return run_kubecert(all,
+                        {{"PATH", path_with(node.bin.path())}, {"HOME", "/home/alice"}, {"SUDO_USER", "\x01unset"}});
 }
 
 std::string status(const nlohmann::json& findings, const std::string& id) {
@@ -32,9 +33,12 @@ KubeadmNodeSpec due_everywhere() {
 }
 
 // The steps of the control-plane and kubelet restarts, as they appear in a report.
-const std::vector<std::string> k_planned_steps = {
-    "/etc/kubernetes/manifests/kube-apiserver.yaml", "crictl ps", "systemctl daemon-reload",
-    "systemctl restart kubelet", "systemctl is-active kubelet", "/var/lib/kubelet/pki/kubelet-client-current.pem"};
+const std::vector<std::string> k_planned_steps = {"/etc/kubernetes/manifests/kube-apiserver.yaml",
+                                                  "crictl ps",
+                                                  "systemctl daemon-reload",
+                                                  "systemctl restart kubelet",
+                                                  "systemctl is-active kubelet",
+                                                  "/var/lib/kubelet/pki/kubelet-client-current.pem"};
 
 } // namespace
 
@@ -59,11 +63,12 @@ TEST(KubeadmDryRunPlan, EveryFormatListsTheRestartsAsPlannedCommands) {
         EXPECT_EQ(a.value("status", ""), "planned") << a.dump();
         if (a.value("kind", "") == "command") commands += a.value("target", "") + "\n";
     }
-    EXPECT_EQ(commands,
-              "crictl ps\ncrictl ps\nsystemctl daemon-reload\nsystemctl restart kubelet\nsystemctl is-active kubelet\n");
+    EXPECT_EQ(
+        commands,
+        "crictl ps\ncrictl ps\nsystemctl daemon-reload\nsystemctl restart kubelet\nsystemctl is-active kubelet\n");
     // The preview counts the planned steps as done.
-    for (const auto* id : {"kubeadm.cert-expiry/apiserver", "kubeadm.cert-expiry/kubelet-client",
-                           "kubeadm.kubelet-client-rotation"})
+    for (const auto* id :
+         {"kubeadm.cert-expiry/apiserver", "kubeadm.cert-expiry/kubelet-client", "kubeadm.kubelet-client-rotation"})
         EXPECT_EQ(status(j["after"], id), "PASS") << id;
     // Prometheus describes the node as audited (it lists no actions) and still works.
     const auto prom = kubecert_as(node, "prometheus", {"fix", "--dry-run"});
@@ -76,7 +81,7 @@ TEST(KubeadmDryRunPlan, EveryFormatListsTheRestartsAsPlannedCommands) {
 }
 
 TEST(KubeadmDryRunPlan, PreviewAtNowIssuesAsOfNow) {
-    KubeadmTestNode node;  // every certificate has 300 days left
+    KubeadmTestNode node; // every certificate has 300 days left
     const auto at = kubecert::util::format_rfc3339(now_seconds() + 400 * k_day);
     const auto before = node_files(node);
     const auto r = node.kubecert({"--now", at, "fix", "--dry-run"});

@@ -125,14 +125,16 @@ void recovers_with_one_fix(bool embedded) {
     // Before: the audit fails, and the API server's certificate no longer passes a handshake.
     const auto audit_before = node.kubecert({"audit"});
     EXPECT_EQ(audit_before.exit_code, 1) << audit_before.err;
-    const auto kc_before = kubeadm_finding(kubeadm_report(audit_before)["findings"], "kubeadm.cert-expiry/kubelet-client");
+    const auto kc_before =
+        kubeadm_finding(kubeadm_report(audit_before)["findings"], "kubeadm.cert-expiry/kubelet-client");
     EXPECT_EQ(kc_before.value("status", ""), "FAIL");
     EXPECT_TRUE(kc_before.value("fixable", false)) << kc_before.dump(2);
     extract_credentials(admin, s, "admin-old");
     std::string log;
     EXPECT_FALSE(mutual_tls(pki + "/apiserver.crt", pki + "/apiserver.key", s + "/admin-old.crt", s + "/admin-old.key",
                             pki + "/ca.crt", &log))
-        << "an expired pair must not pass:\n" << log;
+        << "an expired pair must not pass:\n"
+        << log;
     std::error_code ec;
     const std::string old_target = embedded ? "" : std::filesystem::read_symlink(node / k_current, ec).string();
 
@@ -190,12 +192,12 @@ void recovers_with_one_fix(bool embedded) {
         << commands;
 
     // The renewed API server and admin credentials accept each other; so does the kubelet's.
-    EXPECT_TRUE(mutual_tls(pki + "/apiserver.crt", pki + "/apiserver.key", s + "/admin.conf.crt",
-                           s + "/admin.conf.key", pki + "/ca.crt", &log))
+    EXPECT_TRUE(mutual_tls(pki + "/apiserver.crt", pki + "/apiserver.key", s + "/admin.conf.crt", s + "/admin.conf.key",
+                           pki + "/ca.crt", &log))
         << log;
     const auto kubelet_file = node / std::filesystem::read_symlink(node / k_current, ec).string();
-    EXPECT_TRUE(mutual_tls(pki + "/apiserver.crt", pki + "/apiserver.key", kubelet_file, kubelet_file, pki + "/ca.crt",
-                           &log))
+    EXPECT_TRUE(
+        mutual_tls(pki + "/apiserver.crt", pki + "/apiserver.key", kubelet_file, kubelet_file, pki + "/ca.crt", &log))
         << log;
 
     // A second fix has nothing to do.
@@ -207,9 +209,13 @@ void recovers_with_one_fix(bool embedded) {
 
 } // namespace
 
-TEST(KubeadmExpiredControlPlane, OneFixBringsItBackWithTheKubeletClientSymlink) { recovers_with_one_fix(false); }
+TEST(KubeadmExpiredControlPlane, OneFixBringsItBackWithTheKubeletClientSymlink) {
+    recovers_with_one_fix(false);
+}
 
-TEST(KubeadmExpiredControlPlane, OneFixBringsItBackWithAnEmbeddedKubeletConf) { recovers_with_one_fix(true); }
+TEST(KubeadmExpiredControlPlane, OneFixBringsItBackWithAnEmbeddedKubeletConf) {
+    recovers_with_one_fix(true);
+}
 
 TEST(KubeadmExpiredControlPlane, KubeletThatDoesNotComeBackRollsTheLinkBack) {
     KubeadmTestNode node(expired_control_plane(false));

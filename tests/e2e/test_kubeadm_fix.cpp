@@ -29,7 +29,7 @@ std::string openssl(const std::vector<std::string>& args) {
 
 // notAfter of a PEM certificate file, read by `openssl x509 -enddate`.
 std::int64_t openssl_not_after(const std::string& file) {
-    const auto out = openssl({"x509", "-in", file, "-noout", "-enddate"});  // notAfter=Nov 23 16:00:00 2027 GMT
+    const auto out = openssl({"x509", "-in", file, "-noout", "-enddate"}); // notAfter=Nov 23 16:00:00 2027 GMT
     std::tm tm{};
     const auto eq = out.find('=');
     if (eq == std::string::npos || !strptime(out.c_str() + eq + 1, "%b %d %H:%M:%S %Y", &tm)) {
@@ -44,16 +44,19 @@ std::string subject_and_sans(const std::string& file) {
 }
 
 // Writes the client certificate embedded in a kubeconfig to `out` (PEM).
-YAML::Node kubeconfig_user(const std::string& file) { return YAML::LoadFile(file)["users"][0]["user"]; }
+YAML::Node kubeconfig_user(const std::string& file) {
+    return YAML::LoadFile(file)["users"][0]["user"];
+}
 
 void extract_client_cert(const std::string& kubeconfig, const std::string& out) {
-    const auto pem = kubecert::util::base64_decode(kubeconfig_user(kubeconfig)["client-certificate-data"].as<std::string>());
+    const auto pem =
+        kubecert::util::base64_decode(kubeconfig_user(kubeconfig)["client-certificate-data"].as<std::string>());
     ASSERT_TRUE(pem.has_value());
     write_file(out, *pem);
 }
 
 unsigned mode_of(const std::string& file) {
-    struct stat st{};
+    struct stat st {};
     EXPECT_EQ(::stat(file.c_str(), &st), 0) << file;
     return st.st_mode & 07777;
 }
@@ -86,9 +89,9 @@ TEST(KubeadmFix, RenewsRestartsAndRefreshes) {
     const auto r = node.kubecert({"fix", "--yes"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     const auto report = kubeadm_report(r);
-    for (const auto* id : {"kubeadm.cert-expiry/apiserver", "kubeadm.cert-expiry/etcd-peer",
-                           "kubeadm.cert-expiry/admin.conf", "kubeadm.kubelet-client-rotation",
-                           "kubeadm.user-kubeconfig-current"})
+    for (const auto* id :
+         {"kubeadm.cert-expiry/apiserver", "kubeadm.cert-expiry/etcd-peer", "kubeadm.cert-expiry/admin.conf",
+          "kubeadm.kubelet-client-rotation", "kubeadm.user-kubeconfig-current"})
         EXPECT_EQ(status(report["after"], id), "PASS") << id << "\n" << r.err;
     EXPECT_EQ(status(report["findings"], "kubeadm.cert-expiry/apiserver"), "FAIL");
     bool apiserver_action = false;
@@ -155,7 +158,7 @@ TEST(KubeadmFix, RestartTimeoutPutsManifestsBackAndFails) {
     KubeadmNodeSpec spec;
     spec.leaf_days = {{"apiserver", -3}};
     KubeadmTestNode node(spec);
-    node.install_crictl(true);  // kube-apiserver never stops
+    node.install_crictl(true); // kube-apiserver never stops
     const auto old_cert = read_file(node / "/etc/kubernetes/pki/apiserver.crt");
     const auto r = node.kubecert({"fix", "--yes", "--kubeadm-restart-timeout", "2s"});
     EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
@@ -192,7 +195,8 @@ TEST(KubeadmFix, RenewAllWithoutRestart) {
     KubeadmNodeSpec spec;
     spec.leaf_days = {{"scheduler.conf", -1}};
     KubeadmTestNode node(spec);
-    const auto r = node.kubecert({"fix", "--yes", "--no-restart", "--kubeadm-renew-all", "--kubeadm-validity", "17520h"});
+    const auto r =
+        node.kubecert({"fix", "--yes", "--no-restart", "--kubeadm-renew-all", "--kubeadm-validity", "17520h"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     const auto now = now_seconds();
     int renewed = 0;
@@ -223,8 +227,8 @@ TEST(KubeadmFix, RenewAllOnAHealthyNodeRenewsEveryLeaf) {
     ASSERT_EQ(audit.exit_code, 0) << audit.out << audit.err;
     const auto before = openssl_not_after(node / "/etc/kubernetes/pki/apiserver.crt");
 
-    const auto r = node.kubecert({"fix", "--yes", "--no-restart", "--kubeadm-renew-all",
-                                  "--kubeadm-validity", "17520h"});
+    const auto r =
+        node.kubecert({"fix", "--yes", "--no-restart", "--kubeadm-renew-all", "--kubeadm-validity", "17520h"});
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     const auto report = json::parse(r.out);
     EXPECT_EQ(status(report["findings"], "kubeadm.renew-all"), "WARN");
@@ -234,7 +238,8 @@ TEST(KubeadmFix, RenewAllOnAHealthyNodeRenewsEveryLeaf) {
     EXPECT_GT(after, before);
     TempDir scratch;
     extract_client_cert(node / "/etc/kubernetes/admin.conf", scratch.path() + "/c.crt");
-    EXPECT_NEAR(double(openssl_not_after(scratch.path() + "/c.crt")), double(now_seconds() + 2 * k_year), double(k_day));
+    EXPECT_NEAR(double(openssl_not_after(scratch.path() + "/c.crt")), double(now_seconds() + 2 * k_year),
+                double(k_day));
     // Without the flag, a healthy node has nothing to fix.
     const auto again = node.kubecert({"fix", "--yes", "--no-restart"});
     EXPECT_EQ(again.exit_code, 0) << again.err;
@@ -288,7 +293,7 @@ TEST(KubeadmFix, StaleUserKubeconfigIsRefreshedAndOthersLeftAlone) {
     EXPECT_NE(read_file(alice).find("# alice's notes"), std::string::npos);
     EXPECT_EQ(mode_of(alice), 0600u);
     EXPECT_EQ(read_file(node / "/root/.kube/config"), root_kubeconfig);
-    EXPECT_EQ(node.log("crictl"), "");  // nothing of the control plane changed: no restart
+    EXPECT_EQ(node.log("crictl"), ""); // nothing of the control plane changed: no restart
 }
 
 TEST(KubeadmFix, CaKeyThatDoesNotBelongToTheCaSignsNothing) {

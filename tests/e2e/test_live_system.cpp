@@ -209,8 +209,7 @@ TEST(LiveSystem, KubeadmFixOnAMountedImageRenewsFilesAndRestartsNothing) {
     auto j = parse_report(r.out);
     EXPECT_EQ(status(j["findings"], "kubeadm.cert-expiry/apiserver"), "FAIL");
     EXPECT_EQ(status(j["after"], "kubeadm.cert-expiry/apiserver"), "PASS");
-    for (const auto& a : j["actions"])
-        EXPECT_EQ(a.value("kind", ""), "edit") << a.dump();
+    for (const auto& a : j["actions"]) EXPECT_EQ(a.value("kind", ""), "edit") << a.dump();
     EXPECT_EQ(node.log("systemctl"), "");
     EXPECT_EQ(node.log("crictl"), "");
     EXPECT_NE(r.err.find("not the running system"), std::string::npos) << r.err;

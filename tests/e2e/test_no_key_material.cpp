@@ -53,7 +53,8 @@ public:
     std::string leaks_in(const std::string& output) const {
         std::string found;
         if (output.find("PRIVATE KEY") != std::string::npos) found += "a PEM private key label; ";
-        for (const char* label : {"-----BEGIN RSA PRIVATE KEY", "-----BEGIN PRIVATE KEY", "-----BEGIN EC PRIVATE KEY"}) {
+        for (const char* label :
+             {"-----BEGIN RSA PRIVATE KEY", "-----BEGIN PRIVATE KEY", "-----BEGIN EC PRIVATE KEY"}) {
             const auto b64 = kubecert::util::base64_encode(label).substr(0, 24);
             if (output.find(b64) != std::string::npos) found += "base64 of \"" + std::string(label) + "\"; ";
         }
@@ -91,11 +92,12 @@ std::string newest_backup(const std::string& root) {
 // kubecert --root ROOT --flavor kubeadm ARGS with the node's stand-ins first on PATH.
 ProcResult kubecert_on(const KubeadmTestNode& node, std::vector<std::string> args) {
     args.insert(args.begin(), {"--root", node.root.path(), "--flavor", "kubeadm"});
-    return run_kubecert(args, {{"PATH", path_with(node.bin.path())}, {"HOME", "/home/alice"}, {"SUDO_USER", "\x01unset"}});
+    return run_kubecert(args,
+                        {{"PATH", path_with(node.bin.path())}, {"HOME", "/home/alice"}, {"SUDO_USER", "\x01unset"}});
 }
 
 unsigned mode_of(const std::string& path) {
-    struct stat st{};
+    struct stat st {};
     EXPECT_EQ(::lstat(path.c_str(), &st), 0) << path;
     return st.st_mode & 07777;
 }
@@ -169,8 +171,10 @@ TEST(NoKeyMaterial, ReplacedKeysAreNamedByFingerprintAndKubeconfigsBySubjectAndD
     const auto r = kubecert_on(node, {"fix", "--dry-run"});
     // The fingerprint shown for the new key is the one `openssl pkey` computes of the key written.
     EXPECT_NE(r.out.find("private key replaced (RSA 2048, new public key sha256:"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("-    client-certificate-data: <certificate: CN=kubernetes-admin"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("+    client-key-data: <private key: RSA 2048, public key sha256:"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("-    client-certificate-data: <certificate: CN=kubernetes-admin"), std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("+    client-key-data: <private key: RSA 2048, public key sha256:"), std::string::npos)
+        << r.out;
 
     // After the real fix the fingerprint shown is that of the key on disk.
     const auto fixed = kubecert_on(node, {"fix", "--yes"});
@@ -204,8 +208,8 @@ TEST(NoKeyMaterial, AThirdPartyPluginThatEchoesAKeyIsRedactedByTheCore) {
     spec.not_after = now_seconds() + 30 * k_day;
     const auto key = make_self_signed(spec);
     write_file(root / "/etc/testgood/a.conf", key.key_pem, 0600);
-    write_file(root / "/etc/testgood/b.conf",
-               "client-key-data: " + kubecert::util::base64_encode(key.key_pem) + "\n", 0600);
+    write_file(root / "/etc/testgood/b.conf", "client-key-data: " + kubecert::util::base64_encode(key.key_pem) + "\n",
+               0600);
     write_file(root / "/etc/testgood/c.conf", "ok\n");
     KeyMaterial keys;
     keys.collect(key.key_pem);
@@ -213,8 +217,9 @@ TEST(NoKeyMaterial, AThirdPartyPluginThatEchoesAKeyIsRedactedByTheCore) {
 
     for (const auto& format : k_formats) {
         for (const std::vector<std::string>& command : {std::vector<std::string>{"audit"}, {"fix", "--dry-run"}}) {
-            std::vector<std::string> args = {"--root", root.path(), "--plugin-dir", plugins.path(), "--flavor",
-                                             "testgood", "--format", format, "-v"};
+            std::vector<std::string> args = {"--root",       root.path(), "--plugin-dir",
+                                             plugins.path(), "--flavor",  "testgood",
+                                             "--format",     format,      "-v"};
             args.insert(args.end(), command.begin(), command.end());
             const auto r = run_kubecert(args, {{"KUBECERT_PLUGIN_PATH", "\x01unset"}});
             EXPECT_NE(r.exit_code, 3) << r.err;

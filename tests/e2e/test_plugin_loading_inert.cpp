@@ -52,8 +52,7 @@ std::vector<std::string> bundled_plugins() {
     auto r = run_kubecert({"--format", "json", "plugins"}, k_env);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     const auto j = parse_report(r.out);
-    for (const auto& p : j["plugins"])
-        out.push_back(p["path"]);
+    for (const auto& p : j["plugins"]) out.push_back(p["path"]);
     return out;
 }
 

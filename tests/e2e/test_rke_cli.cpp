@@ -66,11 +66,9 @@ std::map<std::string, std::string> node_files(const std::string& root) {
 
 size_t count_of(const std::string& text, const std::string& what) {
     size_t n = 0;
-    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
-        ++n;
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
     return n;
 }
-
 
 CertSpec spec(const std::string& cn, std::int64_t not_before, std::int64_t not_after, bool ca = false) {
     CertSpec s;
@@ -155,8 +153,7 @@ struct RkeNode {
     // The kubelet container as `docker inspect` shows it, with these kubelet arguments.
     void container(const std::vector<std::string>& kubelet_args) const {
         nlohmann::json args = nlohmann::json::array({"kubelet"});
-        for (const auto& a : kubelet_args)
-            args.push_back(a);
+        for (const auto& a : kubelet_args) args.push_back(a);
         nlohmann::json inspect =
             nlohmann::json::array({{{"Id", "4f1c0a"},
                                     {"Name", "/kubelet"},
@@ -424,8 +421,7 @@ TEST(RkeAudit, DetectsAnRkeNodeWithFlavorAuto) {
                      {{"PATH", path_with(node.state.path() + "/bin")}});
     auto j = report(r);
     bool rke = false;
-    for (const auto& f : j.value("findings", nlohmann::json::array()))
-        rke = rke || f.value("plugin", "") == "rke";
+    for (const auto& f : j.value("findings", nlohmann::json::array())) rke = rke || f.value("plugin", "") == "rke";
     EXPECT_TRUE(rke) << r.out << r.err;
 }
 
@@ -525,8 +521,7 @@ TEST(RkeFix, ExpiringKubeletOwnCertificateIsRenewedThroughDocker) {
     // Still the kubelet's own certificate: the lasting fix is generate_serving_certificate.
     EXPECT_EQ(status(j["after"], "rke.legacy-self-signed"), "FAIL");
     EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-    for (const auto& a : j["actions"])
-        EXPECT_EQ(a.value("status", ""), "applied") << a.dump();
+    for (const auto& a : j["actions"]) EXPECT_EQ(a.value("status", ""), "applied") << a.dump();
     // The deleted pair was copied into the fix's backup first.
     bool backed_up = false;
     for (const auto& [path, content] : snapshot_tree(node.root.path()))
@@ -581,8 +576,7 @@ TEST(RkeFix, DryRunOnANodeOnlyPrintsTheDockerCommands) {
     EXPECT_EQ(snapshot_tree(node.root.path()), before);
     EXPECT_NE((r.out + r.err).find("docker exec kubelet rm -f /var/lib/kubelet/pki/kubelet.crt"), std::string::npos)
         << r.out << r.err;
-    for (const auto& a : j["actions"])
-        EXPECT_EQ(a.value("status", ""), "planned") << a.dump();
+    for (const auto& a : j["actions"]) EXPECT_EQ(a.value("status", ""), "planned") << a.dump();
 }
 
 TEST(RkeFix, NoRestartLeavesTheKubeletAlone) {

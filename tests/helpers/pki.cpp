@@ -179,7 +179,8 @@ KeyPair build(const CertSpec& spec, X509* issuer_cert, EVP_PKEY* issuer_key) {
     } else {
         add_ext(cert.get(), &ctx, NID_basic_constraints, "critical,CA:FALSE");
         add_ext(cert.get(), &ctx, NID_key_usage,
-                "critical," + (spec.key_usage.empty() ? std::string("digitalSignature,keyEncipherment") : spec.key_usage));
+                "critical," +
+                    (spec.key_usage.empty() ? std::string("digitalSignature,keyEncipherment") : spec.key_usage));
     }
     std::string eku;
     if (spec.server_auth) eku = "serverAuth";
@@ -187,8 +188,7 @@ KeyPair build(const CertSpec& spec, X509* issuer_cert, EVP_PKEY* issuer_key) {
     if (!eku.empty()) add_ext(cert.get(), &ctx, NID_ext_key_usage, eku);
     if (!spec.sans.empty()) {
         std::string sans;
-        for (const auto& san : spec.sans)
-            sans += (sans.empty() ? "" : ",") + san;
+        for (const auto& san : spec.sans) sans += (sans.empty() ? "" : ",") + san;
         add_ext(cert.get(), &ctx, NID_subject_alt_name, sans);
     }
     add_ext(cert.get(), &ctx, NID_subject_key_identifier, "hash");
@@ -298,14 +298,15 @@ KeyPair openssl_leaf(const std::string& dir, const std::string& common_name, con
     write_file(base + "-ca.crt", ca.cert_pem);
     write_file(base + "-ca.key", ca.key_pem, 0600);
     const bool ca_has_key_id = ca_has_subject_key_id(ca.cert_pem);
-    write_file(base + ".ext", "basicConstraints = critical,CA:FALSE\n"
-                              "keyUsage = critical,digitalSignature,keyEncipherment\n"
-                              "extendedKeyUsage = serverAuth,clientAuth\n"
-                              "subjectAltName = DNS:kubernetes,DNS:kubernetes.default.svc,IP:10.96.0.1\n"
-                              "subjectKeyIdentifier = hash\n" +
-                                  std::string(ca_has_key_id ? "authorityKeyIdentifier = keyid\n"
-                                                            : "authorityKeyIdentifier = none\n"));
-    openssl_cli({"req", "-new", "-key", key_file, "-subj", "/O=system:masters/CN=" + common_name, "-out", base + ".csr"});
+    write_file(base + ".ext",
+               "basicConstraints = critical,CA:FALSE\n"
+               "keyUsage = critical,digitalSignature,keyEncipherment\n"
+               "extendedKeyUsage = serverAuth,clientAuth\n"
+               "subjectAltName = DNS:kubernetes,DNS:kubernetes.default.svc,IP:10.96.0.1\n"
+               "subjectKeyIdentifier = hash\n" +
+                   std::string(ca_has_key_id ? "authorityKeyIdentifier = keyid\n" : "authorityKeyIdentifier = none\n"));
+    openssl_cli(
+        {"req", "-new", "-key", key_file, "-subj", "/O=system:masters/CN=" + common_name, "-out", base + ".csr"});
     openssl_cli({"x509", "-req", "-in", base + ".csr", "-CA", base + "-ca.crt", "-CAkey", base + "-ca.key",
                  "-CAcreateserial", "-days", "30", "-extfile", base + ".ext", "-out", base + ".crt"});
     return {read_file(base + ".crt"), read_file(key_file)};

@@ -17,15 +17,15 @@ struct KeyPair {
 struct CertSpec {
     std::string common_name{};
     std::vector<std::string> organizations{};
-    std::vector<std::string> sans{};       // "DNS:x", "IP:1.2.3.4"
-    std::int64_t not_before = 0;           // unix seconds
+    std::vector<std::string> sans{}; // "DNS:x", "IP:1.2.3.4"
+    std::int64_t not_before = 0;     // unix seconds
     std::int64_t not_after = 0;
     bool is_ca = false;
     bool server_auth = false;
     bool client_auth = false;
-    std::string key_type = "rsa";          // "rsa" (2048) or "ec" (P-256)
+    std::string key_type = "rsa"; // "rsa" (2048) or "ec" (P-256)
     int rsa_bits = 2048;
-    std::string key_usage{};                 // OpenSSL keyUsage value for a leaf; "" = digitalSignature,keyEncipherment
+    std::string key_usage{}; // OpenSSL keyUsage value for a leaf; "" = digitalSignature,keyEncipherment
 };
 
 // Unix seconds now, and days.
@@ -47,8 +47,7 @@ std::string openssl_key(const std::string& dir, const std::string& key, const st
 // A self-signed CA (`openssl req -x509`). Without `with_key_id` it has no
 // subjectKeyIdentifier (nor authorityKeyIdentifier), like kubeadm's CAs
 // before v1.19.
-KeyPair openssl_ca(const std::string& dir, const std::string& common_name, const std::string& key,
-                   bool with_key_id);
+KeyPair openssl_ca(const std::string& dir, const std::string& common_name, const std::string& key, bool with_key_id);
 // A serving and client leaf with SANs, signed by `ca` (`openssl x509 -req`),
 // with authorityKeyIdentifier exactly when the CA has a key id.
 KeyPair openssl_leaf(const std::string& dir, const std::string& common_name, const KeyPair& ca, const std::string& key,

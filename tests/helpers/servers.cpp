@@ -44,30 +44,18 @@ bool accepts(int port) {
 
 const char* reason_phrase(int status) {
     switch (status) {
-    case 200:
-        return "OK";
-    case 201:
-        return "Created";
-    case 204:
-        return "No Content";
-    case 301:
-        return "Moved Permanently";
-    case 302:
-        return "Found";
-    case 400:
-        return "Bad Request";
-    case 401:
-        return "Unauthorized";
-    case 403:
-        return "Forbidden";
-    case 404:
-        return "Not Found";
-    case 500:
-        return "Internal Server Error";
-    case 503:
-        return "Service Unavailable";
-    default:
-        return "Status";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Status";
     }
 }
 
@@ -175,8 +163,8 @@ private:
 void TlsServer::start(const std::string& cert_file, const std::string& key_file) {
     if (m_port == 0) m_port = free_port();
     std::string accept = "127.0.0.1:" + std::to_string(m_port);
-    std::vector<std::string> args = {"openssl", "s_server", "-accept", accept, "-cert", cert_file, "-key", key_file,
-                                     "-quiet"};
+    std::vector<std::string> args = {"openssl", "s_server", "-accept", accept,  "-cert",
+                                     cert_file, "-key",     key_file,  "-quiet"};
     args.insert(args.end(), m_extra.begin(), m_extra.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -332,8 +320,7 @@ HttpServer::~HttpServer() {
     char byte = 1;
     [[maybe_unused]] ssize_t n = write(m_impl->wake[1], &byte, 1);
     if (m_impl->thread.joinable()) m_impl->thread.join();
-    for (int fd : m_impl->held)
-        close(fd);
+    for (int fd : m_impl->held) close(fd);
     close(m_impl->listen_fd);
     close(m_impl->wake[0]);
     close(m_impl->wake[1]);

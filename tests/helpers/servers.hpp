@@ -1,8 +1,8 @@
 #pragma once
 
 #include <memory>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 // Real servers on 127.0.0.1 for tests, bounded in time.

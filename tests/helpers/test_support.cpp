@@ -63,7 +63,9 @@ bool file_exists(const std::string& path) {
     return ::lstat(path.c_str(), &st) == 0;
 }
 
-void copy_file(const std::string& from, const std::string& to, unsigned mode) { write_file(to, read_file(from), mode); }
+void copy_file(const std::string& from, const std::string& to, unsigned mode) {
+    write_file(to, read_file(from), mode);
+}
 
 std::map<std::string, std::string> snapshot_tree(const std::string& dir) {
     std::map<std::string, std::string> out;
@@ -75,7 +77,8 @@ std::map<std::string, std::string> snapshot_tree(const std::string& dir) {
         } else if (it->is_regular_file()) {
             struct stat st;
             ::stat(it->path().c_str(), &st);
-            out[it->path().string()] = read_file(it->path().string()) + "\n[mode " + std::to_string(st.st_mode & 07777) + "]";
+            out[it->path().string()] =
+                read_file(it->path().string()) + "\n[mode " + std::to_string(st.st_mode & 07777) + "]";
         }
     }
     return out;
@@ -103,8 +106,10 @@ ProcResult run(const std::vector<std::string>& argv, const std::map<std::string,
         for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1], in_pipe[0], in_pipe[1]}) close(fd);
         if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
         for (const auto& [k, v] : env) {
-            if (v == "\x01unset") unsetenv(k.c_str());
-            else setenv(k.c_str(), v.c_str(), 1);
+            if (v == "\x01unset")
+                unsetenv(k.c_str());
+            else
+                setenv(k.c_str(), v.c_str(), 1);
         }
         std::vector<char*> a;
         for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
@@ -125,7 +130,8 @@ ProcResult run(const std::vector<std::string>& argv, const std::map<std::string,
     bool out_open = true, err_open = true, killed = false;
     while (out_open || err_open) {
         pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-        int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
+        int left = static_cast<int>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
         if (left <= 0) {
             kill(-pid, SIGKILL);
             killed = true;
@@ -177,14 +183,22 @@ ProcResult run_kubecert_in(const std::string& cwd, const std::vector<std::string
     return run(argv, with_live_default(env), "", 120, cwd);
 }
 
-std::string kubecert_binary() { return KUBECERT_BINARY; }
-std::string source_dir() { return KUBECERT_SOURCE_DIR; }
-std::string build_dir() { return KUBECERT_BUILD_DIR; }
+std::string kubecert_binary() {
+    return KUBECERT_BINARY;
+}
+std::string source_dir() {
+    return KUBECERT_SOURCE_DIR;
+}
+std::string build_dir() {
+    return KUBECERT_BUILD_DIR;
+}
 std::string upstream_fixtures() {
     if (const char* e = std::getenv("KUBECERT_UPSTREAM_FIXTURES")) return e;
     return KUBECERT_SHARED_FIXTURES;
 }
-std::string test_plugin_dir() { return KUBECERT_TEST_PLUGIN_DIR; }
+std::string test_plugin_dir() {
+    return KUBECERT_TEST_PLUGIN_DIR;
+}
 
 void write_script(const std::string& dir, const std::string& name, const std::string& body) {
     write_file(dir + "/" + name, body, 0755);

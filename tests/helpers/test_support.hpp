@@ -54,11 +54,11 @@ ProcResult run_kubecert_in(const std::string& cwd, const std::vector<std::string
                            const std::map<std::string, std::string>& env = {});
 
 // Paths known at build time.
-std::string kubecert_binary();      // build/bin/kubecert
-std::string source_dir();           // the project checkout
-std::string build_dir();            // the CMake build folder
-std::string upstream_fixtures();    // ../shared/fixtures/upstream (or a copy under tests/fixtures)
-std::string test_plugin_dir();      // where tests/plugins/*.c are built
+std::string kubecert_binary();   // build/bin/kubecert
+std::string source_dir();        // the project checkout
+std::string build_dir();         // the CMake build folder
+std::string upstream_fixtures(); // ../shared/fixtures/upstream (or a copy under tests/fixtures)
+std::string test_plugin_dir();   // where tests/plugins/*.c are built
 
 // Writes an executable shell script (a recording stand-in for systemctl,
 // crictl, docker...) at `dir`/`name`.

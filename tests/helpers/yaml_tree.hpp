@@ -13,20 +13,16 @@ inline std::string canonical(const YAML::Node& node) {
     switch (node.Type()) {
     case YAML::NodeType::Map: {
         std::string out = "{";
-        for (const auto& kv : node)
-            out += canonical(kv.first) + ":" + canonical(kv.second) + ",";
+        for (const auto& kv : node) out += canonical(kv.first) + ":" + canonical(kv.second) + ",";
         return out + "}";
     }
     case YAML::NodeType::Sequence: {
         std::string out = "[";
-        for (const auto& item : node)
-            out += canonical(item) + ",";
+        for (const auto& item : node) out += canonical(item) + ",";
         return out + "]";
     }
-    case YAML::NodeType::Scalar:
-        return "'" + node.Scalar() + "'";
-    default:
-        return "~";
+    case YAML::NodeType::Scalar: return "'" + node.Scalar() + "'";
+    default: return "~";
     }
 }
 

@@ -64,8 +64,7 @@ extern "C" {
 
 /* True when a struct read through `ptr` (whose first member is struct_size)
  * is large enough to contain `field`. */
-#define KUBECERT_HAS_FIELD(ptr, type, field)                                   \
-    ((ptr)->struct_size >= offsetof(type, field) + sizeof(((type *)0)->field))
+#define KUBECERT_HAS_FIELD(ptr, type, field) ((ptr)->struct_size >= offsetof(type, field) + sizeof(((type*)0)->field))
 
 typedef struct kubecert_version {
     uint32_t major;
@@ -92,9 +91,9 @@ typedef enum kubecert_status {
 typedef enum kubecert_finding_status {
     KUBECERT_PASS = 0,
     KUBECERT_FAIL = 1,
-    KUBECERT_WARN = 2,  /* passes now but needs attention */
-    KUBECERT_INFO = 3,  /* not applicable on this node */
-    KUBECERT_ERROR = 4  /* the check could not be evaluated */
+    KUBECERT_WARN = 2, /* passes now but needs attention */
+    KUBECERT_INFO = 3, /* not applicable on this node */
+    KUBECERT_ERROR = 4 /* the check could not be evaluated */
 } kubecert_finding_status_t;
 
 typedef enum kubecert_log_level {
@@ -112,61 +111,61 @@ typedef enum kubecert_log_level {
 /* One piece of evidence: where a value came from and what it says. Any
  * pointer may be NULL (taken as ""). */
 typedef struct kubecert_evidence {
-    const char *source;   /* e.g. a file path, "cmdline", "configz" */
-    const char *key;      /* e.g. "featureGates.RotateKubeletServerCertificate" */
-    const char *actual;   /* what the source says */
-    const char *expected; /* what the check wants ("" when only informative) */
+    const char* source;   /* e.g. a file path, "cmdline", "configz" */
+    const char* key;      /* e.g. "featureGates.RotateKubeletServerCertificate" */
+    const char* actual;   /* what the source says */
+    const char* expected; /* what the check wants ("" when only informative) */
 } kubecert_evidence_t;
 
 /* One finding, reported through kubecert_host_t.report_finding(). The host
  * copies everything before report_finding() returns. */
 typedef struct kubecert_finding {
-    uint32_t struct_size;     /* sizeof(kubecert_finding_t) */
-    const char *id;           /* check id, e.g. "eks.rotate-server-cert" */
-    const char *title;        /* one line */
+    uint32_t struct_size; /* sizeof(kubecert_finding_t) */
+    const char* id;       /* check id, e.g. "eks.rotate-server-cert" */
+    const char* title;    /* one line */
     kubecert_finding_status_t status;
-    const char *benchmark;    /* e.g. "CIS Amazon EKS Benchmark 3.2.9", or NULL */
-    const kubecert_evidence_t *evidence;
+    const char* benchmark; /* e.g. "CIS Amazon EKS Benchmark 3.2.9", or NULL */
+    const kubecert_evidence_t* evidence;
     size_t evidence_count;
-    const char *remediation;  /* text, may be NULL */
-    int fixable;              /* non-zero when fix() can fix it */
+    const char* remediation; /* text, may be NULL */
+    int fixable;             /* non-zero when fix() can fix it */
     /* --- added in ABI 1.3 (the host reads it when struct_size covers it) --- */
     /* One line that states what is the case on this node, e.g. "expires in
      * 14d (Dec 01, 2027 04:11 UTC)" or "RotateKubeletServerCertificate=false
      * in kubelet-config.json", where `title` states what the check wants.
      * NULL or "": the host derives a line from the evidence. */
-    const char *result;
+    const char* result;
 } kubecert_finding_t;
 
 /* One certificate for the `certs` table and the report's `certificates`. */
 typedef struct kubecert_certificate {
-    uint32_t struct_size;     /* sizeof(kubecert_certificate_t) */
-    const char *name;         /* e.g. "apiserver", "admin.conf", "ca" */
-    const char *path;         /* node path of the file that holds it */
-    const char *subject;      /* RFC 2253 style, as from kubecert_cert_info_t */
-    const char *issuer;
-    int64_t not_before;       /* unix seconds */
-    int64_t not_after;        /* unix seconds */
-    const char *authority;    /* name of the issuing CA ("ca", "etcd-ca"), or "" */
-    int externally_managed;   /* non-zero when its CA key is not on this node */
-    int is_authority;         /* non-zero for a CA (second table of `certs`) */
+    uint32_t struct_size; /* sizeof(kubecert_certificate_t) */
+    const char* name;     /* e.g. "apiserver", "admin.conf", "ca" */
+    const char* path;     /* node path of the file that holds it */
+    const char* subject;  /* RFC 2253 style, as from kubecert_cert_info_t */
+    const char* issuer;
+    int64_t not_before;     /* unix seconds */
+    int64_t not_after;      /* unix seconds */
+    const char* authority;  /* name of the issuing CA ("ca", "etcd-ca"), or "" */
+    int externally_managed; /* non-zero when its CA key is not on this node */
+    int is_authority;       /* non-zero for a CA (second table of `certs`) */
 } kubecert_certificate_t;
 
 /* A plugin-declared command-line option, exposed as --<plugin>-<name>. */
 typedef struct kubecert_option_decl {
     uint32_t struct_size;      /* sizeof(kubecert_option_decl_t) */
-    const char *name;          /* e.g. "api-proxy" -> --eks-api-proxy */
-    const char *value_name;    /* e.g. "URL"; NULL for a boolean flag */
-    const char *help;          /* one line */
-    const char *default_value; /* NULL when none; ignored for flags */
+    const char* name;          /* e.g. "api-proxy" -> --eks-api-proxy */
+    const char* value_name;    /* e.g. "URL"; NULL for a boolean flag */
+    const char* help;          /* one line */
+    const char* default_value; /* NULL when none; ignored for flags */
 } kubecert_option_decl_t;
 
 /* A check the plugin can report. A family of ids is declared once with
  * "<name>" as its last part (e.g. "kubeadm.cert-expiry/<name>"). */
 typedef struct kubecert_check_decl {
     uint32_t struct_size; /* sizeof(kubecert_check_decl_t) */
-    const char *id;
-    const char *title;
+    const char* id;
+    const char* title;
 } kubecert_check_decl_t;
 
 /* ------------------------------------------------------------------------ */
@@ -176,13 +175,13 @@ typedef struct kubecert_check_decl {
 /* Bytes owned by the host, valid until the current plugin call returns.
  * `data` is NUL terminated (data[size] == 0). */
 typedef struct kubecert_buffer {
-    const char *data;
+    const char* data;
     size_t size;
 } kubecert_buffer_t;
 
 /* A list of strings owned by the host, valid until the current call returns. */
 typedef struct kubecert_string_list {
-    const char *const *items;
+    const char* const* items;
     size_t count;
 } kubecert_string_list_t;
 
@@ -197,11 +196,11 @@ typedef enum kubecert_file_type {
 typedef struct kubecert_file_info {
     uint32_t struct_size; /* set by the plugin to sizeof(kubecert_file_info_t) */
     kubecert_file_type_t type;
-    uint32_t mode;        /* permission bits */
+    uint32_t mode; /* permission bits */
     uint32_t uid;
     uint32_t gid;
     uint64_t size;
-    int64_t mtime;        /* unix seconds */
+    int64_t mtime; /* unix seconds */
 } kubecert_file_info_t;
 
 /* A running process found under ROOT/proc. */
@@ -216,34 +215,34 @@ typedef struct kubecert_process {
 #define KUBECERT_CMD_NO_ACTION 0x4u /* do not list it as an action in the report */
 
 typedef struct kubecert_command_result {
-    uint32_t struct_size; /* set by the plugin to sizeof(kubecert_command_result_t) */
-    int exit_code;        /* -1 when it did not run or was killed */
-    int timed_out;        /* non-zero when killed at the timeout */
-    int dry_run;          /* non-zero when not run because of --dry-run */
-    kubecert_buffer_t out;  /* standard output */
-    kubecert_buffer_t err;  /* standard error */
+    uint32_t struct_size;  /* set by the plugin to sizeof(kubecert_command_result_t) */
+    int exit_code;         /* -1 when it did not run or was killed */
+    int timed_out;         /* non-zero when killed at the timeout */
+    int dry_run;           /* non-zero when not run because of --dry-run */
+    kubecert_buffer_t out; /* standard output */
+    kubecert_buffer_t err; /* standard error */
 } kubecert_command_result_t;
 
 /* Details of one X.509 certificate. Strings owned by the host. */
 typedef struct kubecert_cert_info {
     uint32_t struct_size; /* set by the plugin to sizeof(kubecert_cert_info_t) */
-    const char *subject;  /* RFC 2253, e.g. "CN=kube-apiserver" */
-    const char *issuer;
-    const char *common_name;      /* subject CN or "" */
-    const char *issuer_common_name;
+    const char* subject;  /* RFC 2253, e.g. "CN=kube-apiserver" */
+    const char* issuer;
+    const char* common_name; /* subject CN or "" */
+    const char* issuer_common_name;
     kubecert_string_list_t organizations; /* subject O values */
-    kubecert_string_list_t sans;  /* "DNS:name" / "IP:addr" / "URI:..." / "email:..." */
-    const char *key_usage;        /* e.g. "digitalSignature,keyEncipherment" */
-    const char *ext_key_usage;    /* e.g. "serverAuth,clientAuth" */
-    int is_ca;                    /* basicConstraints CA:TRUE */
-    int self_signed;              /* issuer == subject and self-signature verifies */
-    int64_t not_before;           /* unix seconds */
+    kubecert_string_list_t sans;          /* "DNS:name" / "IP:addr" / "URI:..." / "email:..." */
+    const char* key_usage;                /* e.g. "digitalSignature,keyEncipherment" */
+    const char* ext_key_usage;            /* e.g. "serverAuth,clientAuth" */
+    int is_ca;                            /* basicConstraints CA:TRUE */
+    int self_signed;                      /* issuer == subject and self-signature verifies */
+    int64_t not_before;                   /* unix seconds */
     int64_t not_after;
-    const char *serial;           /* hex, upper case */
-    const char *public_key_algorithm; /* "RSA", "EC", "ED25519" */
+    const char* serial;               /* hex, upper case */
+    const char* public_key_algorithm; /* "RSA", "EC", "ED25519" */
     int public_key_bits;
-    const char *sha256_fingerprint;   /* hex with colons, upper case */
-    kubecert_buffer_t pem;        /* the certificate re-encoded as PEM */
+    const char* sha256_fingerprint; /* hex with colons, upper case */
+    kubecert_buffer_t pem;          /* the certificate re-encoded as PEM */
 } kubecert_cert_info_t;
 
 /* A freshly issued certificate and key as PEM, owned by the host. */
@@ -256,17 +255,17 @@ typedef struct kubecert_issued {
 /* One certificate of a cert_issue_batch() call (added in ABI 1.2). Strings
  * and buffers are the plugin's, read by the host only during the call. */
 typedef struct kubecert_issue_request {
-    uint32_t struct_size;  /* set by the plugin to sizeof(kubecert_issue_request_t) */
-    const char *tmpl;      /* the certificate to renew (PEM/DER/base64) */
+    uint32_t struct_size; /* set by the plugin to sizeof(kubecert_issue_request_t) */
+    const char* tmpl;     /* the certificate to renew (PEM/DER/base64) */
     size_t tmpl_size;
-    const char *ca_cert;
+    const char* ca_cert;
     size_t ca_cert_size;
-    const char *ca_key;
+    const char* ca_key;
     size_t ca_key_size;
     /* The key being replaced, or NULL: when given, the new key keeps its
      * algorithm, size and PEM encoding (PKCS#1, SEC1 or PKCS#8); without it
      * the template's algorithm and size, PKCS#1 for RSA, SEC1 for EC. */
-    const char *old_key;
+    const char* old_key;
     size_t old_key_size;
     int64_t validity_seconds;
 } kubecert_issue_request_t;
@@ -276,7 +275,7 @@ typedef struct kubecert_issue_request {
 typedef struct kubecert_issue_result {
     uint32_t struct_size;     /* set by the plugin to sizeof(kubecert_issue_result_t) */
     kubecert_status_t status; /* KUBECERT_OK when this one was issued */
-    const char *error;        /* why not ("" when status is KUBECERT_OK) */
+    const char* error;        /* why not ("" when status is KUBECERT_OK) */
     kubecert_buffer_t cert_pem;
     kubecert_buffer_t key_pem;
 } kubecert_issue_result_t;
@@ -303,70 +302,70 @@ typedef struct kubecert_http_response {
  */
 typedef struct kubecert_host kubecert_host_t;
 struct kubecert_host {
-    uint32_t struct_size;       /* sizeof(kubecert_host_t) of the host */
-    kubecert_version_t abi;     /* the host's ABI version */
-    void *host_data;            /* private to the host */
+    uint32_t struct_size;   /* sizeof(kubecert_host_t) of the host */
+    kubecert_version_t abi; /* the host's ABI version */
+    void* host_data;        /* private to the host */
 
     /* --- context ---------------------------------------------------- */
 
     /* Message of the last failed host call; owned by the host, valid until
      * the next host call. Never NULL. */
-    const char *(*last_error)(const kubecert_host_t *host);
+    const char* (*last_error)(const kubecert_host_t* host);
     /* Value of the plugin's own option `name` (as declared, without the
      * --<plugin>- prefix), the declared default when not given, or NULL.
      * Flags give "true" or NULL. */
-    const char *(*option)(const kubecert_host_t *host, const char *name);
+    const char* (*option)(const kubecert_host_t* host, const char* name);
     /* The evaluation instant: --now, else the current time (unix seconds). */
-    int64_t (*now)(const kubecert_host_t *host);
+    int64_t (*now)(const kubecert_host_t* host);
     /* --warn-within in seconds. */
-    int64_t (*warn_within)(const kubecert_host_t *host);
+    int64_t (*warn_within)(const kubecert_host_t* host);
     /* --benchmark, or "" when not given. */
-    const char *(*benchmark)(const kubecert_host_t *host);
+    const char* (*benchmark)(const kubecert_host_t* host);
     /* Non-zero under fix --dry-run. */
-    int (*dry_run)(const kubecert_host_t *host);
+    int (*dry_run)(const kubecert_host_t* host);
     /* Non-zero under fix --no-restart. */
-    int (*no_restart)(const kubecert_host_t *host);
+    int (*no_restart)(const kubecert_host_t* host);
     /* Non-zero when the check id is selected (no --check given, or a --check
      * that equals `id` or is a prefix of it ending in '/' or '.'). */
-    int (*check_selected)(const kubecert_host_t *host, const char *id);
+    int (*check_selected)(const kubecert_host_t* host, const char* id);
     /* Writes a line to the host's log (standard error). */
-    void (*log)(const kubecert_host_t *host, kubecert_log_level_t level, const char *message);
+    void (*log)(const kubecert_host_t* host, kubecert_log_level_t level, const char* message);
     /* Sleeps (returns early when the run is being cancelled). */
-    void (*sleep_ms)(const kubecert_host_t *host, uint32_t milliseconds);
+    void (*sleep_ms)(const kubecert_host_t* host, uint32_t milliseconds);
     /* The node's host name: ROOT/etc/hostname, else the machine's. */
-    const char *(*node_name)(const kubecert_host_t *host);
+    const char* (*node_name)(const kubecert_host_t* host);
     /* The invoking user's home directory as a node path (SUDO_USER's when
      * run through sudo, else $HOME), or NULL. */
-    const char *(*user_home)(const kubecert_host_t *host);
+    const char* (*user_home)(const kubecert_host_t* host);
 
     /* --- results ---------------------------------------------------- */
 
     /* Records a finding. The host copies it. */
-    kubecert_status_t (*report_finding)(const kubecert_host_t *host, const kubecert_finding_t *finding);
+    kubecert_status_t (*report_finding)(const kubecert_host_t* host, const kubecert_finding_t* finding);
     /* Records a certificate for `certs` and the report. The host copies it. */
-    kubecert_status_t (*report_certificate)(const kubecert_host_t *host, const kubecert_certificate_t *cert);
+    kubecert_status_t (*report_certificate)(const kubecert_host_t* host, const kubecert_certificate_t* cert);
 
     /* --- reading the node ------------------------------------------- */
 
     /* Reads a whole file. KUBECERT_ERR_NOT_FOUND when absent. */
-    kubecert_status_t (*read_file)(const kubecert_host_t *host, const char *path, kubecert_buffer_t *out);
+    kubecert_status_t (*read_file)(const kubecert_host_t* host, const char* path, kubecert_buffer_t* out);
     /* stat() (follows symlinks inside the root) and lstat(). A missing file is
      * KUBECERT_OK with type KUBECERT_FILE_MISSING. */
-    kubecert_status_t (*stat_file)(const kubecert_host_t *host, const char *path, kubecert_file_info_t *out);
-    kubecert_status_t (*lstat_file)(const kubecert_host_t *host, const char *path, kubecert_file_info_t *out);
+    kubecert_status_t (*stat_file)(const kubecert_host_t* host, const char* path, kubecert_file_info_t* out);
+    kubecert_status_t (*lstat_file)(const kubecert_host_t* host, const char* path, kubecert_file_info_t* out);
     /* Names in a directory, sorted, without "." and "..". */
-    kubecert_status_t (*list_dir)(const kubecert_host_t *host, const char *path, kubecert_string_list_t *out);
+    kubecert_status_t (*list_dir)(const kubecert_host_t* host, const char* path, kubecert_string_list_t* out);
     /* The node path a path resolves to, symlinks followed inside the root. */
-    kubecert_status_t (*resolve_path)(const kubecert_host_t *host, const char *path, const char **out);
+    kubecert_status_t (*resolve_path)(const kubecert_host_t* host, const char* path, const char** out);
     /* Processes under ROOT/proc whose executable name (basename of argv[0]
      * or /proc/PID/comm) equals `name`. An empty list is KUBECERT_OK. */
-    kubecert_status_t (*find_processes)(const kubecert_host_t *host, const char *name,
-                                        const kubecert_process_t **out, size_t *count);
+    kubecert_status_t (*find_processes)(const kubecert_host_t* host, const char* name, const kubecert_process_t** out,
+                                        size_t* count);
 
     /* --- changing the node (fix only) --------------------------------- */
 
     /* Attributes the actions that follow to a finding id (report `actions`). */
-    void (*begin_action)(const kubecert_host_t *host, const char *finding_id);
+    void (*begin_action)(const kubecert_host_t* host, const char* finding_id);
     /* Replaces or creates a file atomically within the fix's transaction:
      * the original is backed up first, a temporary file in the same folder
      * is written, fsynced and renamed over; owner and mode of an existing
@@ -374,19 +373,19 @@ struct kubecert_host {
      * `force_mode` is non-zero). Under --dry-run nothing is written: the
      * host prints a unified diff, and later reads of the path see the new
      * content. Writing identical content is a no-op. */
-    kubecert_status_t (*write_file)(const kubecert_host_t *host, const char *path, const char *data,
-                                    size_t size, uint32_t mode, int force_mode);
+    kubecert_status_t (*write_file)(const kubecert_host_t* host, const char* path, const char* data, size_t size,
+                                    uint32_t mode, int force_mode);
     /* Copies a file into the fix's backup without changing it (before a
      * command removes it, say). */
-    kubecert_status_t (*backup_file)(const kubecert_host_t *host, const char *path);
+    kubecert_status_t (*backup_file)(const kubecert_host_t* host, const char* path);
     /* Moves a file out of the node into the fix's backup folder ("parks"
      * it), and unpark_file() puts it back. The host puts back every file
      * still parked when the fix ends, whatever happens. */
-    kubecert_status_t (*park_file)(const kubecert_host_t *host, const char *path);
-    kubecert_status_t (*unpark_file)(const kubecert_host_t *host, const char *path);
+    kubecert_status_t (*park_file)(const kubecert_host_t* host, const char* path);
+    kubecert_status_t (*unpark_file)(const kubecert_host_t* host, const char* path);
     /* Restores every file changed so far in this fix and marks the actions
      * rolled_back. The fix may go on (to restart a service once more). */
-    kubecert_status_t (*rollback)(const kubecert_host_t *host);
+    kubecert_status_t (*rollback)(const kubecert_host_t* host);
 
     /* --- commands ------------------------------------------------------ */
 
@@ -397,49 +396,49 @@ struct kubecert_host {
      * exit is for the caller to judge, with out/err in the result. From ABI
      * 1.3, KUBECERT_ERR_DENIED when the node is not the running system (see
      * live_system()), dry run or not. */
-    kubecert_status_t (*run_command)(const kubecert_host_t *host, const char *const *argv, size_t argc,
-                                     uint32_t timeout_ms, uint32_t flags, kubecert_command_result_t *out);
+    kubecert_status_t (*run_command)(const kubecert_host_t* host, const char* const* argv, size_t argc,
+                                     uint32_t timeout_ms, uint32_t flags, kubecert_command_result_t* out);
 
     /* --- certificates (OpenSSL) --------------------------------------- */
 
     /* Parses one certificate from PEM, DER, or base64 of either (as in a
      * kubeconfig's client-certificate-data). With several PEM blocks, the
      * first. `source` names the data in error messages. */
-    kubecert_status_t (*cert_parse)(const kubecert_host_t *host, const char *data, size_t size,
-                                    const char *source, kubecert_cert_info_t *out);
+    kubecert_status_t (*cert_parse)(const kubecert_host_t* host, const char* data, size_t size, const char* source,
+                                    kubecert_cert_info_t* out);
     /* Sets *matches to non-zero when the private key (PEM/DER/base64) belongs
      * to the certificate. */
-    kubecert_status_t (*key_matches_cert)(const kubecert_host_t *host, const char *key, size_t key_size,
-                                          const char *cert, size_t cert_size, int *matches);
+    kubecert_status_t (*key_matches_cert)(const kubecert_host_t* host, const char* key, size_t key_size,
+                                          const char* cert, size_t cert_size, int* matches);
     /* Verifies `cert` against the CA certificate(s) in `ca` at the instant
      * now(). *ok is set; *reason (host-owned) says why not. */
-    kubecert_status_t (*cert_verify)(const kubecert_host_t *host, const char *cert, size_t cert_size,
-                                     const char *ca, size_t ca_size, int *ok, const char **reason);
+    kubecert_status_t (*cert_verify)(const kubecert_host_t* host, const char* cert, size_t cert_size, const char* ca,
+                                     size_t ca_size, int* ok, const char** reason);
     /* Issues a new key (same algorithm and size as the template's) and a
      * certificate with the template's subject, SANs, key usage and extended
      * key usage, signed by the CA, valid from now() - 5 min to now() +
      * `validity_seconds`. */
-    kubecert_status_t (*cert_issue)(const kubecert_host_t *host, const char *tmpl, size_t tmpl_size,
-                                    const char *ca_cert, size_t ca_cert_size, const char *ca_key,
-                                    size_t ca_key_size, int64_t validity_seconds, kubecert_issued_t *out);
+    kubecert_status_t (*cert_issue)(const kubecert_host_t* host, const char* tmpl, size_t tmpl_size,
+                                    const char* ca_cert, size_t ca_cert_size, const char* ca_key, size_t ca_key_size,
+                                    int64_t validity_seconds, kubecert_issued_t* out);
 
     /* --- network (loopback or the node's own endpoints) ----------------- */
 
     /* Connects with TLS to "host:port" (no verification) and returns the
      * certificate it serves. */
-    kubecert_status_t (*tls_fetch_cert)(const kubecert_host_t *host, const char *address, uint32_t timeout_ms,
-                                        kubecert_cert_info_t *out);
+    kubecert_status_t (*tls_fetch_cert)(const kubecert_host_t* host, const char* address, uint32_t timeout_ms,
+                                        kubecert_cert_info_t* out);
     /* HTTP(S) GET. KUBECERT_OK whenever an HTTP answer came, whatever its
      * status; KUBECERT_ERR_UNREACHABLE / KUBECERT_ERR_TIMEOUT otherwise. */
-    kubecert_status_t (*http_get)(const kubecert_host_t *host, const char *url, uint32_t timeout_ms,
-                                  kubecert_http_response_t *out);
+    kubecert_status_t (*http_get)(const kubecert_host_t* host, const char* url, uint32_t timeout_ms,
+                                  kubecert_http_response_t* out);
 
     /* --- added in ABI 1.1 (check KUBECERT_HAS_FIELD(host, kubecert_host_t, working_dir)) --- */
 
     /* The node path of the folder kubecert was started in, when that folder
      * lies inside --root (an admin host's cluster folder, say); NULL when it
      * does not. */
-    const char *(*working_dir)(const kubecert_host_t *host);
+    const char* (*working_dir)(const kubecert_host_t* host);
 
     /* --- added in ABI 1.2 (check KUBECERT_HAS_FIELD(host, kubecert_host_t, cert_issue_batch)) --- */
 
@@ -450,9 +449,8 @@ struct kubecert_host {
      * when the batch ran, whatever each request's outcome (see
      * results[i]->status); another status only for bad arguments, with the
      * results untouched. */
-    kubecert_status_t (*cert_issue_batch)(const kubecert_host_t *host,
-                                          const kubecert_issue_request_t *const *requests, size_t count,
-                                          kubecert_issue_result_t *const *results);
+    kubecert_status_t (*cert_issue_batch)(const kubecert_host_t* host, const kubecert_issue_request_t* const* requests,
+                                          size_t count, kubecert_issue_result_t* const* results);
 
     /* Added in ABI 1.2 too (check KUBECERT_HAS_FIELD(host, kubecert_host_t, replace_symlink)). */
     /* Points the symbolic link `path` at `target` (stored as given, e.g. an
@@ -465,7 +463,7 @@ struct kubecert_host {
      * Under --dry-run nothing changes: the report lists the change and later
      * reads of `path` see the target (as the fix would have written it).
      * Pointing a link at its current target is a no-op. */
-    kubecert_status_t (*replace_symlink)(const kubecert_host_t *host, const char *path, const char *target);
+    kubecert_status_t (*replace_symlink)(const kubecert_host_t* host, const char* path, const char* target);
 
     /* --- added in ABI 1.3 (check KUBECERT_HAS_FIELD(host, kubecert_host_t, live_system)) --- */
 
@@ -482,7 +480,7 @@ struct kubecert_host {
      * saying why (valid until the next host call).
      * Rationale: one rule in the host, so that every plugin, third parties'
      * too, agrees on what a mounted image is. */
-    int (*live_system)(const kubecert_host_t *host, const char **reason);
+    int (*live_system)(const kubecert_host_t* host, const char** reason);
 };
 
 /* ------------------------------------------------------------------------ */
@@ -491,45 +489,44 @@ struct kubecert_host {
 
 typedef struct kubecert_plugin kubecert_plugin_t;
 struct kubecert_plugin {
-    uint32_t struct_size;        /* sizeof(kubecert_plugin_t) of the plugin */
-    const char *name;            /* unique, [a-z0-9-]+, e.g. "eks" */
-    const char *version;         /* the plugin's own version, e.g. "1.0.0" */
-    const char *description;     /* one line */
-    const kubecert_check_decl_t *checks;
+    uint32_t struct_size;    /* sizeof(kubecert_plugin_t) of the plugin */
+    const char* name;        /* unique, [a-z0-9-]+, e.g. "eks" */
+    const char* version;     /* the plugin's own version, e.g. "1.0.0" */
+    const char* description; /* one line */
+    const kubecert_check_decl_t* checks;
     size_t check_count;
-    const kubecert_option_decl_t *options;
+    const kubecert_option_decl_t* options;
     size_t option_count;
 
     /* Creates the plugin's state for one run. Returns NULL on failure (the
      * host then reports get_last_error(NULL)). Owned by the plugin until
      * destroy(). */
-    void *(*create)(const kubecert_host_t *host);
+    void* (*create)(const kubecert_host_t* host);
     /* Frees what create() made. */
-    void (*destroy)(void *self);
+    void (*destroy)(void* self);
     /* Sets *matches to non-zero when this node is of the plugin's flavor. */
-    kubecert_status_t (*detect)(void *self, const kubecert_host_t *host, int *matches);
+    kubecert_status_t (*detect)(void* self, const kubecert_host_t* host, int* matches);
     /* Runs the checks and reports every finding (and certificate) through
      * the host. A check that cannot be evaluated is an ERROR finding, not a
      * failing status: a failing status means the audit as a whole broke. */
-    kubecert_status_t (*audit)(void *self, const kubecert_host_t *host);
+    kubecert_status_t (*audit)(void* self, const kubecert_host_t* host);
     /* Fixes the findings whose ids are given (the FAIL/WARN fixable ones of
      * the audit that ran just before on this same `self`, narrowed by
      * --check). Every change goes through the host. A failing status makes
      * the host roll the fix back. */
-    kubecert_status_t (*fix)(void *self, const kubecert_host_t *host, const char *const *finding_ids,
-                             size_t count);
+    kubecert_status_t (*fix)(void* self, const kubecert_host_t* host, const char* const* finding_ids, size_t count);
     /* Message of the last failing call on `self` (self may be NULL after a
      * failed create()). Owned by the plugin, valid until the next call. */
-    const char *(*get_last_error)(void *self);
+    const char* (*get_last_error)(void* self);
 };
 
 /* The one exported symbol's type. */
 typedef struct kubecert_plugin_entry {
-    kubecert_version_t abi;  /* KUBECERT_ABI_* the plugin was built with; read first */
-    uint32_t struct_size;    /* sizeof(kubecert_plugin_entry_t) */
+    kubecert_version_t abi; /* KUBECERT_ABI_* the plugin was built with; read first */
+    uint32_t struct_size;   /* sizeof(kubecert_plugin_entry_t) */
     /* Returns the plugin descriptor, or NULL when the plugin cannot work with
      * this host's ABI. Valid until the library is closed. */
-    const kubecert_plugin_t *(*get_plugin)(const kubecert_version_t *host_abi);
+    const kubecert_plugin_t* (*get_plugin)(const kubecert_version_t* host_abi);
 } kubecert_plugin_entry_t;
 
 #ifdef __cplusplus

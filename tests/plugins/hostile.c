@@ -20,19 +20,21 @@ static const kubecert_option_decl_t k_options[] = {
     {sizeof(kubecert_option_decl_t), "mode", "MODE", "audit, status, create, detect or fix", "audit"},
 };
 
-static int mode_is(const kubecert_host_t *host, const char *mode) {
-    const char *m = host->option(host, "mode");
+static int mode_is(const kubecert_host_t* host, const char* mode) {
+    const char* m = host->option(host, "mode");
     return m && strcmp(m, mode) == 0;
 }
 
-static void *h_create(const kubecert_host_t *host) {
+static void* h_create(const kubecert_host_t* host) {
     if (mode_is(host, "create")) return NULL;
     return calloc(1, 1);
 }
 
-static void h_destroy(void *self) { free(self); }
+static void h_destroy(void* self) {
+    free(self);
+}
 
-static kubecert_status_t h_detect(void *self, const kubecert_host_t *host, int *matches) {
+static kubecert_status_t h_detect(void* self, const kubecert_host_t* host, int* matches) {
     kubecert_file_info_t info;
     (void)self;
     if (mode_is(host, "detect")) return KUBECERT_ERR_IO;
@@ -43,7 +45,7 @@ static kubecert_status_t h_detect(void *self, const kubecert_host_t *host, int *
     return KUBECERT_OK;
 }
 
-static kubecert_status_t report_nulls(const kubecert_host_t *host) {
+static kubecert_status_t report_nulls(const kubecert_host_t* host) {
     kubecert_finding_t f;
     kubecert_evidence_t ev;
     memset(&f, 0, sizeof f);
@@ -66,7 +68,7 @@ static kubecert_status_t report_nulls(const kubecert_host_t *host) {
     return host->report_finding(host, &f);
 }
 
-static kubecert_status_t h_audit(void *self, const kubecert_host_t *host) {
+static kubecert_status_t h_audit(void* self, const kubecert_host_t* host) {
     (void)self;
     if (mode_is(host, "fix")) {
         kubecert_finding_t f;
@@ -82,29 +84,42 @@ static kubecert_status_t h_audit(void *self, const kubecert_host_t *host) {
     return KUBECERT_ERR_FAILED; /* and get_last_error() says nothing */
 }
 
-static kubecert_status_t h_fix(void *self, const kubecert_host_t *host, const char *const *ids, size_t count) {
+static kubecert_status_t h_fix(void* self, const kubecert_host_t* host, const char* const* ids, size_t count) {
     (void)self;
     (void)ids;
     (void)count;
     host->begin_action(host, NULL);
-    if (host->write_file(host, "/etc/hostile/fixed.conf", "fixed\n", 6, 0644, 0) != KUBECERT_OK)
-        return KUBECERT_ERR_IO;
+    if (host->write_file(host, "/etc/hostile/fixed.conf", "fixed\n", 6, 0644, 0) != KUBECERT_OK) return KUBECERT_ERR_IO;
     return KUBECERT_ERR_FAILED; /* after a change: the host rolls it back */
 }
 
-static const char *h_last_error(void *self) {
+static const char* h_last_error(void* self) {
     (void)self;
     return NULL;
 }
 
 static const kubecert_plugin_t k_plugin = {
-    sizeof(kubecert_plugin_t), "hostile", "0.0.1", "misbehaves at the ABI on purpose",
-    k_checks, sizeof k_checks / sizeof k_checks[0], k_options, sizeof k_options / sizeof k_options[0],
-    h_create, h_destroy, h_detect, h_audit, h_fix, h_last_error,
-    NULL, NULL, NULL, NULL, /* ABI 1.4 accessors: the arrays above suffice */
+    sizeof(kubecert_plugin_t),
+    "hostile",
+    "0.0.1",
+    "misbehaves at the ABI on purpose",
+    k_checks,
+    sizeof k_checks / sizeof k_checks[0],
+    k_options,
+    sizeof k_options / sizeof k_options[0],
+    h_create,
+    h_destroy,
+    h_detect,
+    h_audit,
+    h_fix,
+    h_last_error,
+    NULL,
+    NULL,
+    NULL,
+    NULL, /* ABI 1.4 accessors: the arrays above suffice */
 };
 
-static const kubecert_plugin_t *h_get_plugin(const kubecert_version_t *host_abi) {
+static const kubecert_plugin_t* h_get_plugin(const kubecert_version_t* host_abi) {
     return host_abi && host_abi->major == KUBECERT_ABI_MAJOR ? &k_plugin : NULL;
 }
 

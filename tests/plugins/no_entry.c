@@ -1,2 +1,4 @@
 /* A shared library that is not a kubecert plugin: no entry symbol. */
-int kubecert_test_not_a_plugin(int x) { return x + 1; }
+int kubecert_test_not_a_plugin(int x) {
+    return x + 1;
+}

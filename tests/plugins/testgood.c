@@ -17,7 +17,7 @@ typedef struct state {
     char last_error[256];
 } state_t;
 
-static const char *const k_names[3] = {"a", "b", "c"};
+static const char* const k_names[3] = {"a", "b", "c"};
 
 static const kubecert_check_decl_t k_checks[] = {
     {sizeof(kubecert_check_decl_t), "testgood.a", "a.conf says ok"},
@@ -31,14 +31,16 @@ static const kubecert_option_decl_t k_options[] = {
     {sizeof(kubecert_option_decl_t), "run", "PROGRAM", "run PROGRAM restart after the edits", NULL},
 };
 
-static void *tg_create(const kubecert_host_t *host) {
+static void* tg_create(const kubecert_host_t* host) {
     (void)host;
     return calloc(1, sizeof(state_t));
 }
 
-static void tg_destroy(void *self) { free(self); }
+static void tg_destroy(void* self) {
+    free(self);
+}
 
-static kubecert_status_t tg_detect(void *self, const kubecert_host_t *host, int *matches) {
+static kubecert_status_t tg_detect(void* self, const kubecert_host_t* host, int* matches) {
     kubecert_file_info_t info;
     (void)self;
     memset(&info, 0, sizeof info);
@@ -48,11 +50,11 @@ static kubecert_status_t tg_detect(void *self, const kubecert_host_t *host, int 
     return KUBECERT_OK;
 }
 
-static void path_of(char *out, size_t size, const char *name) {
+static void path_of(char* out, size_t size, const char* name) {
     snprintf(out, size, "/etc/testgood/%s.conf", name);
 }
 
-static kubecert_status_t audit_cert(state_t *st, const kubecert_host_t *host) {
+static kubecert_status_t audit_cert(state_t* st, const kubecert_host_t* host) {
     kubecert_buffer_t pem;
     kubecert_cert_info_t info;
     kubecert_certificate_t cert;
@@ -90,9 +92,9 @@ static kubecert_status_t audit_cert(state_t *st, const kubecert_host_t *host) {
     cert.not_after = info.not_after;
     cert.authority = "";
     if (host->report_certificate(host, &cert) != KUBECERT_OK) return KUBECERT_ERR_FAILED;
-    f.status = info.not_after <= now ? KUBECERT_FAIL
+    f.status = info.not_after <= now                             ? KUBECERT_FAIL
                : info.not_after - now <= host->warn_within(host) ? KUBECERT_WARN
-                                                                  : KUBECERT_PASS;
+                                                                 : KUBECERT_PASS;
     ev.source = "/etc/testgood/cert.pem";
     ev.key = "subject";
     ev.actual = info.subject;
@@ -103,8 +105,8 @@ static kubecert_status_t audit_cert(state_t *st, const kubecert_host_t *host) {
     return host->report_finding(host, &f);
 }
 
-static kubecert_status_t tg_audit(void *self, const kubecert_host_t *host) {
-    state_t *st = (state_t *)self;
+static kubecert_status_t tg_audit(void* self, const kubecert_host_t* host) {
+    state_t* st = (state_t*)self;
     int i;
     for (i = 0; i < 3; ++i) {
         char path[64], id[32], title[64];
@@ -146,10 +148,10 @@ static kubecert_status_t tg_audit(void *self, const kubecert_host_t *host) {
     return audit_cert(st, host);
 }
 
-static kubecert_status_t tg_fix(void *self, const kubecert_host_t *host, const char *const *ids, size_t count) {
-    state_t *st = (state_t *)self;
-    const char *fail_after = host->option(host, "fail-after");
-    const char *run = host->option(host, "run");
+static kubecert_status_t tg_fix(void* self, const kubecert_host_t* host, const char* const* ids, size_t count) {
+    state_t* st = (state_t*)self;
+    const char* fail_after = host->option(host, "fail-after");
+    const char* run = host->option(host, "run");
     long limit = fail_after ? strtol(fail_after, NULL, 10) : -1;
     long edits = 0;
     size_t i;
@@ -169,7 +171,7 @@ static kubecert_status_t tg_fix(void *self, const kubecert_host_t *host, const c
         ++edits;
     }
     if (run && edits > 0 && !host->no_restart(host)) {
-        const char *argv[] = {run, "restart", NULL};
+        const char* argv[] = {run, "restart", NULL};
         kubecert_command_result_t r;
         memset(&r, 0, sizeof r);
         r.struct_size = sizeof r;
@@ -185,18 +187,32 @@ static kubecert_status_t tg_fix(void *self, const kubecert_host_t *host, const c
     return KUBECERT_OK;
 }
 
-static const char *tg_last_error(void *self) {
-    return self ? ((state_t *)self)->last_error : "out of memory";
+static const char* tg_last_error(void* self) {
+    return self ? ((state_t*)self)->last_error : "out of memory";
 }
 
 static const kubecert_plugin_t k_plugin = {
-    sizeof(kubecert_plugin_t), "testgood", "1.2.3", "test plugin written in C",
-    k_checks, sizeof k_checks / sizeof k_checks[0], k_options, sizeof k_options / sizeof k_options[0],
-    tg_create, tg_destroy, tg_detect, tg_audit, tg_fix, tg_last_error,
-    NULL, NULL, NULL, NULL, /* no get_check()/get_option() (ABI 1.4): the host reads the arrays */
+    sizeof(kubecert_plugin_t),
+    "testgood",
+    "1.2.3",
+    "test plugin written in C",
+    k_checks,
+    sizeof k_checks / sizeof k_checks[0],
+    k_options,
+    sizeof k_options / sizeof k_options[0],
+    tg_create,
+    tg_destroy,
+    tg_detect,
+    tg_audit,
+    tg_fix,
+    tg_last_error,
+    NULL,
+    NULL,
+    NULL,
+    NULL, /* no get_check()/get_option() (ABI 1.4): the host reads the arrays */
 };
 
-static const kubecert_plugin_t *tg_get_plugin(const kubecert_version_t *host_abi) {
+static const kubecert_plugin_t* tg_get_plugin(const kubecert_version_t* host_abi) {
     return host_abi && host_abi->major == KUBECERT_ABI_MAJOR ? &k_plugin : NULL;
 }
 

@@ -37,31 +37,59 @@ inline Report audit_report() {
     r.command = "audit";
     r.plugins = {{"eks", "0.1.0"}, {"rke", "0.2.0"}};
     r.findings = {
-        {"eks.rotate-server-cert", "eks", "RotateKubeletServerCertificate feature gate is enabled", FindingStatus::pass,
+        {"eks.rotate-server-cert",
+         "eks",
+         "RotateKubeletServerCertificate feature gate is enabled",
+         FindingStatus::pass,
          "CIS Amazon EKS Benchmark 3.2.11",
          {{"/etc/kubernetes/kubelet/kubelet-config.json", "featureGates.RotateKubeletServerCertificate", "true",
            "true"}},
-         "", true, "featureGates.RotateKubeletServerCertificate=true in /etc/kubernetes/kubelet/kubelet-config.json"},
-        {"eks.server-tls-bootstrap", "eks", "The kubelet requests and rotates its serving certificate",
-         FindingStatus::fail, "CIS Amazon EKS Benchmark 3.2.11",
+         "",
+         true,
+         "featureGates.RotateKubeletServerCertificate=true in /etc/kubernetes/kubelet/kubelet-config.json"},
+        {"eks.server-tls-bootstrap",
+         "eks",
+         "The kubelet requests and rotates its serving certificate",
+         FindingStatus::fail,
+         "CIS Amazon EKS Benchmark 3.2.11",
          {{"/etc/kubernetes/kubelet/kubelet-config.json", "serverTLSBootstrap", "false", "true"},
           {"/etc/systemd/system/kubelet.service", "--rotate-server-certificates", "(absent)", "true"}},
-         k_bootstrap_remediation, true, "serverTLSBootstrap=false in /etc/kubernetes/kubelet/kubelet-config.json"},
-        {"eks.serving-cert-expiry", "eks", "The kubelet serving certificate is not about to expire",
-         FindingStatus::warn, "",
+         k_bootstrap_remediation,
+         true,
+         "serverTLSBootstrap=false in /etc/kubernetes/kubelet/kubelet-config.json"},
+        {"eks.serving-cert-expiry",
+         "eks",
+         "The kubelet serving certificate is not about to expire",
+         FindingStatus::warn,
+         "",
          {{"/var/lib/kubelet/pki/kubelet-server-current.pem", "notAfter", "2025-03-15T12:00:00Z",
            "after 2025-03-31T00:00:00Z"}},
-         "Approve the kubelet's pending serving CSR or restart the kubelet to request a new certificate.", false,
+         "Approve the kubelet's pending serving CSR or restart the kubelet to request a new certificate.",
+         false,
          "kubelet-server expires in 14d (Mar 15, 2025 12:00 UTC)"},
-        {"eks.configz", "eks", "Live kubelet configuration (configz)", FindingStatus::info, "",
-         {{"kubecert", "--eks-proxy", "(not given)", ""}}, "", false, "not checked: no --eks-api-proxy given"},
-        {"rke.generate-serving-cert", "rke", "cluster.yml sets generate_serving_certificate", FindingStatus::error,
+        {"eks.configz",
+         "eks",
+         "Live kubelet configuration (configz)",
+         FindingStatus::info,
+         "",
+         {{"kubecert", "--eks-proxy", "(not given)", ""}},
+         "",
+         false,
+         "not checked: no --eks-api-proxy given"},
+        {"rke.generate-serving-cert",
+         "rke",
+         "cluster.yml sets generate_serving_certificate",
+         FindingStatus::error,
          "CIS RKE 1.24 4.2.10",
          {{"/etc/rke/cluster.yml", "line 3, column 5", "mapping values are not allowed here", "valid YAML"}},
          "Fix the YAML in \"cluster.yml\" near <services> & re-run, e.g. kubecert audit --rke-cluster-yml "
          "C:\\rke\\cluster.yml.",
-         false, ""},
-        {"rke.legacy-self-signed", "rke", "kubelet.crt is not a legacy self-signed certificate", FindingStatus::pass,
+         false,
+         ""},
+        {"rke.legacy-self-signed",
+         "rke",
+         "kubelet.crt is not a legacy self-signed certificate",
+         FindingStatus::pass,
          "",
          {},
          "",
@@ -103,10 +131,10 @@ inline Report fix_report(bool dry_run) {
 // documentation (run at 2019-12-31T23:36:30Z, certificates issued a second
 // earlier), with its exact expected output.
 inline Report kubeadm_certs_report() {
-    constexpr std::int64_t now = 1577835390;     // 2019-12-31T23:36:30Z
-    constexpr std::int64_t issued = 1577835360;  // 2019-12-31T23:36:00Z
+    constexpr std::int64_t now = 1577835390;      // 2019-12-31T23:36:30Z
+    constexpr std::int64_t issued = 1577835360;   // 2019-12-31T23:36:00Z
     constexpr std::int64_t leaf_end = 1609371360; // 2020-12-30T23:36:00Z
-    constexpr std::int64_t ca_end = 1893195360;  // 2029-12-28T23:36:00Z
+    constexpr std::int64_t ca_end = 1893195360;   // 2029-12-28T23:36:00Z
     Report r;
     r.tool_version = "0.1.0";
     r.generated_at = now;

@@ -158,8 +158,7 @@ TEST(Fleet, SortsBySoonestCertificateAndKeepsTheNewestReportOfANode) {
     f.add_unreadable("z.json", "z.json: not valid JSON at byte 3");
     f.finish();
     std::vector<std::string> order;
-    for (const auto& n : f.nodes())
-        order.push_back(n.name);
+    for (const auto& n : f.nodes()) order.push_back(n.name);
     EXPECT_EQ(order, (std::vector<std::string>{"expired", "soon", "late", "nocert-fail", "nocert-pass"}));
     EXPECT_EQ(f.superseded(), 1);
     EXPECT_EQ(f.reports(), 7);
@@ -174,8 +173,7 @@ TEST(Fleet, ExitStatusIsThatOfAuditOverTheFleet) {
     MergeSettings s{now, k_day};
     auto fleet_of = [&](const std::vector<std::string>& reports, bool unreadable = false) {
         Fleet f;
-        for (const auto& r : reports)
-            f.add(digest(r));
+        for (const auto& r : reports) f.add(digest(r));
         if (unreadable) f.add_unreadable("x.json", "x.json: truncated");
         f.finish();
         return exit_status(f, s);

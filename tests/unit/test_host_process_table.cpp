@@ -12,8 +12,7 @@ namespace {
 // A fake ROOT/proc entry: cmdline is NUL separated with a trailing NUL, as the kernel writes it.
 void add_process(const test::TempDir& root, int pid, const std::vector<std::string>& argv, const std::string& comm) {
     std::string cmdline;
-    for (const auto& a : argv)
-        cmdline += a + std::string(1, '\0');
+    for (const auto& a : argv) cmdline += a + std::string(1, '\0');
     test::write_file(root / ("/proc/" + std::to_string(pid) + "/cmdline"), cmdline);
     test::write_file(root / ("/proc/" + std::to_string(pid) + "/comm"), comm + "\n");
 }
@@ -74,8 +73,7 @@ TEST(ProcessTable, SeesThisTestOnTheRealProc) {
     auto found = find_processes(RootFs("/"), name);
     ASSERT_TRUE(found.ok()) << found.error().message;
     bool self = false;
-    for (const auto& p : *found)
-        self = self || p.pid == ::getpid();
+    for (const auto& p : *found) self = self || p.pid == ::getpid();
     EXPECT_TRUE(self);
 }
 

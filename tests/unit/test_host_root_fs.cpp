@@ -203,7 +203,8 @@ TEST_F(RootFsSpecialFiles, AHugeSparseFileIsRefusedBeforeItIsRead) {
     RootFs fs(m_root.path());
     auto r = fs.read_file("/etc/kubernetes/admin.conf");
     ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().message, "/etc/kubernetes/admin.conf: refused, larger than the 4096 KiB kubecert reads of a file");
+    EXPECT_EQ(r.error().message,
+              "/etc/kubernetes/admin.conf: refused, larger than the 4096 KiB kubecert reads of a file");
     // A smaller bound applies to what its caller asks for.
     test::write_file(host("/proc/1/cmdline"), std::string(5000, 'x'));
     EXPECT_FALSE(fs.read_file("/proc/1/cmdline", 4096).ok());

@@ -67,8 +67,7 @@ TEST_F(TransactionTest, FailureAfterSecondOfThreeEditsRollsBackAll) {
     EXPECT_EQ(test::read_file(node("/etc/b.conf")), "b1\nb2\n");
     EXPECT_TRUE(std::filesystem::is_directory(node("/etc/c.conf")));
     ASSERT_EQ(tx.records().size(), 2u);
-    for (const auto& r : tx.records())
-        EXPECT_TRUE(r.rolled_back) << r.node_path;
+    for (const auto& r : tx.records()) EXPECT_TRUE(r.rolled_back) << r.node_path;
 }
 
 TEST_F(TransactionTest, RollbackRemovesFoldersMadeForNewFilesButNotOthers) {
@@ -359,8 +358,8 @@ TEST_F(TransactionTest, BackupFolderInTheRootFollowsLinksInsideItOnly) {
         Transaction tx(fs, "/var/backups/kubecert/1", false, BackupPlace::in_root);
         auto written = tx.write_file("/etc/a.conf", "A\n", 0644, false);
         ASSERT_FALSE(written.ok());
-        EXPECT_NE(written.error().message.find("/var/backups is a symbolic link to " + outside),
-                  std::string::npos) << written.error().message;
+        EXPECT_NE(written.error().message.find("/var/backups is a symbolic link to " + outside), std::string::npos)
+            << written.error().message;
     }
     EXPECT_TRUE(std::filesystem::is_empty(outside));
     EXPECT_EQ(test::read_file(node("/etc/a.conf")), "a1\na2\na3\n");

@@ -91,7 +91,8 @@ TEST(NetHttpClient, SendsPathAndQueryAndTheDocumentedHeaders) {
     EXPECT_EQ(r->body, "{}");
     std::string request = server.request();
     EXPECT_EQ(request.substr(0, request.find("\r\n")), "GET /api/v1/nodes?labelSelector=a%3Db&limit=1 HTTP/1.1");
-    EXPECT_NE(request.find("\r\nHost: 127.0.0.1:" + std::to_string(server.port()) + "\r\n"), std::string::npos) << request;
+    EXPECT_NE(request.find("\r\nHost: 127.0.0.1:" + std::to_string(server.port()) + "\r\n"), std::string::npos)
+        << request;
     EXPECT_NE(request.find("\r\nUser-Agent: kubecert\r\n"), std::string::npos) << request;
     EXPECT_NE(request.find("\r\nAccept: application/json\r\n"), std::string::npos) << request;
     EXPECT_NE(request.find("\r\nConnection: close\r\n"), std::string::npos) << request;
@@ -128,9 +129,10 @@ TEST(NetHttpClient, BodyWithoutLengthEndsWhenTheServerCloses) {
 
 TEST(NetHttpClient, MalformedResponsesAreErrors) {
     // A peer that answered something else than HTTP is a malformed answer (ErrorCode::parse), not an unreachable one.
-    for (const char* reply : {"HTTP/1.1 OK\r\n\r\n", "SSH-2.0-OpenSSH_9.2\r\n", "HTTP/1.1 200 OK\r\nno colon here\r\n\r\n",
-                              "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
-                              "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", ""}) {
+    for (const char* reply :
+         {"HTTP/1.1 OK\r\n\r\n", "SSH-2.0-OpenSSH_9.2\r\n", "HTTP/1.1 200 OK\r\nno colon here\r\n\r\n",
+          "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
+          "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", ""}) {
         RawHttpServer server({reply});
         auto r = http_get(server.url() + "/", 5s);
         ASSERT_FALSE(r.ok()) << reply;
@@ -237,7 +239,8 @@ int https_checks_in_child() {
         if (by_name) urls.push_back("https://localhost:" + port + "/configz");
         for (const std::string& url : urls) {
             auto r = http_get(url, 5s);
-            expect(r.ok() && r->status == 200 && r->body == "{ok}", url + ": " + (r.ok() ? r->body : r.error().message));
+            expect(r.ok() && r->status == 200 && r->body == "{ok}",
+                   url + ": " + (r.ok() ? r->body : r.error().message));
         }
     }
     {

@@ -34,11 +34,10 @@ TEST(NetHttpResponse, BodyWithoutFramingEndsAtTheClose) {
 }
 
 TEST(NetHttpResponse, MalformedAndTruncatedAnswersAreParseErrors) {
-    for (const char* bad : {"", "HTTP/1.1 2000 OK\r\n\r\n", "SSH-2.0-OpenSSH\r\n\r\n",
-                            "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
-                            "HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n",
-                            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
-                            "HTTP/1.1 200 OK\r\nno colon\r\n\r\n"}) {
+    for (const char* bad :
+         {"", "HTTP/1.1 2000 OK\r\n\r\n", "SSH-2.0-OpenSSH\r\n\r\n",
+          "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", "HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n",
+          "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "HTTP/1.1 200 OK\r\nno colon\r\n\r\n"}) {
         auto r = parse_http_response(bad, "peer");
         ASSERT_FALSE(r.ok()) << bad;
         EXPECT_EQ(r.error().code, util::ErrorCode::parse) << bad;

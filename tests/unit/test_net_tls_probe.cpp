@@ -22,9 +22,7 @@ using net::fetch_served_certificate;
 struct RawListener {
     int fd = -1;
     int port = 0;
-    RawListener() {
-        fd = listen_on_loopback(4, &port);
-    }
+    RawListener() { fd = listen_on_loopback(4, &port); }
     ~RawListener() { close(fd); }
     std::string address() const { return "127.0.0.1:" + std::to_string(port); }
 };

@@ -40,7 +40,9 @@ for path in sys.argv[2:]:
         print("invalid: " + e.message.replace("\n", " "))
 )";
 
-std::string schema_path() { return kubecert::test::source_dir() + "/docs/report.schema.json"; }
+std::string schema_path() {
+    return kubecert::test::source_dir() + "/docs/report.schema.json";
+}
 
 // Runs a real JSON Schema validator (python3-jsonschema) on `reports`
 // against docs/report.schema.json; one verdict line per report. One process
@@ -73,8 +75,9 @@ std::vector<std::string> keys_of(const Json& j) {
 
 TEST(ReportJson, AuditHasTheDocumentedKeysInOrder) {
     const Json j = Json::parse(render_json(samples::audit_report()));
-    EXPECT_EQ(keys_of(j), (std::vector<std::string>{"schema", "tool", "generated_at", "root", "node", "confinement", "command", "dry_run",
-                                                    "plugins", "findings", "certificates", "summary", "errors"}));
+    EXPECT_EQ(keys_of(j),
+              (std::vector<std::string>{"schema", "tool", "generated_at", "root", "node", "confinement", "command",
+                                        "dry_run", "plugins", "findings", "certificates", "summary", "errors"}));
     EXPECT_EQ(j["schema"], "kubecert/report/v1");
     EXPECT_EQ(j["tool"], (Json{{"name", "kubecert"}, {"version", "0.1.0"}}));
     EXPECT_EQ(j["generated_at"], "2025-03-01T00:00:00Z");
@@ -127,10 +130,9 @@ TEST(ReportJson, CertificatesHaveRfc3339DatesAndResidualSeconds) {
 
 TEST(ReportJson, FixAddsActionsAfterAndSummaryAfter) {
     const Json j = Json::parse(render_json(samples::fix_report(false)));
-    EXPECT_EQ(keys_of(j),
-              (std::vector<std::string>{"schema", "tool", "generated_at", "root", "node", "confinement", "command", "dry_run", "plugins",
-                                        "findings", "certificates", "summary", "errors", "actions", "after",
-                                        "summary_after"}));
+    EXPECT_EQ(keys_of(j), (std::vector<std::string>{"schema", "tool", "generated_at", "root", "node", "confinement",
+                                                    "command", "dry_run", "plugins", "findings", "certificates",
+                                                    "summary", "errors", "actions", "after", "summary_after"}));
     EXPECT_EQ(j["command"], "fix");
     ASSERT_EQ(j["actions"].size(), 2u);
     EXPECT_EQ(j["actions"][0],

@@ -80,8 +80,7 @@ TEST(ReportJunit, ErrorInfoWarnAndPassMapToJunitElements) {
     ASSERT_TRUE(error);
     EXPECT_STREQ(error.attribute("type").value(), "ERROR");
     // Markup characters in the remediation are escaped, and read back intact.
-    EXPECT_NE(std::string(error.text().get()).find(samples::audit_report().findings[4].remediation),
-              std::string::npos);
+    EXPECT_NE(std::string(error.text().get()).find(samples::audit_report().findings[4].remediation), std::string::npos);
 
     const pugi::xml_node info = case_named(suite_named(doc, "eks"), "eks.configz");
     ASSERT_TRUE(info.child("skipped"));

@@ -17,7 +17,8 @@ namespace {
 // characters and bytes that are not UTF-8.
 Report hostile_report() {
     Report r = audit_report();
-    r.findings[2].evidence[0].actual = "CN=\x1b]0;owned\x07\x1b[2J\x9b" "31m\xff\xfe node";
+    r.findings[2].evidence[0].actual = "CN=\x1b]0;owned\x07\x1b[2J\x9b"
+                                       "31m\xff\xfe node";
     r.findings[3].evidence[0].actual = "{\"kind\":\"\x01\x02\x1b[31m\"}";
     r.certificates[0].subject = "CN=evil\x1b[8m\r\x7f";
     r.errors = {"served certificate \x1b[2J"};
@@ -29,7 +30,9 @@ Report hostile_report() {
 TEST(ReportPrintable, ControlCharactersAndBrokenUtf8AreShownAsHex) {
     EXPECT_EQ(printable("a\x1b[31mb\x07"), "a\\x1b[31mb\\x07");
     EXPECT_EQ(printable("\xff\xc2"), "\\xff\\xc2");
-    EXPECT_EQ(printable("\xc2\x9b" "1m"), "\\xc2\\x9b1m"); // C1 CSI
+    EXPECT_EQ(printable("\xc2\x9b"
+                        "1m"),
+              "\\xc2\\x9b1m"); // C1 CSI
     EXPECT_EQ(printable("Zürich – ✓ 日本\ttab"), "Zürich – ✓ 日本\ttab");
     EXPECT_EQ(printable("two\nlines"), "two\\x0alines");
     EXPECT_EQ(printable("two\nlines", true), "two\nlines");
@@ -60,6 +63,7 @@ TEST(ReportPrintable, JunitWithHostileBytesIsWellFormedXml) {
     EXPECT_NE(xml.find("\\x1b"), std::string::npos);
     for (const char c : xml) {
         const auto u = static_cast<unsigned char>(c);
-        EXPECT_TRUE(u >= 0x20 || c == '\n' || c == '\t' || c == '\r') << "byte " << int(u) << " is not allowed in XML 1.0";
+        EXPECT_TRUE(u >= 0x20 || c == '\n' || c == '\t' || c == '\r')
+            << "byte " << int(u) << " is not allowed in XML 1.0";
     }
 }

@@ -123,7 +123,8 @@ TEST(ReportPrometheus, FindingStatusIsOneForTheCurrentStatusOnly) {
     ASSERT_NO_FATAL_FAILURE(parse(render_prometheus(samples::audit_report()), e));
     const auto series = find(e, "kubecert_finding_status", {{"plugin", "eks"}, {"id", "eks.server-tls-bootstrap"}});
     ASSERT_EQ(series.size(), 5u);
-    for (const Sample& s : series) EXPECT_EQ(s.value, s.labels.at("status") == "FAIL" ? "1" : "0") << s.labels.at("status");
+    for (const Sample& s : series)
+        EXPECT_EQ(s.value, s.labels.at("status") == "FAIL" ? "1" : "0") << s.labels.at("status");
     EXPECT_EQ(find(e, "kubecert_finding_status").size(), 6u * 5u);
     EXPECT_EQ(find(e, "kubecert_findings", {{"status", "PASS"}})[0].value, "2");
     EXPECT_EQ(find(e, "kubecert_findings", {{"status", "FAIL"}})[0].value, "1");

@@ -219,8 +219,7 @@ TEST(ReportText, EndsWithTheCommandThatFixesWhatIsFixable) {
     EXPECT_EQ(lines.back().rfind("summary: ", 0), 0u);
     // Nothing fixable: no command.
     Report r = samples::audit_report();
-    for (auto& f : r.findings)
-        f.fixable = false;
+    for (auto& f : r.findings) f.fixable = false;
     EXPECT_EQ(render_text(r, t).find("to fix"), std::string::npos);
     // A dry run suggests applying it; a real fix suggests nothing.
     EXPECT_NE(render_text(samples::fix_report(true), t).find("\nto apply these changes: kubecert --flavor eks fix\n"),

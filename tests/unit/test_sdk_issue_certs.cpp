@@ -20,10 +20,12 @@ struct Seen {
 };
 Seen seen;
 
-const char* last_error(const kubecert_host_t*) { return seen.error.c_str(); }
+const char* last_error(const kubecert_host_t*) {
+    return seen.error.c_str();
+}
 
-kubecert_status_t single(const kubecert_host_t*, const char* tmpl, size_t tmpl_size, const char*, size_t,
-                         const char*, size_t, int64_t, kubecert_issued_t* out) {
+kubecert_status_t single(const kubecert_host_t*, const char* tmpl, size_t tmpl_size, const char*, size_t, const char*,
+                         size_t, int64_t, kubecert_issued_t* out) {
     std::string t(tmpl, tmpl_size);
     seen.single_templates.push_back(t);
     if (t == "bad") {

@@ -132,7 +132,8 @@ TEST(SecretsKeySummary, NamesAlgorithmSizeAndTheFingerprintOpensslComputes) {
     for (const auto* type : {"rsa", "ec"}) {
         const auto pair = fresh_pair(type);
         write_file(dir.path() + "/k.pem", pair.key_pem, 0600);
-        const auto r = run({"sh", "-c", "openssl pkey -in '" + dir.path() + "/k.pem' -pubout -outform DER | sha256sum"});
+        const auto r =
+            run({"sh", "-c", "openssl pkey -in '" + dir.path() + "/k.pem' -pubout -outform DER | sha256sum"});
         ASSERT_EQ(r.exit_code, 0) << r.err;
         const auto expected = std::string(type == std::string("rsa") ? "RSA 2048" : "ECDSA 256") +
                               ", public key sha256:" + r.out.substr(0, 64);

@@ -28,8 +28,7 @@ std::string openssl(const std::vector<std::string>& args, const std::string& inp
 }
 
 std::string trim(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r'))
-        s.pop_back();
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
     std::size_t start = s.find_first_not_of(' ');
     return start == std::string::npos ? std::string() : s.substr(start);
 }
@@ -54,8 +53,7 @@ std::string openssl_ext(const std::string& cert_file, const std::string& name) {
     std::istringstream lines(out);
     std::string line, joined;
     std::getline(lines, line); // "X509v3 Subject Alternative Name: critical"
-    while (std::getline(lines, line))
-        joined += (joined.empty() ? "" : "|") + trim(line);
+    while (std::getline(lines, line)) joined += (joined.empty() ? "" : "|") + trim(line);
     return joined;
 }
 
@@ -75,8 +73,7 @@ std::string openssl_sans_as_ours(const std::string& cert_file) {
 
 std::string join(const std::vector<std::string>& items) {
     std::string out;
-    for (const auto& i : items)
-        out += (out.empty() ? "" : ",") + i;
+    for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
     return out;
 }
 
@@ -461,7 +458,8 @@ std::string key_shape(const std::string& key_file) {
 void expect_renewal_checks_out(const x509::IssuedPair& issued, const KeyPair& old, const KeyPair& ca,
                                const std::string& signature) {
     TempDir dir;
-    const std::string cert = dir / "new.crt", key = dir / "new.key", old_key = dir / "old.key", ca_file = dir / "ca.crt";
+    const std::string cert = dir / "new.crt", key = dir / "new.key", old_key = dir / "old.key",
+                      ca_file = dir / "ca.crt";
     write_file(cert, issued.cert_pem);
     write_file(key, issued.key_pem, 0600);
     write_file(old_key, old.key_pem, 0600);
@@ -494,9 +492,11 @@ TEST(X509Certificate, RenewsWithCaWithoutSubjectKeyIdentifier) {
         ASSERT_EQ(ca_text.find("Subject Key Identifier"), std::string::npos) << ca_text;
         KeyPair leaf = openssl_leaf(dir.path(), "kube-apiserver", ca, "rsa:2048", "pkcs1");
 
-        auto issued = x509::issue_certificate(leaf.cert_pem, ca.cert_pem, ca.key_pem, now_seconds(), k_day, leaf.key_pem);
+        auto issued =
+            x509::issue_certificate(leaf.cert_pem, ca.cert_pem, ca.key_pem, now_seconds(), k_day, leaf.key_pem);
         ASSERT_TRUE(issued.ok()) << issued.error().message;
-        expect_renewal_checks_out(*issued, leaf, ca, ca_key == "ec:P-256" ? "ecdsa-with-SHA256" : "sha256WithRSAEncryption");
+        expect_renewal_checks_out(*issued, leaf, ca,
+                                  ca_key == "ec:P-256" ? "ecdsa-with-SHA256" : "sha256WithRSAEncryption");
         // Like Go's crypto/x509 (kubeadm): no authorityKeyIdentifier when the CA has no key id.
         write_file(dir / "new.crt", issued->cert_pem);
         EXPECT_EQ(openssl({"x509", "-noout", "-in", dir / "new.crt", "-text"}).find("Authority Key Identifier"),
@@ -528,7 +528,7 @@ TEST(X509Certificate, RenewsAcrossRsaAndEcdsaCasAndLeaves) {
         std::string ca_key, leaf_key, leaf_encoding, signature;
     };
     const Case cases[] = {
-        {"rsa:2048", "ec:P-256", "sec1", "sha256WithRSAEncryption"},  // kubeadm encryptionAlgorithm ECDSA-P256 leaves
+        {"rsa:2048", "ec:P-256", "sec1", "sha256WithRSAEncryption"}, // kubeadm encryptionAlgorithm ECDSA-P256 leaves
         {"ec:P-256", "rsa:2048", "pkcs1", "ecdsa-with-SHA256"},
         {"ec:P-256", "ec:P-256", "sec1", "ecdsa-with-SHA256"},        // ECDSA-P256 everywhere
         {"rsa:3072", "rsa:3072", "pkcs1", "sha256WithRSAEncryption"}, // kubeadm RSA-3072
@@ -565,7 +565,8 @@ TEST(X509Certificate, RenewedKeyKeepsAlgorithmSizeAndPemEncoding) {
         SCOPED_TRACE(c.key + " " + c.encoding);
         KeyPair leaf = openssl_leaf(dir.path(), "front-proxy-client", ca, c.key, c.encoding);
         ASSERT_EQ(pem_label(leaf.key_pem), c.label); // the fixture is what it claims
-        auto issued = x509::issue_certificate(leaf.cert_pem, ca.cert_pem, ca.key_pem, now_seconds(), k_day, leaf.key_pem);
+        auto issued =
+            x509::issue_certificate(leaf.cert_pem, ca.cert_pem, ca.key_pem, now_seconds(), k_day, leaf.key_pem);
         ASSERT_TRUE(issued.ok()) << issued.error().message;
         EXPECT_EQ(pem_label(issued->key_pem), c.label);
         expect_renewal_checks_out(*issued, leaf, ca, "sha256WithRSAEncryption");

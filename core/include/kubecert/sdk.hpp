@@ -47,15 +47,20 @@ namespace kubecert::sdk {
 // A failed host call or a plugin error; carries the ABI status code.
 class Error : public std::runtime_error {
 public:
-    Error(kubecert_status_t status, const std::string& message)
-        : std::runtime_error(message), m_status(status) {}
+    Error(kubecert_status_t status, const std::string& message) : std::runtime_error(message), m_status(status) {}
     kubecert_status_t status() const noexcept { return m_status; }
 
 private:
     kubecert_status_t m_status;
 };
 
-enum class Status { pass = KUBECERT_PASS, fail = KUBECERT_FAIL, warn = KUBECERT_WARN, info = KUBECERT_INFO, error = KUBECERT_ERROR };
+enum class Status {
+    pass = KUBECERT_PASS,
+    fail = KUBECERT_FAIL,
+    warn = KUBECERT_WARN,
+    info = KUBECERT_INFO,
+    error = KUBECERT_ERROR
+};
 
 struct Evidence {
     std::string source;
@@ -97,14 +102,14 @@ struct CheckDecl {
 };
 
 struct OptionDecl {
-    const char* name;                    // "api-proxy" -> --<plugin>-api-proxy
-    const char* value_name = nullptr;    // "URL"; nullptr or "" for a boolean flag
+    const char* name;                 // "api-proxy" -> --<plugin>-api-proxy
+    const char* value_name = nullptr; // "URL"; nullptr or "" for a boolean flag
     const char* help = "";
     const char* default_value = nullptr; // nullptr when none; ignored for flags
 };
 
 struct PluginInfo {
-    const char* name;        // [a-z0-9-]+
+    const char* name; // [a-z0-9-]+
     const char* version;
     const char* description; // one line
     std::span<const CheckDecl> checks;
@@ -170,7 +175,7 @@ struct Issued {
 
 // One certificate to issue in a batch (Host::issue_certs).
 struct IssueRequest {
-    std::string tmpl;     // the certificate to renew
+    std::string tmpl; // the certificate to renew
     std::string ca_cert;
     std::string ca_key;
     // The key being replaced, "" when unknown: the new key keeps its
@@ -198,8 +203,12 @@ struct HttpResponse {
 };
 
 namespace detail {
-inline std::string str(const char* s) { return s ? std::string(s) : std::string(); }
-inline std::string str(const kubecert_buffer_t& b) { return b.data ? std::string(b.data, b.size) : std::string(); }
+inline std::string str(const char* s) {
+    return s ? std::string(s) : std::string();
+}
+inline std::string str(const kubecert_buffer_t& b) {
+    return b.data ? std::string(b.data, b.size) : std::string();
+}
 inline std::vector<std::string> strs(const kubecert_string_list_t& l) {
     std::vector<std::string> v;
     v.reserve(l.count);
@@ -251,7 +260,9 @@ public:
     bool dry_run() const { return m_host->dry_run(m_host) != 0; }
     bool no_restart() const { return m_host->no_restart(m_host) != 0; }
     bool check_selected(const std::string& id) const { return m_host->check_selected(m_host, id.c_str()) != 0; }
-    void log(kubecert_log_level_t level, const std::string& message) const { m_host->log(m_host, level, message.c_str()); }
+    void log(kubecert_log_level_t level, const std::string& message) const {
+        m_host->log(m_host, level, message.c_str());
+    }
     void debug(const std::string& m) const { log(KUBECERT_LOG_DEBUG, m); }
     void info(const std::string& m) const { log(KUBECERT_LOG_INFO, m); }
     void warn(const std::string& m) const { log(KUBECERT_LOG_WARN, m); }
@@ -282,8 +293,7 @@ public:
     // The host extension `name` ("kubecert.<service>.v<N>", plugin.h), as the
     // struct or table T that service defines, or nullptr when this host does
     // not offer it (hosts before ABI 1.4 offer none).
-    template <class T>
-    const T* extension(const char* name) const {
+    template <class T> const T* extension(const char* name) const {
         if (!KUBECERT_HAS_FIELD(m_host, kubecert_host_t, get_extension) || !m_host->get_extension) return nullptr;
         return static_cast<const T*>(m_host->get_extension(m_host, name));
     }
@@ -537,8 +547,7 @@ private:
 namespace detail {
 
 // Per-run state: the plugin object plus its last error.
-template <class P>
-struct Instance {
+template <class P> struct Instance {
     P plugin;
     std::string last_error;
 };
@@ -548,8 +557,7 @@ inline std::string& orphan_error() {
     return e;
 }
 
-template <class P>
-struct Trampolines {
+template <class P> struct Trampolines {
     static_assert(std::is_default_constructible_v<P>, "a kubecert plugin class needs a default constructor");
     static_assert(std::is_same_v<decltype(P::info()), PluginInfo>,
                   "expected signature: static constexpr kubecert::sdk::PluginInfo info()");
@@ -560,8 +568,7 @@ struct Trampolines {
     static_assert(std::is_invocable_v<decltype(&P::fix), P&, Host&, const std::vector<std::string>&>,
                   "expected signature: void fix(kubecert::sdk::Host&, const std::vector<std::string>&)");
 
-    template <class F>
-    static kubecert_status_t guard(void* self, F&& f) noexcept {
+    template <class F> static kubecert_status_t guard(void* self, F&& f) noexcept {
         auto* inst = static_cast<Instance<P>*>(self);
         try {
             f(inst->plugin);
@@ -633,15 +640,13 @@ constexpr bool declarations_complete(const PluginInfo& info) {
     return true;
 }
 
-template <std::size_t N>
-constexpr std::array<kubecert_check_decl_t, N> c_checks(std::span<const CheckDecl> in) {
+template <std::size_t N> constexpr std::array<kubecert_check_decl_t, N> c_checks(std::span<const CheckDecl> in) {
     std::array<kubecert_check_decl_t, N> out{};
     for (std::size_t i = 0; i < N; ++i) out[i] = {sizeof(kubecert_check_decl_t), in[i].id, in[i].title};
     return out;
 }
 
-template <std::size_t N>
-constexpr std::array<kubecert_option_decl_t, N> c_options(std::span<const OptionDecl> in) {
+template <std::size_t N> constexpr std::array<kubecert_option_decl_t, N> c_options(std::span<const OptionDecl> in) {
     std::array<kubecert_option_decl_t, N> out{};
     for (std::size_t i = 0; i < N; ++i) {
         const OptionDecl& o = in[i];
@@ -656,16 +661,14 @@ constexpr std::array<kubecert_option_decl_t, N> c_options(std::span<const Option
 // constant data in the library, so loading it runs no code of the plugin.
 // The arrays serve hosts before ABI 1.4 (1.0-sized elements), the
 // get_check()/get_option() accessors serve 1.4 and later.
-template <class P>
-struct StaticDescriptor {
+template <class P> struct StaticDescriptor {
     static constexpr PluginInfo info = P::info();
     static_assert(valid_plugin_name(info.name), "a plugin name is [a-z0-9-]+");
     static_assert(declarations_complete(info), "every check needs an id and a title, every option a name and help");
     static constexpr std::size_t check_count = info.checks.size();
     static constexpr std::size_t option_count = info.options.size();
     static constexpr std::array<kubecert_check_decl_t, check_count> checks = c_checks<check_count>(info.checks);
-    static constexpr std::array<kubecert_option_decl_t, option_count> options =
-        c_options<option_count>(info.options);
+    static constexpr std::array<kubecert_option_decl_t, option_count> options = c_options<option_count>(info.options);
 
     static std::uint32_t get_check_count(const kubecert_plugin_t*) noexcept {
         return static_cast<std::uint32_t>(check_count);
@@ -702,16 +705,14 @@ struct StaticDescriptor {
     };
 };
 
-template <class P>
-const kubecert_plugin_t* Trampolines<P>::get(const kubecert_version_t* host_abi) noexcept {
+template <class P> const kubecert_plugin_t* Trampolines<P>::get(const kubecert_version_t* host_abi) noexcept {
     if (!host_abi || host_abi->major != KUBECERT_ABI_MAJOR) return nullptr;
     return &StaticDescriptor<P>::plugin;
 }
 
 // The minor the entry stamps: the SDK's own, or the class's higher
 // `required_abi_minor`.
-template <class P>
-constexpr std::uint32_t required_abi_minor() {
+template <class P> constexpr std::uint32_t required_abi_minor() {
     std::uint32_t minor = k_sdk_required_abi_minor;
     if constexpr (requires { P::required_abi_minor; })
         if (P::required_abi_minor > minor) minor = P::required_abi_minor;
@@ -723,10 +724,11 @@ constexpr std::uint32_t required_abi_minor() {
 
 // Registers `Class` as this library's kubecert plugin: defines the one
 // exported entry symbol, constant data stamped with the ABI the plugin needs.
-#define KUBECERT_PLUGIN(Class)                                                                     \
-    static_assert(::kubecert::sdk::detail::required_abi_minor<Class>() <= KUBECERT_ABI_MINOR,       \
-                  "required_abi_minor is newer than this SDK's plugin.h");                         \
-    extern "C" KUBECERT_EXPORT const kubecert_plugin_entry_t kubecert_plugin_entry;                \
-    extern "C" KUBECERT_EXPORT constinit const kubecert_plugin_entry_t kubecert_plugin_entry = {   \
-        {KUBECERT_ABI_MAJOR, ::kubecert::sdk::detail::required_abi_minor<Class>(), 0},             \
-        sizeof(kubecert_plugin_entry_t), &::kubecert::sdk::detail::Trampolines<Class>::get};
+#define KUBECERT_PLUGIN(Class)                                                                                         \
+    static_assert(::kubecert::sdk::detail::required_abi_minor<Class>() <= KUBECERT_ABI_MINOR,                          \
+                  "required_abi_minor is newer than this SDK's plugin.h");                                             \
+    extern "C" KUBECERT_EXPORT const kubecert_plugin_entry_t kubecert_plugin_entry;                                    \
+    extern "C" KUBECERT_EXPORT constinit const kubecert_plugin_entry_t kubecert_plugin_entry = {                       \
+        {KUBECERT_ABI_MAJOR, ::kubecert::sdk::detail::required_abi_minor<Class>(), 0},                                 \
+        sizeof(kubecert_plugin_entry_t),                                                                               \
+        &::kubecert::sdk::detail::Trampolines<Class>::get};

@@ -13,8 +13,7 @@ util::Result<PluginList> select_plugins(RunContext& ctx, const std::vector<std::
                                         const std::string& flavor) {
     PluginList out;
     std::string names;
-    for (const auto& p : all)
-        names += (names.empty() ? "" : ", ") + p->name();
+    for (const auto& p : all) names += (names.empty() ? "" : ", ") + p->name();
     if (flavor != "auto") {
         for (const auto& p : all)
             if (p->name() == flavor) return PluginList{p.get()};
@@ -43,8 +42,7 @@ namespace {
 
 void record_plugins(RunContext& ctx, const PluginList& plugins) {
     ctx.report.plugins.clear();
-    for (const auto* p : plugins)
-        ctx.report.plugins.push_back({p->name(), p->version()});
+    for (const auto* p : plugins) ctx.report.plugins.push_back({p->name(), p->version()});
 }
 
 // A node path: the folder is made and opened inside the root (BackupPlace::in_root).
@@ -78,8 +76,7 @@ void merge_certificates(std::vector<report::Certificate>& into, std::vector<repo
 
 // Adds one audit's outcome to the report: findings to `findings`, certificates merged, a broken audit as an error.
 void record_audit(RunContext& ctx, AuditOutcome outcome, std::vector<report::Finding>& findings) {
-    for (auto& f : outcome.results.findings)
-        findings.push_back(std::move(f));
+    for (auto& f : outcome.results.findings) findings.push_back(std::move(f));
     merge_certificates(ctx.report.certificates, std::move(outcome.results.certificates));
     if (outcome.error) ctx.report.errors.push_back(outcome.error->message);
 }
@@ -125,8 +122,7 @@ bool apply_fixes(RunContext& ctx, FixPlan& plan, const PhaseContext& fixing) {
         if (plan.to_fix[i].empty()) continue;
         AuditResults reported;
         auto st = plan.instances[i]->fix(fixing, plan.to_fix[i], reported);
-        for (auto& f : reported.findings)
-            ctx.report.findings.push_back(std::move(f));
+        for (auto& f : reported.findings) ctx.report.findings.push_back(std::move(f));
         if (ctx.cancelled && ctx.cancelled->load())
             st = util::make_error(util::ErrorCode::failed, "fix interrupted by a signal");
         if (!st) {

@@ -105,46 +105,31 @@ kubecert_cert_info_t to_c(HostAbiAdapter& a, const x509::CertDetails& d) {
 kubecert_file_type_t to_c(host::FileStat::Type type) {
     using T = host::FileStat::Type;
     switch (type) {
-    case T::missing:
-        return KUBECERT_FILE_MISSING;
-    case T::regular:
-        return KUBECERT_FILE_REGULAR;
-    case T::directory:
-        return KUBECERT_FILE_DIRECTORY;
-    case T::symlink:
-        return KUBECERT_FILE_SYMLINK;
-    default:
-        return KUBECERT_FILE_OTHER;
+    case T::missing: return KUBECERT_FILE_MISSING;
+    case T::regular: return KUBECERT_FILE_REGULAR;
+    case T::directory: return KUBECERT_FILE_DIRECTORY;
+    case T::symlink: return KUBECERT_FILE_SYMLINK;
+    default: return KUBECERT_FILE_OTHER;
     }
 }
 
 report::FindingStatus to_finding_status(kubecert_finding_status_t st) {
     switch (st) {
-    case KUBECERT_PASS:
-        return report::FindingStatus::pass;
-    case KUBECERT_FAIL:
-        return report::FindingStatus::fail;
-    case KUBECERT_WARN:
-        return report::FindingStatus::warn;
-    case KUBECERT_INFO:
-        return report::FindingStatus::info;
-    default:
-        return report::FindingStatus::error; // a value outside the ABI: the check could not be evaluated
+    case KUBECERT_PASS: return report::FindingStatus::pass;
+    case KUBECERT_FAIL: return report::FindingStatus::fail;
+    case KUBECERT_WARN: return report::FindingStatus::warn;
+    case KUBECERT_INFO: return report::FindingStatus::info;
+    default: return report::FindingStatus::error; // a value outside the ABI: the check could not be evaluated
     }
 }
 
 LogLevel to_log_level(kubecert_log_level_t level) {
     switch (level) {
-    case KUBECERT_LOG_DEBUG:
-        return LogLevel::debug;
-    case KUBECERT_LOG_WARN:
-        return LogLevel::warn;
-    case KUBECERT_LOG_ERROR:
-        return LogLevel::error;
-    case KUBECERT_LOG_PROGRESS:
-        return LogLevel::progress;
-    default:
-        return LogLevel::info;
+    case KUBECERT_LOG_DEBUG: return LogLevel::debug;
+    case KUBECERT_LOG_WARN: return LogLevel::warn;
+    case KUBECERT_LOG_ERROR: return LogLevel::error;
+    case KUBECERT_LOG_PROGRESS: return LogLevel::progress;
+    default: return LogLevel::info;
     }
 }
 
@@ -331,8 +316,7 @@ kubecert_status_t h_find_processes(const kubecert_host_t* h, const char* name, c
         auto r = a.services().find_processes(name);
         if (!r) return answer(a, r);
         auto& list = a.keep_processes();
-        for (const auto& p : *r)
-            list.push_back({p.pid, a.keep_list(p.argv)});
+        for (const auto& p : *r) list.push_back({p.pid, a.keep_list(p.argv)});
         *out = list.data();
         *count = list.size();
         return kubecert_status_t{KUBECERT_OK};
@@ -528,8 +512,7 @@ kubecert_status_t h_cert_issue_batch(const kubecert_host_t* h, const kubecert_is
             batch.push_back(*request);
         }
         auto issued = a.services().cert_issue_batch(batch);
-        for (size_t i = 0; i < count; ++i)
-            copy_out(results[i], to_c(a, issued[i]));
+        for (size_t i = 0; i < count; ++i) copy_out(results[i], to_c(a, issued[i]));
         return kubecert_status_t{KUBECERT_OK};
     });
 }
@@ -627,7 +610,8 @@ void HostAbiAdapter::clear_arena() {
     m_process_info_lists.clear();
 }
 
-const std::vector<kubecert_process_info_t>& HostAbiAdapter::keep_process_infos(std::vector<kubecert_process_info_t> list) {
+const std::vector<kubecert_process_info_t>&
+HostAbiAdapter::keep_process_infos(std::vector<kubecert_process_info_t> list) {
     return m_process_info_lists.emplace_back(std::move(list));
 }
 
@@ -643,8 +627,7 @@ kubecert_buffer_t HostAbiAdapter::keep_buffer(std::string s) {
 kubecert_string_list_t HostAbiAdapter::keep_list(const std::vector<std::string>& items) {
     auto& ptrs = m_lists.emplace_back();
     ptrs.reserve(items.size());
-    for (const auto& i : items)
-        ptrs.push_back(keep(i));
+    for (const auto& i : items) ptrs.push_back(keep(i));
     return {ptrs.data(), ptrs.size()};
 }
 

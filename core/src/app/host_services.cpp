@@ -86,15 +86,9 @@ void HostServices::log(LogLevel level, const std::string& message) {
             m_run.progress_shown = true;
         }
         break;
-    case LogLevel::warn:
-        std::fprintf(stderr, "warning: %s: %s\n", plugin, msg.c_str());
-        break;
-    case LogLevel::error:
-        std::fprintf(stderr, "error: %s: %s\n", plugin, msg.c_str());
-        break;
-    case LogLevel::info:
-        std::fprintf(stderr, "%s: %s\n", plugin, msg.c_str());
-        break;
+    case LogLevel::warn: std::fprintf(stderr, "warning: %s: %s\n", plugin, msg.c_str()); break;
+    case LogLevel::error: std::fprintf(stderr, "error: %s: %s\n", plugin, msg.c_str()); break;
+    case LogLevel::info: std::fprintf(stderr, "%s: %s\n", plugin, msg.c_str()); break;
     }
     std::fflush(stderr);
 }
@@ -111,8 +105,7 @@ void HostServices::sleep_ms(std::uint32_t milliseconds) const {
 std::string HostServices::node_name() const {
     if (auto f = phase().node().read_file("/etc/hostname")) {
         std::string name = *f;
-        while (!name.empty() && (name.back() == '\n' || name.back() == '\r' || name.back() == ' '))
-            name.pop_back();
+        while (!name.empty() && (name.back() == '\n' || name.back() == '\r' || name.back() == ' ')) name.pop_back();
         if (!name.empty()) return name;
     }
     char buf[256] = {0};
@@ -298,8 +291,7 @@ util::Result<CommandResult> HostServices::run_command(const CommandRequest& requ
 
 void HostServices::plan_command(const CommandRequest& request, const std::string& line, bool listed) {
     if (listed) add_command_action(line, report::ActionStatus::planned, "");
-    for (auto& name : restarted_by(request.argv))
-        m_run.planned_restarts.push_back(std::move(name));
+    for (auto& name : restarted_by(request.argv)) m_run.planned_restarts.push_back(std::move(name));
 }
 
 util::Result<CommandResult> HostServices::run_for_real(const CommandRequest& request, const std::string& line,

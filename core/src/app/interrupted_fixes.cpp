@@ -60,8 +60,7 @@ util::Status recover_interrupted_fixes(RunContext& ctx, const std::string& extra
                                      "An earlier fix was interrupted; kubecert rolled it back",
                                      "The node is as it was before that fix. Run `kubecert fix` again to apply it.");
         std::string files;
-        for (const auto& p : *restored)
-            files += (files.empty() ? "" : ", ") + p;
+        for (const auto& p : *restored) files += (files.empty() ? "" : ", ") + p;
         f.evidence.push_back({fix.backup_dir, "restored", files.empty() ? "nothing" : files, ""});
         ctx.report.findings.push_back(std::move(f));
         log_line("rolled back an interrupted fix from " + fix.backup_dir + " (" + std::to_string(restored->size()) +

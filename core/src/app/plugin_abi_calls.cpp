@@ -95,8 +95,7 @@ util::Status fix(const kubecert_plugin_t& api, const std::string& plugin, void* 
                  const std::vector<std::string>& finding_ids) {
     if (!api.fix) return missing(plugin, "fix");
     std::vector<const char*> ids;
-    for (const auto& id : finding_ids)
-        ids.push_back(id.c_str());
+    for (const auto& id : finding_ids) ids.push_back(id.c_str());
     return to_status(api, plugin, self, "fix",
                      call_guarded(plugin, "fix", [&] { return api.fix(self, host, ids.data(), ids.size()); }));
 }

@@ -35,15 +35,13 @@ std::string option_tag(const OptionDoc& o) {
 }
 
 void option_list(std::ostringstream& out, const OptionGroupDoc& g) {
-    for (const auto& o : g.options)
-        out << ".TP\n" << option_tag(o) << "\n" << roff(o.help) << "\n";
+    for (const auto& o : g.options) out << ".TP\n" << option_tag(o) << "\n" << roff(o.help) << "\n";
 }
 
 // Words for a bash `case` pattern or word list, joined by `sep`.
 std::string join(const std::vector<std::string>& words, const std::string& sep) {
     std::string out;
-    for (const auto& w : words)
-        out += (out.empty() ? "" : sep) + w;
+    for (const auto& w : words) out += (out.empty() ? "" : sep) + w;
     return out;
 }
 
@@ -86,8 +84,7 @@ std::string render_man_page(const std::vector<std::unique_ptr<loader::LoadedPlug
         option_list(out, g);
     }
     out << ".SH EXIT STATUS\n";
-    for (const auto& e : exit_status_docs())
-        out << ".TP\n.B " << e.code << "\n" << roff(e.meaning) << "\n";
+    for (const auto& e : exit_status_docs()) out << ".TP\n.B " << e.code << "\n" << roff(e.meaning) << "\n";
     out << ".SH REPORT FORMATS\n"
         << ".TP\n.B text\nFor people: per plugin, one line per finding with its status and what is the case; the "
            "evidence and remediation of FAIL and ERROR findings (of WARN findings with \\fB\\-v\\fR); identical "
@@ -133,8 +130,7 @@ std::string render_man_page(const std::vector<std::unique_ptr<loader::LoadedPlug
 std::string render_bash_completion(const std::vector<std::unique_ptr<loader::LoadedPlugin>>& plugins) {
     const auto groups = option_docs(plugins);
     std::vector<std::string> commands, options, dir_options, file_options, value_options;
-    for (const auto& c : command_docs())
-        commands.push_back(c.name);
+    for (const auto& c : command_docs()) commands.push_back(c.name);
     for (const auto& g : groups) {
         for (const auto& o : g.options) {
             options.push_back(o.flag);

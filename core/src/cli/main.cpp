@@ -49,8 +49,7 @@ std::string shell_word(const std::string& w) {
                                                          "0123456789_./:=,@%+-") == std::string::npos;
     if (plain) return w;
     std::string out = "'";
-    for (char c : w)
-        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    for (char c : w) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
     return out + "'";
 }
 
@@ -64,8 +63,7 @@ std::string fix_command_line(const report::Report& r, const Options& o) {
         words.push_back(shell_word(value));
     };
     if (o.root != "/") add("--root", o.root);
-    for (const auto& d : o.plugin_dirs)
-        add("--plugin-dir", d);
+    for (const auto& d : o.plugin_dirs) add("--plugin-dir", d);
     std::set<std::string> fixable_plugins;
     for (const auto& f : r.findings)
         if (f.fixable && (f.status == report::FindingStatus::fail || f.status == report::FindingStatus::warn))
@@ -75,8 +73,7 @@ std::string fix_command_line(const report::Report& r, const Options& o) {
     else if (o.flavor != "auto")
         add("--flavor", o.flavor);
     if (o.warn_within != "30d") add("--warn-within", o.warn_within);
-    for (const auto& c : o.checks)
-        add("--check", c);
+    for (const auto& c : o.checks) add("--check", c);
     if (!o.benchmark.empty()) add("--benchmark", o.benchmark);
     for (const auto& [plugin, values] : o.plugin_options) {
         for (const auto& [name, value] : values) {
@@ -90,8 +87,7 @@ std::string fix_command_line(const report::Report& r, const Options& o) {
     if (o.no_restart) words.push_back("--no-restart");
     if (!o.backup_dir.empty()) add("--backup-dir", o.backup_dir);
     std::string line;
-    for (const auto& w : words)
-        line += (line.empty() ? "" : " ") + w;
+    for (const auto& w : words) line += (line.empty() ? "" : " ") + w;
     return line;
 }
 
@@ -137,8 +133,7 @@ int run_help(const Options& early, const loader::LoadOutcome& loaded) {
         std::fputs(render_bash_completion(loaded.plugins).c_str(), stdout);
     else
         throw UsageError("--help-format takes man or bash");
-    for (const auto& e : loaded.errors)
-        error_line(e);
+    for (const auto& e : loaded.errors) error_line(e);
     return loaded.errors.empty() ? 0 : k_exit_error;
 }
 
@@ -238,8 +233,7 @@ int run_restore(app::RunContext& ctx, const Options& o, RootLock& lock) {
         error_line(restored.error().message);
         return k_exit_error;
     }
-    for (const auto& p : *restored)
-        std::printf("restored %s\n", p.c_str());
+    for (const auto& p : *restored) std::printf("restored %s\n", p.c_str());
     return 0;
 }
 
@@ -280,8 +274,7 @@ bool run_plugins(app::RunContext& ctx, const Options& o, const loader::LoadOutco
 // Errors of the run on stderr, the report where it goes, and the exit status of DESIGN.md.
 int finish_run(const app::RunContext& ctx, const Options& o, const loader::LoadOutcome& loaded) {
     if (ctx.progress_shown) std::fputs("\r\033[K", stderr); // clear the last progress line
-    for (size_t i = loaded.errors.size(); i < ctx.report.errors.size(); ++i)
-        error_line(ctx.report.errors[i]);
+    for (size_t i = loaded.errors.size(); i < ctx.report.errors.size(); ++i) error_line(ctx.report.errors[i]);
     if (auto st = write_output(o.output, render(ctx.report, o)); !st) {
         error_line(st.error().message);
         return k_exit_error;
@@ -312,8 +305,8 @@ int run(int argc, char** argv) {
     Options early = parse_early(argc, argv);
     // `version` prints kubecert's and the ABI's versions, no plugin's: it loads none.
     const bool needs_plugins = early.command != "version" || early.help || !early.help_format.empty();
-    auto loaded = needs_plugins ? loader::load_plugins(loader::plugin_search_path(early.plugin_dirs))
-                                : loader::LoadOutcome{};
+    auto loaded =
+        needs_plugins ? loader::load_plugins(loader::plugin_search_path(early.plugin_dirs)) : loader::LoadOutcome{};
     if (!early.help_format.empty() || early.help) return run_help(early, loaded);
     Options o = parse(argc, argv, loaded.plugins);
     if (o.command == "version") {
@@ -322,8 +315,7 @@ int run(int argc, char** argv) {
         return 0;
     }
     if (o.command == "report") return run_report_command(o); // reads reports only: no plugin, no root
-    for (const auto& e : loaded.errors)
-        error_line(e);
+    for (const auto& e : loaded.errors) error_line(e);
     if (o.command == "plugins") return run_plugins_command(o, loaded);
     return run_on_node(o, loaded);
 }

@@ -17,21 +17,30 @@ const std::set<std::string> k_commands = {"audit", "fix", "certs", "plugins", "r
 po::options_description global_options(Options& o) {
     po::options_description d("Options");
     // clang-format off: one option per line, as --help lists them
-    d.add_options()
-        ("help,h", po::bool_switch(&o.help), "show help (also after a command: kubecert fix --help)")
-        ("root", po::value(&o.root)->value_name("DIR"), "the node's file system root (default /)")
-        ("flavor", po::value(&o.flavor)->value_name("auto|NAME"), "plugin to run; auto runs every plugin whose detect matches")
-        ("plugin-dir", po::value(&o.plugin_dirs)->value_name("DIR")->composing(), "extra plugin folder (repeatable; also KUBECERT_PLUGIN_PATH)")
-        ("format", po::value(&o.format)->value_name("FORMAT"), "text|json|junit|prometheus (default text)")
-        ("output", po::value(&o.output)->value_name("FILE"), "write the report to FILE (atomically) instead of standard output")
-        ("now", po::value<std::string>()->value_name("RFC3339"), "evaluate time-based checks as of this instant (audit, certs, fix --dry-run)")
-        ("warn-within", po::value(&o.warn_within)->value_name("DURATION"), "warn for certificates expiring within DURATION (default 30d)")
-        ("check", po::value(&o.checks)->value_name("ID")->composing(), "only this check id or id prefix (repeatable)")
-        ("benchmark", po::value(&o.benchmark)->value_name("NAME"), "benchmark version the reports cite (eks-1.8.0, cis-1.12, rke-cis-1.24, ...)")
-        ("verbose,v", po::bool_switch(&o.verbose), "log debug messages and commands to standard error")
-        ("lock-wait", po::value(&o.lock_wait)->value_name("DURATION"), "how long fix/restore wait for another fix on the same root (default 10s)")
-        ("live-system", po::value(&o.live_system)->value_name("auto|yes|no"), "whether the node under --root is the running system, where commands run and ports are probed (default $KUBECERT_LIVE_SYSTEM, else auto: --root / or ROOT/proc shows this PID namespace)")
-        ("node-name", po::value(&o.node_name)->value_name("NAME"), "the node's name in the report (default: /etc/hostname under --root)");
+    d.add_options()("help,h", po::bool_switch(&o.help), "show help (also after a command: kubecert fix --help)")(
+        "root", po::value(&o.root)->value_name("DIR"),
+        "the node's file system root (default /)")("flavor", po::value(&o.flavor)->value_name("auto|NAME"),
+                                                   "plugin to run; auto runs every plugin whose detect matches")(
+        "plugin-dir", po::value(&o.plugin_dirs)->value_name("DIR")->composing(),
+        "extra plugin folder (repeatable; also KUBECERT_PLUGIN_PATH)")(
+        "format", po::value(&o.format)->value_name("FORMAT"), "text|json|junit|prometheus (default text)")(
+        "output", po::value(&o.output)->value_name("FILE"),
+        "write the report to FILE (atomically) instead of standard output")(
+        "now", po::value<std::string>()->value_name("RFC3339"),
+        "evaluate time-based checks as of this instant (audit, certs, fix --dry-run)")(
+        "warn-within", po::value(&o.warn_within)->value_name("DURATION"),
+        "warn for certificates expiring within DURATION (default 30d)")(
+        "check", po::value(&o.checks)->value_name("ID")->composing(), "only this check id or id prefix (repeatable)")(
+        "benchmark", po::value(&o.benchmark)->value_name("NAME"),
+        "benchmark version the reports cite (eks-1.8.0, cis-1.12, rke-cis-1.24, ...)")(
+        "verbose,v", po::bool_switch(&o.verbose), "log debug messages and commands to standard error")(
+        "lock-wait", po::value(&o.lock_wait)->value_name("DURATION"),
+        "how long fix/restore wait for another fix on the same root (default 10s)")(
+        "live-system", po::value(&o.live_system)->value_name("auto|yes|no"),
+        "whether the node under --root is the running system, where commands run and ports are probed (default "
+        "$KUBECERT_LIVE_SYSTEM, else auto: --root / or ROOT/proc shows this PID namespace)")(
+        "node-name", po::value(&o.node_name)->value_name("NAME"),
+        "the node's name in the report (default: /etc/hostname under --root)");
     // clang-format on
     return d;
 }
@@ -39,8 +48,8 @@ po::options_description global_options(Options& o) {
 po::options_description report_merge_options(Options& o) {
     po::options_description d("report merge options");
     // clang-format off: one option per line, as --help lists them
-    d.add_options()
-        ("max-age", po::value(&o.max_age)->value_name("DURATION"), "a node whose report is older is listed as stale (default 24h; 0 for never)");
+    d.add_options()("max-age", po::value(&o.max_age)->value_name("DURATION"),
+                    "a node whose report is older is listed as stale (default 24h; 0 for never)");
     // clang-format on
     return d;
 }
@@ -48,11 +57,12 @@ po::options_description report_merge_options(Options& o) {
 po::options_description fix_options(Options& o) {
     po::options_description d("fix options");
     // clang-format off: one option per line, as --help lists them
-    d.add_options()
-        ("dry-run", po::bool_switch(&o.dry_run), "print the diff of every change and every command; change nothing")
-        ("no-restart", po::bool_switch(&o.no_restart), "change files but restart no service")
-        ("backup-dir", po::value(&o.backup_dir)->value_name("DIR"), "backup folder (default ROOT/var/backups/kubecert/<timestamp>)")
-        ("yes,y", po::bool_switch(&o.yes), "do not ask before changing the node (needed without a terminal)");
+    d.add_options()("dry-run", po::bool_switch(&o.dry_run),
+                    "print the diff of every change and every command; change nothing")(
+        "no-restart", po::bool_switch(&o.no_restart),
+        "change files but restart no service")("backup-dir", po::value(&o.backup_dir)->value_name("DIR"),
+                                               "backup folder (default ROOT/var/backups/kubecert/<timestamp>)")(
+        "yes,y", po::bool_switch(&o.yes), "do not ask before changing the node (needed without a terminal)");
     // clang-format on
     return d;
 }
@@ -82,8 +92,7 @@ void add_plugin_options(po::options_description& d, const loader::PluginModel& p
 po::options_description plugin_options(const std::vector<std::unique_ptr<loader::LoadedPlugin>>& plugins,
                                        std::vector<PluginOptionSlot>* slots) {
     po::options_description d("Plugin options");
-    for (const auto& p : plugins)
-        add_plugin_options(d, p->model(), slots);
+    for (const auto& p : plugins) add_plugin_options(d, p->model(), slots);
     return d;
 }
 
@@ -110,7 +119,8 @@ Options parse_early(int argc, char** argv) {
     d.add_options()("help-format", po::value(&o.help_format));
     po::variables_map vm;
     try {
-        auto parsed = po::command_line_parser(argc, argv).options(d).positional(positionals()).allow_unregistered().run();
+        auto parsed =
+            po::command_line_parser(argc, argv).options(d).positional(positionals()).allow_unregistered().run();
         po::store(parsed, vm);
         po::notify(vm);
     } catch (const po::error&) {
@@ -149,7 +159,8 @@ Options parse(int argc, char** argv, const std::vector<std::unique_ptr<loader::L
         if (o.arguments.size() != 1) throw UsageError("restore takes exactly one BACKUP folder");
     } else if (o.command == "report") {
         if (o.arguments.empty() || o.arguments.front() != "merge")
-            throw UsageError("report takes a subcommand: report merge REPORT... (files, folders, - for standard input)");
+            throw UsageError(
+                "report takes a subcommand: report merge REPORT... (files, folders, - for standard input)");
         if (o.arguments.size() < 2) throw UsageError("report merge needs at least one REPORT (a file, a folder or -)");
     } else if (!o.arguments.empty()) {
         throw UsageError("unexpected argument '" + o.arguments.front() + "' after " + o.command);
@@ -158,11 +169,13 @@ Options parse(int argc, char** argv, const std::vector<std::unique_ptr<loader::L
         throw UsageError("--dry-run, --no-restart, --backup-dir and --yes go with fix");
     // A real fix issues certificates from the real clock, so an after-audit at --now would contradict it.
     if (o.command != "report" && o.max_age != "24h") throw UsageError("--max-age goes with report merge");
-    if (o.now && !(o.command == "audit" || o.command == "report" || o.command == "certs" || (o.command == "fix" && o.dry_run)))
+    if (o.now &&
+        !(o.command == "audit" || o.command == "report" || o.command == "certs" || (o.command == "fix" && o.dry_run)))
         throw UsageError("--now goes with audit, certs and fix --dry-run only (a real fix issues certificates "
                          "from the clock)");
     static const std::set<std::string> formats = {"text", "json", "junit", "prometheus"};
-    if (!formats.count(o.format)) throw UsageError("unknown --format '" + o.format + "' (text, json, junit, prometheus)");
+    if (!formats.count(o.format))
+        throw UsageError("unknown --format '" + o.format + "' (text, json, junit, prometheus)");
     return o;
 }
 
@@ -243,8 +256,7 @@ std::string help_text(const std::string& command, const std::vector<std::unique_
             out << "  " << head << std::string(head.size() < 17 ? 17 - head.size() : 1, ' ') << c.summary << "\n";
         }
         out << "\nexit status:";
-        for (const auto& e : exit_status_docs())
-            out << "\n  " << e.code << "  " << e.meaning;
+        for (const auto& e : exit_status_docs()) out << "\n  " << e.code << "  " << e.meaning;
         out << "\n\n";
     } else {
         const auto& docs = command_docs();

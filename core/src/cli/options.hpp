@@ -12,23 +12,23 @@ namespace kubecert::cli {
 
 // The command line of DESIGN.md, parsed.
 struct Options {
-    std::string command;                 // audit, fix, certs, plugins, restore, version
-    std::vector<std::string> arguments;  // positional words after the command (restore BACKUP)
+    std::string command;                // audit, fix, certs, plugins, restore, version
+    std::vector<std::string> arguments; // positional words after the command (restore BACKUP)
     bool help = false;
     std::string help_format; // hidden --help-format man|bash: generated documentation
     std::string root = "/";
     std::string flavor = "auto";
     std::vector<std::string> plugin_dirs;
     std::string format = "text";
-    std::string output;                  // "" = standard output
-    std::optional<std::string> now;      // RFC 3339
+    std::string output;             // "" = standard output
+    std::optional<std::string> now; // RFC 3339
     std::string warn_within = "30d";
     std::vector<std::string> checks;
     std::string benchmark;
     bool verbose = false;
     std::string lock_wait = "10s";
     std::string live_system; // auto|yes|no ("" when not given: $KUBECERT_LIVE_SYSTEM, else auto)
-    std::string node_name;               // "" = /etc/hostname under --root
+    std::string node_name;   // "" = /etc/hostname under --root
     // report merge
     std::string max_age = "24h";
     // fix

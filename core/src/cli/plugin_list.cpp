@@ -20,8 +20,7 @@ nlohmann::ordered_json plugin_json(const loader::PluginModel& m) {
     e["path"] = m.path;
     e["description"] = m.description;
     e["checks"] = nlohmann::ordered_json::array();
-    for (const auto& c : m.checks)
-        e["checks"].push_back({{"id", c.id}, {"title", c.title}});
+    for (const auto& c : m.checks) e["checks"].push_back({{"id", c.id}, {"title", c.title}});
     e["options"] = nlohmann::ordered_json::array();
     for (const auto& o : m.options) {
         nlohmann::ordered_json oj;
@@ -39,10 +38,8 @@ std::string plugin_text(const loader::PluginModel& m) {
     if (!m.description.empty()) out += "  " + m.description + "\n";
     out += "  checks:\n";
     size_t width = 0;
-    for (const auto& c : m.checks)
-        width = std::max(width, c.id.size());
-    for (const auto& c : m.checks)
-        out += "    " + c.id + std::string(width - c.id.size() + 2, ' ') + c.title + "\n";
+    for (const auto& c : m.checks) width = std::max(width, c.id.size());
+    for (const auto& c : m.checks) out += "    " + c.id + std::string(width - c.id.size() + 2, ' ') + c.title + "\n";
     if (!m.options.empty()) out += "  options:\n";
     for (const auto& o : m.options) {
         out += "    --" + m.name + "-" + o.name + (o.value_name ? " " + *o.value_name : "") + "  " + o.help;
@@ -60,17 +57,14 @@ std::string render_plugin_list(const std::vector<std::unique_ptr<loader::LoadedP
         nlohmann::ordered_json j;
         j["schema"] = "kubecert/plugins/v1";
         j["plugins"] = nlohmann::ordered_json::array();
-        for (const auto& p : plugins)
-            j["plugins"].push_back(plugin_json(p->model()));
+        for (const auto& p : plugins) j["plugins"].push_back(plugin_json(p->model()));
         j["errors"] = errors;
         return j.dump(2) + "\n";
     }
     std::string out;
-    for (const auto& p : plugins)
-        out += plugin_text(p->model());
+    for (const auto& p : plugins) out += plugin_text(p->model());
     if (plugins.empty()) out += "no plugins loaded\n";
-    for (const auto& e : errors)
-        out += "error: " + e + "\n";
+    for (const auto& e : errors) out += "error: " + e + "\n";
     return out;
 }
 

@@ -35,10 +35,14 @@ int run_report_command(const Options& o) {
                      report::printable(u.reason).c_str());
 
     std::string out;
-    if (o.format == "json") out = fleet::render_json(fleet, settings, KUBECERT_VERSION);
-    else if (o.format == "junit") out = fleet::render_junit(fleet, settings);
-    else if (o.format == "prometheus") out = fleet::render_prometheus(fleet, settings);
-    else out = fleet::render_text(fleet, settings, KUBECERT_VERSION);
+    if (o.format == "json")
+        out = fleet::render_json(fleet, settings, KUBECERT_VERSION);
+    else if (o.format == "junit")
+        out = fleet::render_junit(fleet, settings);
+    else if (o.format == "prometheus")
+        out = fleet::render_prometheus(fleet, settings);
+    else
+        out = fleet::render_text(fleet, settings, KUBECERT_VERSION);
     if (auto st = write_output(o.output, out); !st) {
         std::fprintf(stderr, "kubecert: error: %s\n", st.error().message.c_str());
         return 3;

@@ -52,8 +52,10 @@ util::Status read_whole(const std::string& path, std::string& buffer) {
 }
 
 void add_result(Fleet& fleet, util::Result<NodeDigest> r) {
-    if (r) fleet.add(std::move(*r));
-    else fleet.add_unreadable("", r.error().message);
+    if (r)
+        fleet.add(std::move(*r));
+    else
+        fleet.add_unreadable("", r.error().message);
 }
 
 // One file's outcome: its digest, or why it could not be read.
@@ -69,8 +71,10 @@ void digest_file(Outcome& o, std::string& buffer) {
         return;
     }
     auto d = digest_report(buffer, o.path);
-    if (d) o.digest = std::move(*d);
-    else o.reason = d.error().message;
+    if (d)
+        o.digest = std::move(*d);
+    else
+        o.reason = d.error().message;
 }
 
 // Digests `paths` on a few threads (each file is independent; a thread
@@ -91,8 +95,10 @@ void read_files(const std::vector<std::string>& paths, Fleet& fleet) {
     work();
     for (auto& t : pool) t.join();
     for (auto& o : outcomes) {
-        if (o.digest) fleet.add(std::move(*o.digest));
-        else fleet.add_unreadable(o.path, std::move(o.reason));
+        if (o.digest)
+            fleet.add(std::move(*o.digest));
+        else
+            fleet.add_unreadable(o.path, std::move(o.reason));
     }
 }
 
@@ -153,7 +159,8 @@ void read_sources(const std::vector<std::string>& sources, Fleet& fleet) {
         if (status.type() == fs::file_type::not_found || ec) {
             read_files(files, fleet);
             files.clear();
-            fleet.add_unreadable(source, status.type() == fs::file_type::not_found ? "no such file or folder" : ec.message());
+            fleet.add_unreadable(source,
+                                 status.type() == fs::file_type::not_found ? "no such file or folder" : ec.message());
             continue;
         }
         if (!fs::is_directory(status)) {

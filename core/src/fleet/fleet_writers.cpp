@@ -25,7 +25,9 @@ using report::FindingStatus;
 constexpr std::array<FindingStatus, 5> k_statuses = {FindingStatus::error, FindingStatus::fail, FindingStatus::warn,
                                                      FindingStatus::pass, FindingStatus::info};
 
-std::size_t index_of(FindingStatus s) { return static_cast<std::size_t>(s); }
+std::size_t index_of(FindingStatus s) {
+    return static_cast<std::size_t>(s);
+}
 
 // Whole days left, rounded toward the past: expired a second ago is -1.
 std::int64_t days_left(std::int64_t residual) {
@@ -60,7 +62,9 @@ std::string status_counts(const std::array<int, 5>& counts) {
     return out.empty() ? "none" : out;
 }
 
-std::string plural(int n, const char* one, const char* many) { return std::to_string(n) + " " + (n == 1 ? one : many); }
+std::string plural(int n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+}
 
 // ---- text --------------------------------------------------------------
 
@@ -128,8 +132,8 @@ void json_string(std::string& out, std::string_view raw) {
 void json_counts(std::string& out, const std::array<int, 5>& counts) {
     out += '{';
     bool first = true;
-    for (FindingStatus s : {FindingStatus::pass, FindingStatus::fail, FindingStatus::warn, FindingStatus::info,
-                            FindingStatus::error}) {
+    for (FindingStatus s :
+         {FindingStatus::pass, FindingStatus::fail, FindingStatus::warn, FindingStatus::info, FindingStatus::error}) {
         if (!first) out += ", ";
         first = false;
         out += '"';
@@ -156,8 +160,10 @@ void json_certificate(std::string& out, const CertificateDigest& c, const MergeS
 
 void label_value(std::string& out, std::string_view value) {
     // A plain value is printable already: no copy through report::printable.
-    if (plain(value)) report::append_prometheus_label_value(out, value);
-    else report::append_prometheus_label_value(out, report::printable(value, true));
+    if (plain(value))
+        report::append_prometheus_label_value(out, value);
+    else
+        report::append_prometheus_label_value(out, report::printable(value, true));
 }
 
 // `metric{node="..",flavor=".."` without the closing brace, for more labels.
@@ -223,10 +229,12 @@ std::string render_text(const Fleet& fleet, const MergeSettings& settings, const
     for (const auto& [flavor, counts] : t.by_flavor) {
         int nodes = 0;
         for (int c : counts) nodes += c;
-        out += "  " + report::printable(flavor) + ": " + plural(nodes, "node", "nodes") + " (" + status_counts(counts) + ")\n";
+        out += "  " + report::printable(flavor) + ": " + plural(nodes, "node", "nodes") + " (" + status_counts(counts) +
+               ")\n";
     }
     out += "By status:\n ";
-    for (FindingStatus s : k_statuses) out += std::string(" ") + report::to_string(s) + " " + std::to_string(t.by_status[index_of(s)]);
+    for (FindingStatus s : k_statuses)
+        out += std::string(" ") + report::to_string(s) + " " + std::to_string(t.by_status[index_of(s)]);
     out += "\n";
 
     if (t.stale) {
@@ -234,7 +242,8 @@ std::string render_text(const Fleet& fleet, const MergeSettings& settings, const
         for (const auto& n : fleet.nodes()) {
             if (!is_stale(n, settings)) continue;
             out += "  " + report::printable(n.name) + ": report of " + util::format_rfc3339(n.generated_at) + ", " +
-                   util::format_duration(settings.now - n.generated_at) + " old (" + report::printable(n.source) + ")\n";
+                   util::format_duration(settings.now - n.generated_at) + " old (" + report::printable(n.source) +
+                   ")\n";
         }
     }
     if (!fleet.unreadable().empty()) {
@@ -309,8 +318,10 @@ std::string render_json(const Fleet& fleet, const MergeSettings& settings, const
             out += "\"}";
         }
         out += "],\n     \"soonest\": ";
-        if (const CertificateDigest* c = n.soonest()) json_certificate(out, *c, settings);
-        else out += "null";
+        if (const CertificateDigest* c = n.soonest())
+            json_certificate(out, *c, settings);
+        else
+            out += "null";
         out += ",\n     \"certificates\": [";
         for (std::size_t i = 0; i < n.certificates.size(); ++i) {
             if (i) out += ", ";
@@ -351,7 +362,8 @@ std::string render_junit(const Fleet& fleet, const MergeSettings& settings) {
         suite.append_attribute("hostname") = name.c_str();
         suite.append_attribute("timestamp") = util::format_rfc3339(n.generated_at).c_str();
         auto props = suite.append_child("properties");
-        for (const auto& [key, value] : {std::pair<const char*, std::string>{"flavor", p(n.flavor)}, {"source", p(n.source)}}) {
+        for (const auto& [key, value] :
+             {std::pair<const char*, std::string>{"flavor", p(n.flavor)}, {"source", p(n.source)}}) {
             auto prop = props.append_child("property");
             prop.append_attribute("name") = key;
             prop.append_attribute("value") = value.c_str();
@@ -453,12 +465,15 @@ std::string render_prometheus(const Fleet& fleet, const MergeSettings& settings)
         out += report::to_string(s);
         out += "\"} " + std::to_string(t.by_status[index_of(s)]) + "\n";
     }
-    report::append_prometheus_gauge_header(out, "kubecert_fleet_reports_unreadable", "Number of reports that could not be read.");
+    report::append_prometheus_gauge_header(out, "kubecert_fleet_reports_unreadable",
+                                           "Number of reports that could not be read.");
     out += "kubecert_fleet_reports_unreadable " + std::to_string(fleet.unreadable().size()) + "\n";
-    report::append_prometheus_gauge_header(out, "kubecert_fleet_reports_stale", "Number of nodes whose report is older than the allowed age.");
+    report::append_prometheus_gauge_header(out, "kubecert_fleet_reports_stale",
+                                           "Number of nodes whose report is older than the allowed age.");
     out += "kubecert_fleet_reports_stale " + std::to_string(t.stale) + "\n";
 
-    report::append_prometheus_gauge_header(out, "kubecert_fleet_node_status", "Worst status of the node: 1 for its current status, 0 for the others.");
+    report::append_prometheus_gauge_header(out, "kubecert_fleet_node_status",
+                                           "Worst status of the node: 1 for its current status, 0 for the others.");
     for (const auto& n : fleet.nodes()) {
         const FindingStatus worst = n.status();
         for (FindingStatus s : k_statuses) {
@@ -470,7 +485,8 @@ std::string render_prometheus(const Fleet& fleet, const MergeSettings& settings)
             out += '\n';
         }
     }
-    report::append_prometheus_gauge_header(out, "kubecert_fleet_node_findings", "Number of the node's findings per status.");
+    report::append_prometheus_gauge_header(out, "kubecert_fleet_node_findings",
+                                           "Number of the node's findings per status.");
     for (const auto& n : fleet.nodes()) {
         for (FindingStatus s : k_statuses) {
             node_labels(out, "kubecert_fleet_node_findings", n);
@@ -479,18 +495,20 @@ std::string render_prometheus(const Fleet& fleet, const MergeSettings& settings)
             out += "\"} " + std::to_string(n.counts[index_of(s)]) + "\n";
         }
     }
-    report::append_prometheus_gauge_header(out, "kubecert_fleet_node_run_errors", "Number of run-level errors in the node's report.");
+    report::append_prometheus_gauge_header(out, "kubecert_fleet_node_run_errors",
+                                           "Number of run-level errors in the node's report.");
     for (const auto& n : fleet.nodes()) {
         node_labels(out, "kubecert_fleet_node_run_errors", n);
         out += "} " + std::to_string(n.run_errors) + "\n";
     }
-    report::append_prometheus_gauge_header(out, "kubecert_fleet_node_report_timestamp_seconds", "Instant the node's report was made, in unix seconds.");
+    report::append_prometheus_gauge_header(out, "kubecert_fleet_node_report_timestamp_seconds",
+                                           "Instant the node's report was made, in unix seconds.");
     for (const auto& n : fleet.nodes()) {
         node_labels(out, "kubecert_fleet_node_report_timestamp_seconds", n);
         out += "} " + std::to_string(n.generated_at) + "\n";
     }
     report::append_prometheus_gauge_header(out, "kubecert_fleet_certificate_not_after_seconds",
-           "Expiry time (notAfter) of each certificate of each node, in unix seconds.");
+                                           "Expiry time (notAfter) of each certificate of each node, in unix seconds.");
     for (const auto& n : fleet.nodes()) {
         for (const auto& c : n.certificates) {
             node_labels(out, "kubecert_fleet_certificate_not_after_seconds", n);

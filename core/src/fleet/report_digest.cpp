@@ -24,7 +24,10 @@ Top top_of(std::string_view k) {
     case 5: return k == "after" ? Top::after : Top::other;
     case 6: return k == "schema" ? Top::schema : k == "errors" ? Top::errors : Top::other;
     case 7:
-        return k == "command" ? Top::command : k == "dry_run" ? Top::dry_run : k == "plugins" ? Top::plugins : Top::other;
+        return k == "command"   ? Top::command
+               : k == "dry_run" ? Top::dry_run
+               : k == "plugins" ? Top::plugins
+                                : Top::other;
     case 8: return k == "findings" ? Top::findings : Top::other;
     case 12: return k == "generated_at" ? Top::generated_at : k == "certificates" ? Top::certificates : Top::other;
     default: return Top::other;
@@ -35,7 +38,11 @@ Field field_of(std::string_view k) {
     switch (k.size()) {
     case 2: return k == "id" ? Field::id : Field::other;
     case 4: return k == "name" ? Field::name : Field::other;
-    case 6: return k == "status" ? Field::status : k == "plugin" ? Field::plugin : k == "flavor" ? Field::flavor : Field::other;
+    case 6:
+        return k == "status"   ? Field::status
+               : k == "plugin" ? Field::plugin
+               : k == "flavor" ? Field::flavor
+                               : Field::other;
     case 9: return k == "not_after" ? Field::not_after : Field::other;
     case 12: return k == "is_authority" ? Field::is_authority : Field::other;
     default: return Field::other;
@@ -44,12 +51,18 @@ Field field_of(std::string_view k) {
 
 bool status_of(std::string_view s, report::FindingStatus* out) {
     using report::FindingStatus;
-    if (s == "PASS") *out = FindingStatus::pass;
-    else if (s == "FAIL") *out = FindingStatus::fail;
-    else if (s == "WARN") *out = FindingStatus::warn;
-    else if (s == "INFO") *out = FindingStatus::info;
-    else if (s == "ERROR") *out = FindingStatus::error;
-    else return false;
+    if (s == "PASS")
+        *out = FindingStatus::pass;
+    else if (s == "FAIL")
+        *out = FindingStatus::fail;
+    else if (s == "WARN")
+        *out = FindingStatus::warn;
+    else if (s == "INFO")
+        *out = FindingStatus::info;
+    else if (s == "ERROR")
+        *out = FindingStatus::error;
+    else
+        return false;
     return true;
 }
 
@@ -73,8 +86,10 @@ public:
 
     bool null() { return true; }
     bool boolean(bool v) {
-        if (m_depth == 1 && m_top == Top::dry_run) m_digest.dry_run = v;
-        else if (m_depth == 3 && m_top == Top::certificates && m_field == Field::is_authority) m_cert.is_authority = v;
+        if (m_depth == 1 && m_top == Top::dry_run)
+            m_digest.dry_run = v;
+        else if (m_depth == 3 && m_top == Top::certificates && m_field == Field::is_authority)
+            m_cert.is_authority = v;
         return true;
     }
     bool number_integer(number_integer_t) { return true; }
@@ -92,9 +107,12 @@ public:
             default: break;
             }
         } else if (m_depth == 2) {
-            if (m_top == Top::errors) ++m_digest.run_errors;
-            else if (m_top == Top::node && m_field == Field::name) m_digest.name = v;
-            else if (m_top == Top::node && m_field == Field::flavor) m_digest.flavor = v;
+            if (m_top == Top::errors)
+                ++m_digest.run_errors;
+            else if (m_top == Top::node && m_field == Field::name)
+                m_digest.name = v;
+            else if (m_top == Top::node && m_field == Field::flavor)
+                m_digest.flavor = v;
         } else if (m_depth == 3 && m_in_item) {
             item_string(v);
         }
@@ -170,8 +188,9 @@ public:
         if (!m_error.empty()) return fail(m_error);
         if (!m_saw_object) return fail("not a kubecert report (not a JSON object)");
         if (m_schema != "kubecert/report/v1")
-            return fail(m_schema.empty() ? "not a kubecert report (no \"schema\")"
-                                         : "not a kubecert/report/v1 report (schema \"" + m_schema.substr(0, 64) + "\")");
+            return fail(m_schema.empty()
+                            ? "not a kubecert report (no \"schema\")"
+                            : "not a kubecert/report/v1 report (schema \"" + m_schema.substr(0, 64) + "\")");
         auto at = util::parse_rfc3339(m_generated_at);
         if (!at) return fail("\"generated_at\" is missing or not an RFC 3339 time");
         if (!m_findings.present) return fail("no \"findings\"");
@@ -211,16 +230,20 @@ private:
             break;
         case Top::findings:
         case Top::after:
-            if (m_field == Field::id) m_item_id = v;
+            if (m_field == Field::id)
+                m_item_id = v;
             else if (m_field == Field::status) {
                 m_item_status_seen = status_of(v, &m_item_status);
                 if (!m_item_status_seen)
-                    m_error = "finding status \"" + std::string(v.substr(0, 16)) + "\" is not one of PASS, FAIL, WARN, INFO, ERROR";
+                    m_error = "finding status \"" + std::string(v.substr(0, 16)) +
+                              "\" is not one of PASS, FAIL, WARN, INFO, ERROR";
             }
             break;
         case Top::certificates:
-            if (m_field == Field::name) m_cert.name = v;
-            else if (m_field == Field::plugin) m_cert.plugin = v;
+            if (m_field == Field::name)
+                m_cert.name = v;
+            else if (m_field == Field::plugin)
+                m_cert.plugin = v;
             else if (m_field == Field::not_after) {
                 auto t = util::parse_rfc3339(v);
                 m_cert_not_after_seen = t.has_value();
@@ -248,7 +271,8 @@ private:
             ++list.counts[static_cast<std::size_t>(m_item_status)];
             if (m_item_status == report::FindingStatus::fail || m_item_status == report::FindingStatus::error) {
                 ++list.failing_total;
-                if (list.failing.size() < NodeDigest::k_max_failing_ids) list.failing.push_back({std::move(m_item_id), m_item_status});
+                if (list.failing.size() < NodeDigest::k_max_failing_ids)
+                    list.failing.push_back({std::move(m_item_id), m_item_status});
             }
             return true;
         }
@@ -283,7 +307,6 @@ private:
     bool m_cert_not_after_seen = false;
     NodeDigest m_digest;
 };
-
 
 // A strict JSON scanner for whole files, several times faster than
 // nlohmann's SAX parser on reports (which are mostly strings): strings are
@@ -409,7 +432,8 @@ private:
                 return true;
             }
             if (c == '\\') return escaped_string(start, out);
-            if (c < 0x20) return fail("syntax error while parsing value - invalid string: control character must be escaped");
+            if (c < 0x20)
+                return fail("syntax error while parsing value - invalid string: control character must be escaped");
             ++m_p;
         }
         return truncated();
@@ -424,7 +448,8 @@ private:
                 out = m_scratch;
                 return true;
             }
-            if (c < 0x20) return fail("syntax error while parsing value - invalid string: control character must be escaped");
+            if (c < 0x20)
+                return fail("syntax error while parsing value - invalid string: control character must be escaped");
             if (c != '\\') {
                 m_scratch += static_cast<char>(c);
                 ++m_p;
@@ -447,20 +472,24 @@ private:
                 if (!hex4(cp)) return false;
                 if (cp >= 0xD800 && cp <= 0xDBFF) { // a surrogate pair
                     if (m_end - m_p < 6 || m_p[0] != '\\' || m_p[1] != 'u')
-                        return fail("syntax error while parsing value - invalid string: surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF");
+                        return fail("syntax error while parsing value - invalid string: surrogate U+D800..U+DBFF must "
+                                    "be followed by U+DC00..U+DFFF");
                     m_p += 2;
                     std::uint32_t low = 0;
                     if (!hex4(low)) return false;
                     if (low < 0xDC00 || low > 0xDFFF)
-                        return fail("syntax error while parsing value - invalid string: surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF");
+                        return fail("syntax error while parsing value - invalid string: surrogate U+D800..U+DBFF must "
+                                    "be followed by U+DC00..U+DFFF");
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
                 } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                    return fail("syntax error while parsing value - invalid string: surrogate U+DC00..U+DFFF must follow U+D800..U+DBFF");
+                    return fail("syntax error while parsing value - invalid string: surrogate U+DC00..U+DFFF must "
+                                "follow U+D800..U+DBFF");
                 }
                 append_utf8(cp);
                 break;
             }
-            default: return fail("syntax error while parsing value - invalid string: forbidden character after backslash");
+            default:
+                return fail("syntax error while parsing value - invalid string: forbidden character after backslash");
             }
         }
         return truncated();
@@ -471,10 +500,15 @@ private:
         for (int i = 0; i < 4; ++i) {
             const char c = *m_p++;
             cp <<= 4;
-            if (c >= '0' && c <= '9') cp |= static_cast<std::uint32_t>(c - '0');
-            else if (c >= 'a' && c <= 'f') cp |= static_cast<std::uint32_t>(c - 'a' + 10);
-            else if (c >= 'A' && c <= 'F') cp |= static_cast<std::uint32_t>(c - 'A' + 10);
-            else return fail("syntax error while parsing value - invalid string: '\\u' must be followed by 4 hex digits");
+            if (c >= '0' && c <= '9')
+                cp |= static_cast<std::uint32_t>(c - '0');
+            else if (c >= 'a' && c <= 'f')
+                cp |= static_cast<std::uint32_t>(c - 'a' + 10);
+            else if (c >= 'A' && c <= 'F')
+                cp |= static_cast<std::uint32_t>(c - 'A' + 10);
+            else
+                return fail(
+                    "syntax error while parsing value - invalid string: '\\u' must be followed by 4 hex digits");
         }
         return true;
     }
@@ -557,7 +591,6 @@ report::FindingStatus NodeDigest::status() const {
         if (counts[static_cast<std::size_t>(s)] > 0) return s;
     return FindingStatus::info;
 }
-
 
 util::Result<NodeDigest> digest_report(std::string_view text, const std::string& source) {
     DigestHandler handler;

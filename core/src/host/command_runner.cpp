@@ -224,8 +224,7 @@ util::Result<CommandOutcome> run_command(const std::vector<std::string>& argv, s
                                                                 : "command " + argv[0] + ": not found on PATH");
     }
     std::vector<char*> args;
-    for (const auto& a : argv)
-        args.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
 
     ChildPipes pipes;

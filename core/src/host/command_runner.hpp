@@ -10,7 +10,7 @@
 namespace kubecert::host {
 
 struct CommandOutcome {
-    int exit_code = -1;  // -1 when killed by a signal or at the timeout
+    int exit_code = -1; // -1 when killed by a signal or at the timeout
     bool timed_out = false;
     std::string out;
     std::string err;

@@ -35,11 +35,9 @@ std::string own_command_line() {
     std::string text;
     char buf[4096];
     ssize_t n;
-    while ((n = ::read(fd, buf, sizeof buf)) > 0)
-        text.append(buf, static_cast<std::size_t>(n));
+    while ((n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
     ::close(fd);
-    while (!text.empty() && text.back() == '\0')
-        text.pop_back();
+    while (!text.empty() && text.back() == '\0') text.pop_back();
     for (char& c : text)
         if (c == '\0' || c == '\n') c = ' ';
     return text.empty() ? "?" : text;
@@ -49,8 +47,7 @@ std::string holder_of(int fd) {
     std::string text(512, '\0');
     ssize_t n = ::pread(fd, text.data(), text.size(), 0);
     text.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\0'))
-        text.pop_back();
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\0')) text.pop_back();
     return text;
 }
 

@@ -48,7 +48,9 @@ UniqueFd::~UniqueFd() {
     if (m_fd >= 0) ::close(m_fd);
 }
 
-int UniqueFd::release() { return std::exchange(m_fd, -1); }
+int UniqueFd::release() {
+    return std::exchange(m_fd, -1);
+}
 
 std::string FolderEntry::folder_path() const {
     const auto slash = path.find_last_of('/');
@@ -68,7 +70,9 @@ util::Result<FolderEntry> open_entry(const RootFs& fs, const std::string& node_p
     return FolderEntry{UniqueFd(*folder), name, node_path};
 }
 
-std::string temp_name_for(const FolderEntry& entry) { return "." + entry.name + ".kubecert-" + random_suffix(); }
+std::string temp_name_for(const FolderEntry& entry) {
+    return "." + entry.name + ".kubecert-" + random_suffix();
+}
 
 util::Result<std::string> write_temp(const FolderEntry& entry, const std::string& content, std::uint32_t mode,
                                      std::optional<Owner> owner, bool owner_required, const std::string& temp_name) {
@@ -137,8 +141,7 @@ util::Result<FileData> read_entry(const FolderEntry& entry) {
     UniqueFd guard(fd);
     struct stat st {};
     if (::fstat(fd, &st) != 0) return sys_error(entry.path, errno);
-    if (!S_ISREG(st.st_mode))
-        return util::make_error(util::ErrorCode::invalid, entry.path + ": not a regular file");
+    if (!S_ISREG(st.st_mode)) return util::make_error(util::ErrorCode::invalid, entry.path + ": not a regular file");
     if (static_cast<std::uint64_t>(st.st_size) > RootFs::k_max_file_bytes)
         return util::make_error(util::ErrorCode::denied, entry.path + ": refused, too large");
     FileData out;
@@ -178,8 +181,9 @@ util::Status move_entry(const FolderEntry& from, const FolderEntry& to) {
     if (errno != EXDEV) return sys_error(from.path + ": move to " + to.path, errno);
     // Another file system (a backup folder given with --backup-dir): copy, fsync, remove.
     auto data = read_entry(from);
-    if (!data) return util::make_error(data.error().code, data.error().message + " (only regular files can be moved "
-                                                                                 "across file systems)");
+    if (!data)
+        return util::make_error(data.error().code, data.error().message + " (only regular files can be moved "
+                                                                          "across file systems)");
     auto copied = write_atomic(to, data->content, data->mode, data->owner, true);
     if (!copied) return copied;
     return remove_entry(from);

@@ -35,9 +35,9 @@ private:
 
 // One name in an open folder of a root.
 struct FolderEntry {
-    UniqueFd folder;   // O_RDONLY | O_DIRECTORY, so it can be fsynced
-    std::string name;  // one path component
-    std::string path;  // node path of the entry inside its root, for messages and the journal
+    UniqueFd folder;  // O_RDONLY | O_DIRECTORY, so it can be fsynced
+    std::string name; // one path component
+    std::string path; // node path of the entry inside its root, for messages and the journal
     std::string folder_path() const;
 };
 

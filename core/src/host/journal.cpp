@@ -30,7 +30,9 @@ std::vector<std::string> split_tabs(const std::string& line) {
     }
 }
 
-bool node_path_ok(const std::string& p) { return !p.empty() && p[0] == '/' && p.find('\0') == std::string::npos; }
+bool node_path_ok(const std::string& p) {
+    return !p.empty() && p[0] == '/' && p.find('\0') == std::string::npos;
+}
 
 } // namespace
 

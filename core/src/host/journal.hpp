@@ -24,7 +24,7 @@ namespace kubecert::host {
 struct Journal {
     struct Entry {
         std::string node_path; // absolute, inside the root
-        std::string ref;       // relative to the backup folder ("files/...", "parked/...", "links/..."), "-" for created
+        std::string ref; // relative to the backup folder ("files/...", "parked/...", "links/..."), "-" for created
     };
     struct Rename {
         std::string temp_path;   // node path of the temporary file or link

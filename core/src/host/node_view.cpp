@@ -114,8 +114,7 @@ util::Result<std::vector<std::string>> NodeView::list_dir(const std::string& pat
             return disk.error();
         }
     }
-    for (const auto& temp : m_transaction->staged_temp_names(folder))
-        names.erase(temp);
+    for (const auto& temp : m_transaction->staged_temp_names(folder)) names.erase(temp);
     for (auto it = names.begin(); it != names.end();) {
         const std::string child = prefix + *it;
         const bool parked = m_transaction->parked_in_plan(child) && !m_transaction->pending_write(child) &&

@@ -63,8 +63,7 @@ util::Result<std::vector<ProcessInfo>> find_processes(const RootFs& fs, const st
         info.pid = std::stoi(entry);
         if (cmdline) info.argv = split_cmdline(*cmdline);
         std::string comm_name = comm ? *comm : "";
-        while (!comm_name.empty() && (comm_name.back() == '\n' || comm_name.back() == '\0'))
-            comm_name.pop_back();
+        while (!comm_name.empty() && (comm_name.back() == '\n' || comm_name.back() == '\0')) comm_name.pop_back();
         bool match = (!info.argv.empty() && basename_of(info.argv[0]) == name) ||
                      (!comm_name.empty() && comm_name == short_name);
         if (match) found.push_back(std::move(info));

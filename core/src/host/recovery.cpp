@@ -32,7 +32,8 @@ util::Status consider(std::unique_ptr<RootFs> backup, std::vector<InterruptedFix
 
 } // namespace
 
-util::Result<std::vector<InterruptedFix>> find_interrupted_fixes(const RootFs& fs, const std::string& extra_backup_dir) {
+util::Result<std::vector<InterruptedFix>> find_interrupted_fixes(const RootFs& fs,
+                                                                 const std::string& extra_backup_dir) {
     std::vector<InterruptedFix> out;
     auto names = fs.list_dir(k_default_backup_root);
     if (!names && names.error().code != util::ErrorCode::not_found) return names.error();
@@ -47,9 +48,8 @@ util::Result<std::vector<InterruptedFix>> find_interrupted_fixes(const RootFs& f
         const int fd = ::open(extra_backup_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd >= 0) {
             auto backup = RootFs::adopt(fd);
-            const bool seen = std::any_of(out.begin(), out.end(), [&](const InterruptedFix& f) {
-                return f.backup_dir == backup->root();
-            });
+            const bool seen = std::any_of(out.begin(), out.end(),
+                                          [&](const InterruptedFix& f) { return f.backup_dir == backup->root(); });
             if (!seen)
                 if (auto st = consider(std::move(backup), out); !st) return st.error();
         }

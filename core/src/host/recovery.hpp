@@ -22,8 +22,8 @@ namespace kubecert::host {
 inline constexpr const char* k_default_backup_root = "/var/backups/kubecert";
 
 struct InterruptedFix {
-    std::string backup_dir;          // host path, for messages
-    std::unique_ptr<RootFs> backup;  // the backup folder, opened inside the root
+    std::string backup_dir;         // host path, for messages
+    std::unique_ptr<RootFs> backup; // the backup folder, opened inside the root
     Journal journal;
 };
 

@@ -64,7 +64,8 @@ util::Result<std::vector<std::string>> restore_journal(const RootFs& fs, const R
         if (std::find(restored.begin(), restored.end(), it->node_path) == restored.end())
             restored.push_back(it->node_path);
     }
-    if (!errors.empty()) return util::make_error(util::ErrorCode::io, "restore from " + label + " incomplete: " + errors);
+    if (!errors.empty())
+        return util::make_error(util::ErrorCode::io, "restore from " + label + " incomplete: " + errors);
     if (journal.state == Journal::State::in_progress) {
         // Said once it is true, so that the next run does not roll it back again.
         Journal done = journal;

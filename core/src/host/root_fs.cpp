@@ -3,8 +3,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <sys/stat.h>
 #include <linux/openat2.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -39,15 +39,13 @@ void push_front_components(std::deque<std::string>& queue, const std::string& pa
         if (end > start) words.push_back(path.substr(start, end - start));
         start = end + 1;
     }
-    for (auto it = words.rbegin(); it != words.rend(); ++it)
-        queue.push_front(*it);
+    for (auto it = words.rbegin(); it != words.rend(); ++it) queue.push_front(*it);
 }
 
 std::string join(const std::vector<std::string>& parts) {
     if (parts.empty()) return "/";
     std::string out;
-    for (const auto& p : parts)
-        out += "/" + p;
+    for (const auto& p : parts) out += "/" + p;
     return out;
 }
 
@@ -99,9 +97,10 @@ util::Result<int> RootFs::open_unchecked(const std::string& node_path, int flags
             if (errno == EAGAIN || errno == EINTR) continue; // a rename raced the lookup: the kernel asks to retry
             if (errno == ELOOP)
                 return util::make_error(util::ErrorCode::invalid,
-                                        node_path + (follow_last ? ": refused, more than 40 symbolic links (a loop?) or a "
-                                                                   "/proc magic link"
-                                                                 : ": refused, it is a symbolic link"));
+                                        node_path + (follow_last
+                                                         ? ": refused, more than 40 symbolic links (a loop?) or a "
+                                                           "/proc magic link"
+                                                         : ": refused, it is a symbolic link"));
             if (errno == EXDEV)
                 return util::make_error(util::ErrorCode::denied, node_path + ": refused, it leads out of the root");
             return io_error(node_path, errno);
@@ -166,8 +165,10 @@ std::optional<std::string> RootFs::link_out_of_root(const std::string& node_path
         std::deque<std::string> steps;
         push_front_components(steps, target);
         for (int level = depth; !outside && !steps.empty(); steps.pop_front()) {
-            if (steps.front() == "..") outside = --level < 0;
-            else if (steps.front() != ".") ++level;
+            if (steps.front() == "..")
+                outside = --level < 0;
+            else if (steps.front() != ".")
+                ++level;
         }
         if (!outside) return std::nullopt;
         return prefix + " is a symbolic link to " + target + ", which does not exist inside --root " + m_root +
@@ -278,7 +279,8 @@ const char* kind_of(mode_t mode) {
 
 util::Error too_large(const std::string& node_path, std::uint64_t max_bytes) {
     return util::make_error(util::ErrorCode::denied, node_path + ": refused, larger than the " +
-                                                         std::to_string(max_bytes >> 10) + " KiB kubecert reads of a file");
+                                                         std::to_string(max_bytes >> 10) +
+                                                         " KiB kubecert reads of a file");
 }
 
 } // namespace

@@ -85,8 +85,7 @@ public:
     // Reads a whole regular file. Error code not_found when absent; denied,
     // naming the file, for anything else than a regular file (a FIFO would
     // block, a device never ends) and for a file over `max_bytes`.
-    util::Result<std::string> read_file(const std::string& node_path,
-                                        std::uint64_t max_bytes = k_max_file_bytes) const;
+    util::Result<std::string> read_file(const std::string& node_path, std::uint64_t max_bytes = k_max_file_bytes) const;
     // stat (follow_last) / lstat. A missing file is a success with Type::missing.
     util::Result<FileStat> stat(const std::string& node_path, bool follow_last = true) const;
     // Sorted names, no "." / "..". Error not_found when absent.
@@ -95,9 +94,10 @@ public:
 private:
     RootFs() = default;
     // open() without naming a folder link out of the root when the path is missing.
-    util::Result<int> open_unchecked(const std::string& node_path, int flags, std::uint32_t mode, bool follow_last) const;
+    util::Result<int> open_unchecked(const std::string& node_path, int flags, std::uint32_t mode,
+                                     bool follow_last) const;
     std::string m_root; // absolute, no trailing slash ("" for "/")
-    int m_root_fd = -1;  // O_PATH descriptor of the root, what openat2 resolves against
+    int m_root_fd = -1; // O_PATH descriptor of the root, what openat2 resolves against
     bool m_openat2 = false;
 };
 

@@ -87,15 +87,13 @@ Status make_host_dirs(const std::string& dir) {
 
 Transaction::Transaction(const RootFs& fs, std::string backup_dir, bool dry_run, BackupPlace place)
     : m_fs(fs), m_backup_request(std::move(backup_dir)), m_backup_place(place), m_dry_run(dry_run) {
-    while (m_backup_request.size() > 1 && m_backup_request.back() == '/')
-        m_backup_request.pop_back();
+    while (m_backup_request.size() > 1 && m_backup_request.back() == '/') m_backup_request.pop_back();
     m_backup_dir = place == BackupPlace::in_root ? fs.root() + m_backup_request : m_backup_request;
 }
 
 Transaction::~Transaction() {
     // Staged writes never committed (an exception went past the fix): their temporary files hold new keys.
-    while (!m_staged.empty())
-        drop_staged(m_staged.back().node_path);
+    while (!m_staged.empty()) drop_staged(m_staged.back().node_path);
 }
 
 Status Transaction::open_backup() {
@@ -169,10 +167,8 @@ std::optional<std::string> Transaction::planned_link(const std::string& node_pat
 
 std::vector<std::string> Transaction::pending_paths() const {
     std::vector<std::string> paths;
-    for (const auto& w : m_overlay)
-        paths.push_back(w.node_path);
-    for (const auto& l : m_links)
-        paths.push_back(l.first);
+    for (const auto& w : m_overlay) paths.push_back(w.node_path);
+    for (const auto& l : m_links) paths.push_back(l.first);
     return paths;
 }
 
@@ -404,13 +400,11 @@ util::Status Transaction::rollback() {
         m_overlay.clear();
         m_parked.clear();
         m_links.clear();
-        for (auto& r : m_records)
-            r.rolled_back = true;
+        for (auto& r : m_records) r.rolled_back = true;
         return util::ok_status();
     }
     // Writes never renamed into place changed nothing on the node: only their temporary files go.
-    while (!m_staged.empty())
-        drop_staged(m_staged.back().node_path);
+    while (!m_staged.empty()) drop_staged(m_staged.back().node_path);
     std::string errors;
     auto note = [&](const util::Error& e) { errors += (errors.empty() ? "" : "; ") + e.message; };
     // Newest first: a file parked and then replaced by a new one gets the new one removed, then comes back.
@@ -465,10 +459,8 @@ util::Status Transaction::undo_record(EditRecord& r) {
 util::Status Transaction::write_manifest() const {
     if (m_dry_run || !m_backup) return util::ok_status();
     Journal journal;
-    for (const auto& r : m_records)
-        journal.entries.push_back({r.node_path, manifest_ref(r, m_backup_dir)});
-    for (const auto& [temp, target] : m_renames)
-        journal.renames.push_back({temp, target});
+    for (const auto& r : m_records) journal.entries.push_back({r.node_path, manifest_ref(r, m_backup_dir)});
+    for (const auto& [temp, target] : m_renames) journal.renames.push_back({temp, target});
     journal.state = m_rolled_back ? Journal::State::rolled_back
                     : m_complete  ? Journal::State::complete
                                   : Journal::State::in_progress;

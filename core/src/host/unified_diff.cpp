@@ -36,16 +36,14 @@ struct Op {
 
 std::vector<Op> edit_script(const std::vector<std::string>& a, const std::vector<std::string>& b) {
     std::size_t prefix = 0;
-    while (prefix < a.size() && prefix < b.size() && a[prefix] == b[prefix])
-        ++prefix;
+    while (prefix < a.size() && prefix < b.size() && a[prefix] == b[prefix]) ++prefix;
     std::size_t suffix = 0;
     while (suffix < a.size() - prefix && suffix < b.size() - prefix &&
            a[a.size() - 1 - suffix] == b[b.size() - 1 - suffix])
         ++suffix;
 
     std::vector<Op> ops;
-    for (std::size_t i = 0; i < prefix; ++i)
-        ops.push_back({' ', i, i});
+    for (std::size_t i = 0; i < prefix; ++i) ops.push_back({' ', i, i});
     const std::size_t n = a.size() - prefix - suffix;
     const std::size_t m = b.size() - prefix - suffix;
     std::size_t i = 0, j = 0;
@@ -69,12 +67,9 @@ std::vector<Op> edit_script(const std::vector<std::string>& a, const std::vector
             }
         }
     }
-    for (; i < n; ++i)
-        ops.push_back({'-', prefix + i, prefix + j});
-    for (; j < m; ++j)
-        ops.push_back({'+', prefix + n, prefix + j});
-    for (std::size_t k = 0; k < suffix; ++k)
-        ops.push_back({' ', prefix + n + k, prefix + m + k});
+    for (; i < n; ++i) ops.push_back({'-', prefix + i, prefix + j});
+    for (; j < m; ++j) ops.push_back({'+', prefix + n, prefix + j});
+    for (std::size_t k = 0; k < suffix; ++k) ops.push_back({' ', prefix + n + k, prefix + m + k});
     return ops;
 }
 
@@ -95,15 +90,13 @@ std::string diff_lines(const std::string& old_label, const std::string& new_labe
     std::string out = "--- " + old_label + "\n+++ " + new_label + "\n";
     std::size_t k = 0;
     while (k < ops.size()) {
-        while (k < ops.size() && ops[k].kind == ' ')
-            ++k;
+        while (k < ops.size() && ops[k].kind == ' ') ++k;
         if (k == ops.size()) break;
         const std::size_t start = k >= k_context ? k - k_context : 0;
         std::size_t end = k + 1; // one past the last change of the hunk
         for (;;) {
             std::size_t next = end;
-            while (next < ops.size() && ops[next].kind == ' ')
-                ++next;
+            while (next < ops.size() && ops[next].kind == ' ') ++next;
             // Changes closer than two contexts share a hunk, as diff -u does.
             if (next == ops.size() || next - end > 2 * k_context) break;
             end = next + 1;

@@ -30,7 +30,9 @@ struct Url {
     std::string target;      // path and query, at least "/"
 };
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 std::string to_lower(std::string_view s) {
     std::string out(s);
@@ -157,12 +159,15 @@ public:
                 if (SSL_read_ex(m_ssl.get(), out, size, &got) == 1) return got;
                 int err = SSL_get_error(m_ssl.get(), 0);
                 if (err == SSL_ERROR_ZERO_RETURN) return std::size_t{0};
-                if (err == SSL_ERROR_WANT_WRITE) want = POLLOUT;
-                else if (err != SSL_ERROR_WANT_READ) return tls_failure(err, "reading the response");
+                if (err == SSL_ERROR_WANT_WRITE)
+                    want = POLLOUT;
+                else if (err != SSL_ERROR_WANT_READ)
+                    return tls_failure(err, "reading the response");
             } else {
                 ssize_t got = recv(m_sock.fd(), out, size, 0);
                 if (got >= 0) return static_cast<std::size_t>(got);
-                if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return io_failure("reading the response");
+                if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                    return io_failure("reading the response");
             }
             if (!wait_for(m_sock.fd(), want, m_deadline)) return timed_out("waiting for the response");
         }
@@ -177,8 +182,10 @@ private:
                 errno = 0;
                 if (SSL_write_ex(m_ssl.get(), data.data(), data.size(), &put) == 1) return put;
                 int err = SSL_get_error(m_ssl.get(), 0);
-                if (err == SSL_ERROR_WANT_READ) want = POLLIN;
-                else if (err != SSL_ERROR_WANT_WRITE) return tls_failure(err, "sending the request");
+                if (err == SSL_ERROR_WANT_READ)
+                    want = POLLIN;
+                else if (err != SSL_ERROR_WANT_WRITE)
+                    return tls_failure(err, "sending the request");
             } else {
                 ssize_t put = send(m_sock.fd(), data.data(), data.size(), MSG_NOSIGNAL);
                 if (put >= 0) return static_cast<std::size_t>(put);
@@ -216,16 +223,16 @@ util::Result<Connection> open_connection(const Url& u, const std::string& label,
     if (!u.tls) return Connection(std::move(*sock), nullptr, label, deadline);
 
     SSL_CTX* ctx = https_context();
-    if (!ctx) return make_error(ErrorCode::failed, label + ": cannot create TLS context: " + x509::take_openssl_error());
+    if (!ctx)
+        return make_error(ErrorCode::failed, label + ": cannot create TLS context: " + x509::take_openssl_error());
     SslPtr ssl(SSL_new(ctx));
     if (!ssl || SSL_set_fd(ssl.get(), sock->fd()) != 1)
         return make_error(ErrorCode::failed, label + ": cannot set up TLS: " + x509::take_openssl_error());
     // SNI carries host names only (RFC 6066); an IP literal is checked
     // against the certificate's IP addresses instead of its DNS names.
-    bool checked = is_ip_literal(u.host)
-                       ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl.get()), u.host.c_str()) == 1
-                       : SSL_set_tlsext_host_name(ssl.get(), u.host.c_str()) == 1 &&
-                             SSL_set1_host(ssl.get(), u.host.c_str()) == 1;
+    bool checked = is_ip_literal(u.host) ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl.get()), u.host.c_str()) == 1
+                                         : SSL_set_tlsext_host_name(ssl.get(), u.host.c_str()) == 1 &&
+                                               SSL_set1_host(ssl.get(), u.host.c_str()) == 1;
     if (!checked) return make_error(ErrorCode::failed, label + ": cannot set up TLS: " + x509::take_openssl_error());
     SSL_set_connect_state(ssl.get());
     auto shaken = tls_handshake(ssl.get(), sock->fd(), deadline, label);

@@ -17,7 +17,9 @@ constexpr std::size_t k_max_body = 16u * 1024u * 1024u;
 constexpr std::size_t k_max_line = 64u * 1024u;
 constexpr std::size_t k_max_header_bytes = 256u * 1024u;
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 std::string to_lower(std::string_view s) {
     std::string out(s);
@@ -108,10 +110,8 @@ struct Head {
 };
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     return s;
 }
 
@@ -133,8 +133,7 @@ util::Result<Head> read_head(Reader& in) {
         auto status_line = in.line();
         if (!status_line.ok()) return status_line.error();
         auto status = parse_status_line(*status_line);
-        if (!status)
-            return in.malformed("bad status line \"" + status_line->substr(0, 80) + "\"");
+        if (!status) return in.malformed("bad status line \"" + status_line->substr(0, 80) + "\"");
         head = Head{};
         head.status = *status;
         std::size_t header_bytes = 0;
@@ -150,7 +149,8 @@ util::Result<Head> read_head(Reader& in) {
             std::string name = to_lower(std::string_view(*line).substr(0, colon));
             std::string_view value = trim(std::string_view(*line).substr(colon + 1));
             if (name == "content-length") {
-                if (value.empty() || value.size() > 12 || value.find_first_not_of("0123456789") != std::string_view::npos)
+                if (value.empty() || value.size() > 12 ||
+                    value.find_first_not_of("0123456789") != std::string_view::npos)
                     return in.malformed("bad Content-Length \"" + std::string(value) + "\"");
                 std::size_t n = std::stoull(std::string(value));
                 if (head.content_length && *head.content_length != n)
@@ -161,8 +161,9 @@ util::Result<Head> read_head(Reader& in) {
                 std::string codings = to_lower(value);
                 std::size_t comma = codings.rfind(',');
                 head.has_transfer_encoding = true;
-                head.chunked = trim(comma == std::string::npos ? codings : std::string_view(codings).substr(comma + 1)) ==
-                               "chunked";
+                head.chunked =
+                    trim(comma == std::string::npos ? codings : std::string_view(codings).substr(comma + 1)) ==
+                    "chunked";
             }
         }
         if (head.status >= 200 || head.status == 101) return head;

@@ -79,7 +79,8 @@ util::Result<AddrInfoPtr> resolve(const Endpoint& ep, const std::string& label, 
     if (!lookup->done_cv.wait_until(lock, deadline, [&] { return lookup->done; }))
         return make_error(ErrorCode::timeout, label + ": timed out resolving " + ep.host);
     if (lookup->rc != 0)
-        return make_error(ErrorCode::unreachable, label + ": cannot resolve " + ep.host + ": " + gai_strerror(lookup->rc));
+        return make_error(ErrorCode::unreachable,
+                          label + ": cannot resolve " + ep.host + ": " + gai_strerror(lookup->rc));
     return AddrInfoPtr(std::exchange(lookup->result, nullptr));
 }
 

@@ -33,7 +33,8 @@ util::Status tls_handshake(SSL* ssl, int fd, Clock::time_point deadline, const s
             why = errno != 0 && err == SSL_ERROR_SYSCALL ? std::strerror(errno) : "connection closed by peer";
         // "certificate verify failed" alone does not say which check failed.
         long verify = SSL_get_verify_result(ssl);
-        if ((SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER) != 0 && verify != X509_V_OK) why += std::string(" (") + X509_verify_cert_error_string(verify) + ")";
+        if ((SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER) != 0 && verify != X509_V_OK)
+            why += std::string(" (") + X509_verify_cert_error_string(verify) + ")";
         return make_error(ErrorCode::failed, label + ": TLS handshake failed: " + why);
     }
 }

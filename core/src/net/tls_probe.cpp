@@ -37,7 +37,8 @@ util::Result<x509::CertDetails> fetch_served_certificate(const std::string& addr
     if (!sock.ok()) return sock.error();
 
     SSL_CTX* ctx = probe_context();
-    if (!ctx) return make_error(ErrorCode::failed, address + ": cannot create TLS context: " + x509::take_openssl_error());
+    if (!ctx)
+        return make_error(ErrorCode::failed, address + ": cannot create TLS context: " + x509::take_openssl_error());
     SslPtr ssl(SSL_new(ctx));
     if (!ssl || SSL_set_fd(ssl.get(), sock->fd()) != 1)
         return make_error(ErrorCode::failed, address + ": cannot set up TLS: " + x509::take_openssl_error());

@@ -12,7 +12,6 @@ namespace kubecert::net {
 // set to host, and returns the leaf certificate the peer serves. Every step
 // (resolve, connect, handshake) bounded by `timeout`. Errors: unreachable
 // (refused, no route), timeout, failed (handshake).
-util::Result<x509::CertDetails> fetch_served_certificate(const std::string& address,
-                                                         std::chrono::milliseconds timeout);
+util::Result<x509::CertDetails> fetch_served_certificate(const std::string& address, std::chrono::milliseconds timeout);
 
 } // namespace kubecert::net

@@ -25,11 +25,12 @@ std::size_t display_width(std::string_view s) {
 }
 
 // kubeadm's "%-8v" of yes/no: the last cell is left-justified to 8 characters.
-std::string yes_no(bool b) { return b ? "yes     " : "no      "; }
+std::string yes_no(bool b) {
+    return b ? "yes     " : "no      ";
+}
 
 // One block of lines aligned together (a tabwriter "column block").
-template <std::size_t N>
-void append_table(std::string& out, const std::vector<std::array<std::string, N>>& rows) {
+template <std::size_t N> void append_table(std::string& out, const std::vector<std::array<std::string, N>>& rows) {
     std::array<std::size_t, N> widths{};
     for (std::size_t col = 0; col + 1 < N; ++col) {
         std::size_t w = k_min_width;
@@ -59,8 +60,7 @@ void append_plugin_tables(std::string& out, const std::vector<const Certificate*
                                    util::format_residual(c->residual_seconds), yes_no(c->externally_managed)});
         } else {
             leaves.push_back({c->name, util::format_short_date(c->not_after),
-                              util::format_residual(c->residual_seconds), c->authority,
-                              yes_no(c->externally_managed)});
+                              util::format_residual(c->residual_seconds), c->authority, yes_no(c->externally_managed)});
         }
     }
     append_table(out, leaves);

@@ -13,7 +13,9 @@ using Json = nlohmann::ordered_json;
 
 // Empty optional strings are null in the report so consumers can tell "none"
 // from an empty value without knowing our conventions.
-Json string_or_null(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
+Json string_or_null(const std::string& s) {
+    return s.empty() ? Json(nullptr) : Json(s);
+}
 
 // A finding with its keys in the documented order.
 Json finding_json(const Finding& f) {

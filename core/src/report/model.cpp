@@ -66,8 +66,10 @@ void append_one_line(std::string& out, const std::string& value) {
     std::size_t end = value.size();
     while (end > 0 && (value[end - 1] == '\n' || value[end - 1] == '\r')) --end;
     for (std::size_t i = 0; i < end; ++i) {
-        if (value[i] == '\n') out += "\\n";
-        else if (value[i] != '\r') out += value[i];
+        if (value[i] == '\n')
+            out += "\\n";
+        else if (value[i] != '\r')
+            out += value[i];
     }
 }
 } // namespace

@@ -53,10 +53,10 @@ struct Action {
     std::string finding; // id of the finding it fixes ("" when none)
     std::string plugin;
     ActionKind kind = ActionKind::edit;
-    std::string target;  // node path of the file, or the command line
+    std::string target; // node path of the file, or the command line
     ActionStatus status = ActionStatus::planned;
-    std::string backup;  // host path of the backup copy ("" when none)
-    std::string detail;  // diff (dry run) or command output on failure
+    std::string backup; // host path of the backup copy ("" when none)
+    std::string detail; // diff (dry run) or command output on failure
 };
 
 struct PluginRef {
@@ -67,7 +67,7 @@ struct PluginRef {
 // Everything one run produced; rendered by the report writers.
 struct Report {
     std::string tool_version;
-    std::int64_t generated_at = 0;  // the evaluation instant (--now or the clock)
+    std::int64_t generated_at = 0; // the evaluation instant (--now or the clock)
     std::string root;
     // The node the report is about, for fleet views (`kubecert report merge`):
     // its name (--node-name, else /etc/hostname under the root) and flavor
@@ -77,13 +77,13 @@ struct Report {
     // How paths are kept inside --root: "openat2" (the kernel resolves every
     // path) or "user-space" (the kernel refused openat2; a small race remains).
     std::string confinement = "openat2";
-    std::string command;            // "audit", "fix", "certs"
+    std::string command; // "audit", "fix", "certs"
     bool dry_run = false;
     std::vector<PluginRef> plugins;
-    std::vector<Finding> findings;  // the audit (before the fix, for `fix`)
+    std::vector<Finding> findings; // the audit (before the fix, for `fix`)
     std::vector<Certificate> certificates;
-    std::vector<Action> actions;    // `fix` only
-    std::vector<Finding> after;     // `fix` only: the audit after the fix
+    std::vector<Action> actions; // `fix` only
+    std::vector<Finding> after;  // `fix` only: the audit after the fix
     bool has_after = false;
     std::vector<std::string> errors; // run-level errors (plugin failures), each one line
 };

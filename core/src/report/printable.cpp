@@ -15,7 +15,11 @@ void append_hex(std::string& out, unsigned char c) {
 std::size_t utf8_length(std::string_view s, std::size_t i) {
     const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
     const unsigned char c = b(0);
-    std::size_t n = c < 0x80 ? 1 : (c >= 0xc2 && c <= 0xdf) ? 2 : (c >= 0xe0 && c <= 0xef) ? 3 : (c >= 0xf0 && c <= 0xf4) ? 4 : 0;
+    std::size_t n = c < 0x80                   ? 1
+                    : (c >= 0xc2 && c <= 0xdf) ? 2
+                    : (c >= 0xe0 && c <= 0xef) ? 3
+                    : (c >= 0xf0 && c <= 0xf4) ? 4
+                                               : 0;
     if (n == 0 || i + n > s.size()) return 0;
     for (std::size_t k = 1; k < n; ++k)
         if ((b(k) & 0xc0) != 0x80) return 0;

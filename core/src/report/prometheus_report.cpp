@@ -36,19 +36,21 @@ std::string render_prometheus(const Report& raw) {
     out.reserve(1024 + 200 * report.certificates.size() + 5 * 120 * findings.size());
 
     append_prometheus_gauge_header(out, "kubecert_certificate_not_after_seconds",
-                  "Expiry time (notAfter) of the certificate, in unix seconds.");
+                                   "Expiry time (notAfter) of the certificate, in unix seconds.");
     for (const Certificate& c : report.certificates) {
         append_certificate_sample(out, "kubecert_certificate_not_after_seconds", c, c.not_after);
     }
-    append_prometheus_gauge_header(out, "kubecert_certificate_residual_seconds",
-                  "Seconds left until the certificate expires, as of the run (negative when expired).");
+    append_prometheus_gauge_header(
+        out, "kubecert_certificate_residual_seconds",
+        "Seconds left until the certificate expires, as of the run (negative when expired).");
     for (const Certificate& c : report.certificates) {
         append_certificate_sample(out, "kubecert_certificate_residual_seconds", c, c.residual_seconds);
     }
 
     // One series per status (1 for the current one) so alerts can match on a
     // label without the series disappearing when the status changes.
-    append_prometheus_gauge_header(out, "kubecert_finding_status", "Status of the check: 1 for its current status, 0 for the others.");
+    append_prometheus_gauge_header(out, "kubecert_finding_status",
+                                   "Status of the check: 1 for its current status, 0 for the others.");
     for (const Finding& f : findings) {
         for (FindingStatus s : k_statuses) {
             out += "kubecert_finding_status{plugin=";
@@ -75,20 +77,23 @@ std::string render_prometheus(const Report& raw) {
     }
 
     // Without it a run where a plugin failed would look like a healthy node.
-    append_prometheus_gauge_header(out, "kubecert_run_errors", "Number of run-level errors (plugins that failed to load or run).");
+    append_prometheus_gauge_header(out, "kubecert_run_errors",
+                                   "Number of run-level errors (plugins that failed to load or run).");
     out += "kubecert_run_errors ";
     out += std::to_string(report.errors.size());
     out += '\n';
 
     // 0 whenever the run ends with exit status 3 (a run-level error or an
     // ERROR finding), so one alert rule catches a run that could not judge the node.
-    append_prometheus_gauge_header(out, "kubecert_run_success",
-                  "1 when the run completed and evaluated every check, 0 when it failed (exit status 3).");
+    append_prometheus_gauge_header(
+        out, "kubecert_run_success",
+        "1 when the run completed and evaluated every check, 0 when it failed (exit status 3).");
     out += "kubecert_run_success ";
     out += report.errors.empty() && summary.error == 0 ? '1' : '0';
     out += '\n';
 
-    append_prometheus_gauge_header(out, "kubecert_last_run_timestamp_seconds", "Instant the run evaluated its checks at, in unix seconds.");
+    append_prometheus_gauge_header(out, "kubecert_last_run_timestamp_seconds",
+                                   "Instant the run evaluated its checks at, in unix seconds.");
     out += "kubecert_last_run_timestamp_seconds ";
     out += std::to_string(report.generated_at);
     out += '\n';

@@ -87,7 +87,9 @@ void find_base64_pem_keys(std::string_view text, std::vector<Span>& out) {
 
 // `b` is a lowercase ASCII letter: ASCII case folding, inline (std::tolower is a
 // locale call per byte, the cost of scrubbing a fleet report of megabytes).
-bool ieq(char a, char b) { return (static_cast<unsigned char>(a) | 0x20) == static_cast<unsigned char>(b); }
+bool ieq(char a, char b) {
+    return (static_cast<unsigned char>(a) | 0x20) == static_cast<unsigned char>(b);
+}
 
 // The value after any key ending in "key-data" / "key_data" (kubeconfig's
 // client-key-data, and whatever a report or log calls it): `name: value`,
@@ -131,7 +133,9 @@ std::vector<Span> find_all(std::string_view text) {
 
 } // namespace
 
-bool contains_key_material(std::string_view text) { return !find_all(text).empty(); }
+bool contains_key_material(std::string_view text) {
+    return !find_all(text).empty();
+}
 
 std::vector<std::string_view> key_material_pieces(std::string_view text) {
     std::vector<std::string_view> pieces;

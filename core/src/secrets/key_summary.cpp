@@ -17,7 +17,9 @@ namespace kubecert::secrets {
 namespace {
 
 // Never prompt, never decrypt: an encrypted key stays unread.
-int no_passphrase(char*, int, int, void*) { return -1; }
+int no_passphrase(char*, int, int, void*) {
+    return -1;
+}
 
 std::string algorithm_of(const EVP_PKEY* key) {
     switch (EVP_PKEY_get_base_id(key)) {
@@ -60,15 +62,15 @@ std::optional<std::string> describe_private_key(std::string_view data) {
         pem = std::move(*decoded);
     }
     if (pem.find("PRIVATE KEY-----") == std::string::npos) return std::nullopt;
-    if (pem.find("ENCRYPTED PRIVATE KEY") != std::string::npos || pem.find("Proc-Type: 4,ENCRYPTED") != std::string::npos)
+    if (pem.find("ENCRYPTED PRIVATE KEY") != std::string::npos ||
+        pem.find("Proc-Type: 4,ENCRYPTED") != std::string::npos)
         return std::string("encrypted private key");
     x509::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-    x509::PkeyPtr key(
-        bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr) : nullptr);
+    x509::PkeyPtr key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr) : nullptr);
     ERR_clear_error();
     if (!key) return std::string("unreadable private key");
-    return algorithm_of(key.get()) + " " + std::to_string(EVP_PKEY_get_bits(key.get())) + ", public key sha256:" +
-           public_key_sha256(key.get());
+    return algorithm_of(key.get()) + " " + std::to_string(EVP_PKEY_get_bits(key.get())) +
+           ", public key sha256:" + public_key_sha256(key.get());
 }
 
 } // namespace kubecert::secrets

@@ -12,8 +12,10 @@ namespace {
 constexpr std::size_t k_min_fragment = 16;
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '"')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '"')) s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '"'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '"'))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -21,8 +23,9 @@ std::string_view trim(std::string_view s) {
 
 void KnownSecrets::remember(std::string_view content) {
     // Cheap test first: most files a run reads hold no key.
-    if (content.find("PRIVATE KEY") == std::string_view::npos && content.find("LS0tLS1CRUdJTi") == std::string_view::npos &&
-        content.find("ey-data") == std::string_view::npos && content.find("ey_data") == std::string_view::npos)
+    if (content.find("PRIVATE KEY") == std::string_view::npos &&
+        content.find("LS0tLS1CRUdJTi") == std::string_view::npos && content.find("ey-data") == std::string_view::npos &&
+        content.find("ey_data") == std::string_view::npos)
         return;
     for (const auto piece : key_material_pieces(content)) remember_piece(piece, 0);
 }
@@ -73,7 +76,9 @@ KnownSecrets& known_secrets() {
     return instance;
 }
 
-std::string scrub_for_output(std::string_view text) { return known_secrets().scrub(text); }
+std::string scrub_for_output(std::string_view text) {
+    return known_secrets().scrub(text);
+}
 
 void LineScrubber::write(std::string_view chunk) {
     m_pending.append(chunk);
@@ -92,8 +97,10 @@ void LineScrubber::flush() {
 }
 
 void LineScrubber::emit_line(std::string_view line) {
-    const bool begins = line.find("-----BEGIN ") != std::string_view::npos && line.find("PRIVATE KEY") != std::string_view::npos;
-    const bool ends = line.find("-----END ") != std::string_view::npos && line.find("PRIVATE KEY") != std::string_view::npos;
+    const bool begins =
+        line.find("-----BEGIN ") != std::string_view::npos && line.find("PRIVATE KEY") != std::string_view::npos;
+    const bool ends =
+        line.find("-----END ") != std::string_view::npos && line.find("PRIVATE KEY") != std::string_view::npos;
     if (begins && !ends) {
         m_in_key = true;
         std::fputs("[private key redacted]\n", m_to);

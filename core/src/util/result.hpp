@@ -7,7 +7,16 @@
 namespace kubecert::util {
 
 // Why an operation failed; maps one to one onto kubecert_status_t.
-enum class ErrorCode { failed = 1, not_found = 2, parse = 3, io = 4, denied = 5, timeout = 6, unreachable = 7, invalid = 8 };
+enum class ErrorCode {
+    failed = 1,
+    not_found = 2,
+    parse = 3,
+    io = 4,
+    denied = 5,
+    timeout = 6,
+    unreachable = 7,
+    invalid = 8
+};
 
 struct Error {
     ErrorCode code = ErrorCode::failed;
@@ -15,8 +24,7 @@ struct Error {
 };
 
 // An expected<T, Error>: the value, or why there is none.
-template <class T>
-class Result {
+template <class T> class Result {
 public:
     Result(T value) : m_v(std::move(value)) {}
     Result(Error error) : m_v(std::move(error)) {}
@@ -37,8 +45,12 @@ private:
 // A Result without a value.
 struct Unit {};
 using Status = Result<Unit>;
-inline Status ok_status() { return Unit{}; }
+inline Status ok_status() {
+    return Unit{};
+}
 
-inline Error make_error(ErrorCode code, std::string message) { return Error{code, std::move(message)}; }
+inline Error make_error(ErrorCode code, std::string message) {
+    return Error{code, std::move(message)};
+}
 
 } // namespace kubecert::util

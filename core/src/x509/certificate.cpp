@@ -52,10 +52,8 @@ int no_password(char*, int, int, void*) {
 }
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-        s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-        s.remove_suffix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
     return s;
 }
 
@@ -152,8 +150,7 @@ util::Result<std::vector<X509Ptr>> load_cert_bundle(std::string_view data, const
     }
     if (is_pem(trimmed)) {
         auto bio = memory_bio(trimmed);
-        while (X509* c = PEM_read_bio_X509(bio.get(), nullptr, no_password, nullptr))
-            certs.emplace_back(c);
+        while (X509* c = PEM_read_bio_X509(bio.get(), nullptr, no_password, nullptr)) certs.emplace_back(c);
         ERR_clear_error(); // the expected "no start line" at the end of the data
     } else {
         auto one = load_cert(trimmed, source);
@@ -177,9 +174,12 @@ PkeyPtr load_labelled_pem_key(std::string_view pem) {
     while (PEM_read_bio(bio.get(), &name, &header, &der, &len) == 1) {
         const std::string label = name;
         const unsigned char* p = der;
-        if (label == "RSA PRIVATE KEY") key.reset(d2i_PrivateKey(EVP_PKEY_RSA, nullptr, &p, len));
-        else if (label == "EC PRIVATE KEY") key.reset(d2i_PrivateKey(EVP_PKEY_EC, nullptr, &p, len));
-        else if (label == "PRIVATE KEY") key.reset(d2i_AutoPrivateKey(nullptr, &p, len));
+        if (label == "RSA PRIVATE KEY")
+            key.reset(d2i_PrivateKey(EVP_PKEY_RSA, nullptr, &p, len));
+        else if (label == "EC PRIVATE KEY")
+            key.reset(d2i_PrivateKey(EVP_PKEY_EC, nullptr, &p, len));
+        else if (label == "PRIVATE KEY")
+            key.reset(d2i_AutoPrivateKey(nullptr, &p, len));
         const bool key_block = label.find("PRIVATE KEY") != std::string::npos;
         OPENSSL_free(name);
         OPENSSL_free(header);
@@ -267,20 +267,11 @@ std::vector<std::string> subject_alt_names(X509* cert) {
     for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
         const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names.get(), i);
         switch (gn->type) {
-        case GEN_DNS:
-            sans.push_back("DNS:" + asn1_to_utf8(gn->d.dNSName));
-            break;
-        case GEN_IPADD:
-            sans.push_back("IP:" + ip_text(gn->d.iPAddress));
-            break;
-        case GEN_URI:
-            sans.push_back("URI:" + asn1_to_utf8(gn->d.uniformResourceIdentifier));
-            break;
-        case GEN_EMAIL:
-            sans.push_back("email:" + asn1_to_utf8(gn->d.rfc822Name));
-            break;
-        default:
-            break; // directory names, otherName: not used by Kubernetes
+        case GEN_DNS: sans.push_back("DNS:" + asn1_to_utf8(gn->d.dNSName)); break;
+        case GEN_IPADD: sans.push_back("IP:" + ip_text(gn->d.iPAddress)); break;
+        case GEN_URI: sans.push_back("URI:" + asn1_to_utf8(gn->d.uniformResourceIdentifier)); break;
+        case GEN_EMAIL: sans.push_back("email:" + asn1_to_utf8(gn->d.rfc822Name)); break;
+        default: break; // directory names, otherName: not used by Kubernetes
         }
     }
     return sans;
@@ -359,20 +350,13 @@ std::string serial_hex(X509* cert) {
 
 std::string key_algorithm(const EVP_PKEY* key) {
     switch (EVP_PKEY_get_base_id(key)) {
-    case EVP_PKEY_RSA:
-        return "RSA";
-    case EVP_PKEY_RSA_PSS:
-        return "RSA-PSS";
-    case EVP_PKEY_EC:
-        return "EC";
-    case EVP_PKEY_ED25519:
-        return "ED25519";
-    case EVP_PKEY_ED448:
-        return "ED448";
-    case EVP_PKEY_DSA:
-        return "DSA";
-    default:
-        return "UNKNOWN";
+    case EVP_PKEY_RSA: return "RSA";
+    case EVP_PKEY_RSA_PSS: return "RSA-PSS";
+    case EVP_PKEY_EC: return "EC";
+    case EVP_PKEY_ED25519: return "ED25519";
+    case EVP_PKEY_ED448: return "ED448";
+    case EVP_PKEY_DSA: return "DSA";
+    default: return "UNKNOWN";
     }
 }
 
@@ -479,16 +463,14 @@ bool add_authority_key_id(X509* cert, X509* ca) {
 const EVP_MD* signing_digest(const EVP_PKEY* ca_key) {
     switch (EVP_PKEY_get_base_id(ca_key)) {
     case EVP_PKEY_ED25519:
-    case EVP_PKEY_ED448:
-        return nullptr;
+    case EVP_PKEY_ED448: return nullptr;
     case EVP_PKEY_EC: {
         const int bits = EVP_PKEY_get_bits(ca_key);
         if (bits > 384) return EVP_sha512();
         if (bits > 256) return EVP_sha384();
         return sha256();
     }
-    default:
-        return sha256();
+    default: return sha256();
     }
 }
 
@@ -521,8 +503,7 @@ util::Result<VerifyOutcome> verify_certificate(std::string_view cert, std::strin
     std::unique_ptr<X509_STORE, StoreFree> store(X509_STORE_new());
     std::unique_ptr<X509_STORE_CTX, StoreCtxFree> ctx(X509_STORE_CTX_new());
     if (!store || !ctx) return make_error(ErrorCode::failed, "out of memory: " + take_openssl_error());
-    for (const auto& ca : *cas)
-        X509_STORE_add_cert(store.get(), ca.get());
+    for (const auto& ca : *cas) X509_STORE_add_cert(store.get(), ca.get());
     if (X509_STORE_CTX_init(ctx.get(), store.get(), leaf->get(), nullptr) != 1)
         return make_error(ErrorCode::failed, "cannot set up verification: " + take_openssl_error());
     X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx.get()), static_cast<time_t>(at_time));

@@ -10,19 +10,19 @@
 namespace kubecert::x509 {
 
 struct CertDetails {
-    std::string subject;            // RFC 2253 ("CN=kube-apiserver")
+    std::string subject; // RFC 2253 ("CN=kube-apiserver")
     std::string issuer;
     std::string common_name;
     std::string issuer_common_name;
     std::vector<std::string> organizations;
-    std::vector<std::string> sans;  // "DNS:x", "IP:1.2.3.4", "URI:...", "email:..."
-    std::string key_usage;          // "digitalSignature,keyEncipherment,keyCertSign"
-    std::string ext_key_usage;      // "serverAuth,clientAuth"
+    std::vector<std::string> sans; // "DNS:x", "IP:1.2.3.4", "URI:...", "email:..."
+    std::string key_usage;         // "digitalSignature,keyEncipherment,keyCertSign"
+    std::string ext_key_usage;     // "serverAuth,clientAuth"
     bool is_ca = false;
     bool self_signed = false;
     std::int64_t not_before = 0;
     std::int64_t not_after = 0;
-    std::string serial;             // upper-case hex
+    std::string serial;               // upper-case hex
     std::string public_key_algorithm; // "RSA", "EC", "ED25519"
     int public_key_bits = 0;
     std::string sha256_fingerprint; // "AB:CD:..."
@@ -41,8 +41,7 @@ struct VerifyOutcome {
     std::string reason; // OpenSSL's reason when not ok
 };
 // Verifies `cert` against the CA certificate(s) in `ca_bundle` at `at_time`.
-util::Result<VerifyOutcome> verify_certificate(std::string_view cert, std::string_view ca_bundle,
-                                               std::int64_t at_time);
+util::Result<VerifyOutcome> verify_certificate(std::string_view cert, std::string_view ca_bundle, std::int64_t at_time);
 
 struct IssuedPair {
     std::string cert_pem;
@@ -57,7 +56,7 @@ struct IssuedPair {
 // "RSA PRIVATE KEY", SEC1 "EC PRIVATE KEY", PKCS#8 for Ed25519.
 // Thread-safe: batches call it from several threads at once.
 util::Result<IssuedPair> issue_certificate(std::string_view template_cert, std::string_view ca_cert,
-                                           std::string_view ca_key, std::int64_t now,
-                                           std::int64_t validity_seconds, std::string_view old_key = {});
+                                           std::string_view ca_key, std::int64_t now, std::int64_t validity_seconds,
+                                           std::string_view old_key = {});
 
 } // namespace kubecert::x509

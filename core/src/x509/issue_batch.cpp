@@ -9,8 +9,7 @@
 
 namespace kubecert::x509 {
 
-std::vector<util::Result<IssuedPair>> issue_certificates(const std::vector<IssueRequest>& requests,
-                                                         std::int64_t now) {
+std::vector<util::Result<IssuedPair>> issue_certificates(const std::vector<IssueRequest>& requests, std::int64_t now) {
     const std::size_t count = requests.size();
     std::vector<std::optional<util::Result<IssuedPair>>> slots(count);
     std::atomic<std::size_t> next{0};
@@ -20,8 +19,8 @@ std::vector<util::Result<IssuedPair>> issue_certificates(const std::vector<Issue
         for (std::size_t i; (i = next.fetch_add(1)) < count;) {
             const IssueRequest& r = requests[i];
             try {
-                slots[i].emplace(issue_certificate(r.template_cert, r.ca_cert, r.ca_key, now, r.validity_seconds,
-                                                   r.old_key));
+                slots[i].emplace(
+                    issue_certificate(r.template_cert, r.ca_cert, r.ca_key, now, r.validity_seconds, r.old_key));
             } catch (const std::exception& e) { // std::bad_alloc: a failed request, not a crash
                 slots[i].emplace(util::make_error(util::ErrorCode::failed, std::string("cannot issue: ") + e.what()));
             }
@@ -38,13 +37,11 @@ std::vector<util::Result<IssuedPair>> issue_certificates(const std::vector<Issue
         }
     }
     work();
-    for (auto& t : helpers)
-        t.join();
+    for (auto& t : helpers) t.join();
 
     std::vector<util::Result<IssuedPair>> results;
     results.reserve(count);
-    for (auto& slot : slots)
-        results.push_back(std::move(*slot));
+    for (auto& slot : slots) results.push_back(std::move(*slot));
     return results;
 }
 

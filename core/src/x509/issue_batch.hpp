@@ -24,7 +24,6 @@ struct IssueRequest {
 // std::thread::hardware_concurrency() threads (the caller's included), one
 // issuance per thread at a time; when no thread can be started they run one
 // after another on the caller's.
-std::vector<util::Result<IssuedPair>> issue_certificates(const std::vector<IssueRequest>& requests,
-                                                         std::int64_t now);
+std::vector<util::Result<IssuedPair>> issue_certificates(const std::vector<IssueRequest>& requests, std::int64_t now);
 
 } // namespace kubecert::x509

@@ -61,10 +61,8 @@ KeyEncoding encoding_of_der(std::string_view der) {
 }
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-        s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-        s.remove_suffix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
     return s;
 }
 
@@ -110,12 +108,8 @@ util::Result<OwnedPkey> generate_key_like(const EVP_PKEY* like) {
         key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", group);
         break;
     }
-    case EVP_PKEY_ED25519:
-        key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
-        break;
-    case EVP_PKEY_ED448:
-        key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED448");
-        break;
+    case EVP_PKEY_ED25519: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"); break;
+    case EVP_PKEY_ED448: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED448"); break;
     default:
         return make_error(ErrorCode::invalid,
                           std::string("unsupported key algorithm ") + EVP_PKEY_get0_type_name(like));

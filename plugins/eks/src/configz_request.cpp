@@ -50,8 +50,7 @@ std::optional<ConfigzTarget> configz_target(const sdk::Host& host, const std::st
         return std::nullopt;
     }
     target.base = proxy;
-    while (!target.base.empty() && target.base.back() == '/')
-        target.base.pop_back();
+    while (!target.base.empty() && target.base.back() == '/') target.base.pop_back();
     if (target.base.rfind("http://", 0) != 0 && target.base.rfind("https://", 0) != 0) {
         facts = problem("", {"--eks-api-proxy", "url", proxy, "http://HOST:PORT"},
                         "Pass --eks-api-proxy as a URL such as http://127.0.0.1:8001.");

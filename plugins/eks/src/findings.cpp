@@ -14,16 +14,11 @@ using sdk::Status;
 // Status order for combining: ERROR > FAIL > WARN > PASS > INFO.
 int severity(Status s) {
     switch (s) {
-    case Status::error:
-        return 4;
-    case Status::fail:
-        return 3;
-    case Status::warn:
-        return 2;
-    case Status::pass:
-        return 1;
-    case Status::info:
-        return 0;
+    case Status::error: return 4;
+    case Status::fail: return 3;
+    case Status::warn: return 2;
+    case Status::pass: return 1;
+    case Status::info: return 0;
     }
     return 0;
 }
@@ -109,8 +104,7 @@ bool judge_client_authentication(sdk::Finding& f, const KubeconfigFacts& kubecon
         const auto& user = kubeconfig.user;
         if (user && !user->exec_command.empty()) {
             std::string cmdline = user->exec_command;
-            for (const auto& a : user->exec_args)
-                cmdline += " " + a;
+            for (const auto& a : user->exec_args) cmdline += " " + a;
             f.evidence.push_back({kubeconfig.path, "users[].user.exec", cmdline, ""});
             f.status = Status::info;
             f.result = "the kubelet authenticates with " + user->exec_command + ", not a client certificate";
@@ -163,10 +157,8 @@ std::string expiry_remedy(Status status, const std::string& static_cert) {
     case Status::warn:
         return "A kubelet certificate expires inside the warning window: make sure rotation works "
                "(pending CSRs: kubectl get csr) before it does.";
-    case Status::error:
-        return "A kubelet certificate file could not be read as a certificate.";
-    default:
-        return "Nothing to do.";
+    case Status::error: return "A kubelet certificate file could not be read as a certificate.";
+    default: return "Nothing to do.";
     }
 }
 
@@ -351,8 +343,7 @@ sdk::Finding check_serving_cert_expiry(const CertFacts& certs, const Clock& cloc
     }
     // The certificate that decides the status speaks first; the other follows.
     std::stable_partition(results.begin(), results.end(), [&](const auto& r) { return r.first == f.status; });
-    for (const auto& r : results)
-        f.result += (f.result.empty() ? "" : "; ") + r.second;
+    for (const auto& r : results) f.result += (f.result.empty() ? "" : "; ") + r.second;
     f.remediation = expiry_remedy(f.status, certs.static_cert);
     return f;
 }

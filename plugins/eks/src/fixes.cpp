@@ -25,8 +25,7 @@ bool is_json_text(const std::string& text) {
 // Sets a boolean at `path` of a KubeletConfiguration file, JSON or YAML, keeping the rest.
 Edit set_config_bool(const std::string& file, const std::vector<std::string>& path, bool value) {
     std::string key;
-    for (const auto& k : path)
-        key += (key.empty() ? "" : ".") + k;
+    for (const auto& k : path) key += (key.empty() ? "" : ".") + k;
     return {file, 0, "set " + key + " to " + (value ? "true" : "false"), [file, path, value](const std::string& text) {
                 if (is_json_text(text)) return formats::json_set(text, file, path, value);
                 return formats::yaml_set_scalar(text, file, path, value ? "true" : "false");

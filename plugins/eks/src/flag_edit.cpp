@@ -26,8 +26,7 @@ struct Token {
 };
 
 size_t word_end(std::string_view text, size_t pos, size_t limit) {
-    while (pos < limit && k_word_end.find(text[pos]) == std::string_view::npos)
-        ++pos;
+    while (pos < limit && k_word_end.find(text[pos]) == std::string_view::npos) ++pos;
     return pos;
 }
 
@@ -66,8 +65,7 @@ std::vector<Token> find_tokens(std::string_view text, std::pair<size_t, size_t> 
             }
         } else if (take_next_word_value) {
             size_t p = after;
-            while (p < limit && is_blank(text[p]))
-                ++p;
+            while (p < limit && is_blank(text[p])) ++p;
             const size_t e = word_end(text, p, limit);
             if (e > p) {
                 t.has_value = true;
@@ -104,8 +102,7 @@ std::string remove_span(std::string_view text, size_t start, size_t end) {
     std::string_view before = text.substr(ls, start - ls);
     std::string_view rest = text.substr(end, le - end);
     std::string_view rest_trim = rest;
-    while (!rest_trim.empty() && (is_blank(rest_trim.back()) || rest_trim.back() == '\r'))
-        rest_trim.remove_suffix(1);
+    while (!rest_trim.empty() && (is_blank(rest_trim.back()) || rest_trim.back() == '\r')) rest_trim.remove_suffix(1);
     const bool rest_is_continuation = only_blanks(rest) || (only_blanks(rest_trim.substr(0, rest_trim.size() - 1)) &&
                                                             !rest_trim.empty() && rest_trim.back() == '\\');
     std::string out(text);
@@ -118,12 +115,10 @@ std::string remove_span(std::string_view text, size_t start, size_t end) {
             // The previous line continued onto this one: end the entry there instead.
             size_t prev_end = ls - 1; // the '\n'
             size_t p = prev_end;
-            while (p > 0 && (is_blank(out[p - 1]) || out[p - 1] == '\r'))
-                --p;
+            while (p > 0 && (is_blank(out[p - 1]) || out[p - 1] == '\r')) --p;
             if (p > 0 && out[p - 1] == '\\') {
                 size_t q = p - 1;
-                while (q > 0 && is_blank(out[q - 1]))
-                    --q;
+                while (q > 0 && is_blank(out[q - 1])) --q;
                 out.erase(q, p - q);
             }
         }
@@ -131,11 +126,9 @@ std::string remove_span(std::string_view text, size_t start, size_t end) {
     }
     size_t s = start, e = end;
     if (s > ls && is_blank(text[s - 1])) {
-        while (s > ls && is_blank(text[s - 1]))
-            --s;
+        while (s > ls && is_blank(text[s - 1])) --s;
     } else {
-        while (e < le && is_blank(text[e]))
-            ++e;
+        while (e < le && is_blank(text[e])) ++e;
     }
     out.erase(s, e - s);
     return out;
@@ -156,8 +149,7 @@ std::pair<size_t, size_t> entry_range(std::string_view text, int line) {
     while (true) {
         const size_t le = line_end(text, pos);
         std::string_view l = text.substr(pos, le - pos);
-        while (!l.empty() && (is_blank(l.back()) || l.back() == '\r'))
-            l.remove_suffix(1);
+        while (!l.empty() && (is_blank(l.back()) || l.back() == '\r')) l.remove_suffix(1);
         if (le == text.size()) return {begin, text.size()};
         if (l.empty() || l.back() != '\\') return {begin, le + 1};
         pos = le + 1;
@@ -202,10 +194,8 @@ std::string drop_false_feature_gate(std::string_view text, std::pair<size_t, siz
             std::string_view pair = value.substr(pos, comma - pos);
             size_t eq = pair.find('=');
             auto trimmed = [](std::string_view s) {
-                while (!s.empty() && is_blank(s.front()))
-                    s.remove_prefix(1);
-                while (!s.empty() && is_blank(s.back()))
-                    s.remove_suffix(1);
+                while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+                while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
                 return s;
             };
             bool drop = eq != std::string_view::npos && trimmed(pair.substr(0, eq)) == gate &&
@@ -229,8 +219,7 @@ std::string drop_false_feature_gate(std::string_view text, std::pair<size_t, siz
 std::string append_flag(std::string_view text, std::pair<size_t, size_t> range, std::string_view flag_word) {
     size_t end = std::min(range.second, text.size());
     size_t p = end;
-    while (p > range.first && (text[p - 1] == '\n' || text[p - 1] == '\r' || is_blank(text[p - 1])))
-        --p;
+    while (p > range.first && (text[p - 1] == '\n' || text[p - 1] == '\r' || is_blank(text[p - 1]))) --p;
     std::string out(text);
     out.insert(p, " " + std::string(flag_word));
     return out;

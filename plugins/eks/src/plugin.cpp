@@ -19,7 +19,8 @@ class EksPlugin {
 public:
     // The name, checks and --eks-* options the host lists and parses: constant data (loading runs no code).
     static constexpr sdk::OptionDecl k_options[] = {
-        {"api-proxy", "URL", "kubectl proxy address to read the live kubelet configz from (e.g. http://127.0.0.1:8001)"},
+        {"api-proxy", "URL",
+         "kubectl proxy address to read the live kubelet configz from (e.g. http://127.0.0.1:8001)"},
         {"node-name", "NAME", "the node's Kubernetes name for configz (default: the host name)"},
         {"timeout", "DURATION", "time limit of the configz request", "10s"},
         {"restart-timeout", "DURATION", "how long fix waits for the restarted kubelet to be active", "30s"},
@@ -40,10 +41,8 @@ public:
         auto findings = build_findings(facts, refs, Clock{host.now(), host.warn_within()});
         m_plans = plan_fixes(facts, findings);
         offer_fixes(findings, m_plans, facts);
-        for (const auto& finding : findings)
-            host.report(finding);
-        for (const auto& cert : certificate_rows(facts))
-            host.report(cert);
+        for (const auto& finding : findings) host.report(finding);
+        for (const auto& cert : certificate_rows(facts)) host.report(cert);
     }
 
     // Carries out the plans of the audit that just ran on this object (the host guarantees it).

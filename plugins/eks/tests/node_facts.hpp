@@ -18,8 +18,7 @@ inline KubeletSources sources(const std::string& args, const std::string& config
     CommandLine unit;
     unit.source = k_unit + ":5 (ExecStart)";
     std::istringstream words(args);
-    for (std::string w; words >> w;)
-        unit.args.push_back({w, {k_unit, 5, ""}});
+    for (std::string w; words >> w;) unit.args.push_back({w, {k_unit, 5, ""}});
     unit.args.push_back({"--config=" + k_config, {k_unit, 5, ""}});
     s.unit = unit;
     s.unit_files = {k_unit};

@@ -8,8 +8,7 @@ namespace kubecert::kubeadm {
 namespace {
 
 // Runs `body`, turning host and parse failures into an error state that names the file.
-template <class F>
-LoadedCert guarded(const std::string& path, F&& body) {
+template <class F> LoadedCert guarded(const std::string& path, F&& body) {
     try {
         return body();
     } catch (const formats::ParseError& e) {

@@ -12,11 +12,11 @@ enum class LoadState { absent, error, loaded };
 // A certificate as found on the node.
 struct LoadedCert {
     LoadState state = LoadState::absent;
-    std::string error;      // why it could not be read, naming the file (state error)
-    std::string path;       // node path of the file holding the certificate
-    sdk::CertInfo info;     // parsed certificate (info.pem is PEM)
-    std::string key;        // the private key as stored (PEM, or base64 in a kubeconfig); "" when none
-    std::string key_path;   // node path holding the key ("" when none is known)
+    std::string error;    // why it could not be read, naming the file (state error)
+    std::string path;     // node path of the file holding the certificate
+    sdk::CertInfo info;   // parsed certificate (info.pem is PEM)
+    std::string key;      // the private key as stored (PEM, or base64 in a kubeconfig); "" when none
+    std::string key_path; // node path holding the key ("" when none is known)
     // Set for a certificate embedded in a kubeconfig.
     std::string kubeconfig_text;
     std::string user_name;

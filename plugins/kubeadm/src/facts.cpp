@@ -75,10 +75,8 @@ bool detect_kubeadm(const sdk::Host& host) {
 
 PkiState read_pki(const sdk::Host& host, const Layout& layout) {
     PkiState pki;
-    for (const auto& spec : layout.authorities)
-        pki.authorities.push_back(load_authority(host, spec));
-    for (const auto& spec : layout.leaves)
-        pki.leaves.push_back(read_leaf(host, spec, pki));
+    for (const auto& spec : layout.authorities) pki.authorities.push_back(load_authority(host, spec));
+    for (const auto& spec : layout.leaves) pki.leaves.push_back(read_leaf(host, spec, pki));
     return pki;
 }
 
@@ -87,8 +85,7 @@ Facts gather_facts(const sdk::Host& host) {
     facts.node = discover_layout(host, host.option("pki-dir"));
     host.debug("certificatesDir " + facts.node.pki_dir + " (" + facts.node.pki_origin + ")" +
                (facts.node.etcd ? ", external etcd from " + facts.node.etcd->source : std::string()));
-    for (const auto& note : facts.node.notes)
-        host.warn(note);
+    for (const auto& note : facts.node.notes) host.warn(note);
     facts.layout = layout_for(host, facts.node, k_kubeconfig_dir);
     facts.pki = read_pki(host, facts.layout);
     facts.kubelet = read_kubelet_settings(host);

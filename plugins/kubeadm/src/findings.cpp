@@ -14,16 +14,11 @@ namespace {
 // Higher is worse, so findings keep the worst of several problems.
 int severity(sdk::Status s) {
     switch (s) {
-    case sdk::Status::pass:
-        return 0;
-    case sdk::Status::info:
-        return 0;
-    case sdk::Status::warn:
-        return 1;
-    case sdk::Status::fail:
-        return 2;
-    case sdk::Status::error:
-        return 3;
+    case sdk::Status::pass: return 0;
+    case sdk::Status::info: return 0;
+    case sdk::Status::warn: return 1;
+    case sdk::Status::fail: return 2;
+    case sdk::Status::error: return 3;
     }
     return 0;
 }
@@ -174,10 +169,8 @@ sdk::Finding leaf_finding(const LeafState& leaf, const PkiState& pki, const Cloc
 
 std::vector<sdk::Finding> pki_findings(const PkiState& pki, const Clock& clock) {
     std::vector<sdk::Finding> out;
-    for (const auto& a : pki.authorities)
-        out.push_back(authority_finding(a, clock));
-    for (const auto& l : pki.leaves)
-        out.push_back(leaf_finding(l, pki, clock));
+    for (const auto& a : pki.authorities) out.push_back(authority_finding(a, clock));
+    for (const auto& l : pki.leaves) out.push_back(leaf_finding(l, pki, clock));
     return out;
 }
 

@@ -160,8 +160,7 @@ void apply_fixes(const sdk::Host& host, const Facts& facts, const std::vector<st
                  const std::vector<std::string>& audit_errors) {
     if (!audit_errors.empty()) {
         std::string list;
-        for (const auto& id : audit_errors)
-            list += (list.empty() ? "" : ", ") + id;
+        for (const auto& id : audit_errors) list += (list.empty() ? "" : ", ") + id;
         throw sdk::Error(KUBECERT_ERR_FAILED,
                          "nothing fixed: the audit could not evaluate " + list + "; repair that input first");
     }

@@ -46,7 +46,9 @@ bool is_node_identity(const sdk::CertInfo& c) {
            std::find(c.organizations.begin(), c.organizations.end(), "system:nodes") != c.organizations.end();
 }
 
-std::string base_name(const std::string& path) { return path.substr(path.find_last_of('/') + 1); }
+std::string base_name(const std::string& path) {
+    return path.substr(path.find_last_of('/') + 1);
+}
 
 // The link the kubelet reads its certificate through (kubelet.conf's file, or the kubelet's default).
 std::string current_link(const LoadedCert& current) {
@@ -68,7 +70,8 @@ std::string manual_procedure(const std::string& node) {
            std::string(k_kubelet_client_doc) +
            "): 1. back up and remove /etc/kubernetes/kubelet.conf and /var/lib/kubelet/pki/kubelet-client* on this "
            "node; 2. on a control-plane node that has /etc/kubernetes/pki/ca.key run `kubeadm kubeconfig user --org "
-           "system:nodes --client-name system:node:" + node +
+           "system:nodes --client-name system:node:" +
+           node +
            " > kubelet.conf` (adjust the cluster name and server if needed); 3. copy that kubelet.conf to "
            "/etc/kubernetes/kubelet.conf here; 4. `systemctl restart kubelet` and wait for "
            "/var/lib/kubelet/pki/kubelet-client-current.pem to appear; 5. in kubelet.conf replace "
@@ -85,7 +88,8 @@ std::string kubelet_client_blocker(const LoadedCert& current, const PkiState& pk
     if (!ca) return "the cluster CA is unknown";
     if (!ca->cannot_sign.empty()) return ca->cannot_sign;
     if (!is_node_identity(current.info))
-        return current.path + " holds \"" + current.info.subject + "\", not a node identity (CN=system:node:NAME, "
+        return current.path + " holds \"" + current.info.subject +
+               "\", not a node identity (CN=system:node:NAME, "
                "O=system:nodes)";
     if (auto problem = usage_problem(current.info); !problem.empty()) return current.path + ": " + problem;
     if (!current.embedded && base_name(current.path) != k_current_name)
@@ -100,7 +104,8 @@ void set_kubelet_client_remedy(sdk::Finding& f, const LoadedCert& current, const
     if (blocker.empty()) {
         f.fixable = true;
         f.remediation = "Renew it as the kubelet would: `kubecert --flavor kubeadm fix` issues a new key and "
-                        "certificate for " + current.info.common_name + " signed by the cluster CA, writes it to " +
+                        "certificate for " +
+                        current.info.common_name + " signed by the cluster CA, writes it to " +
                         std::string(k_kubelet_pki) + "/kubelet-client-<time>.pem, points " + current_link(current) +
                         " at it" + (current.embedded ? " and kubelet.conf at that file" : "") +
                         ", and restarts the kubelet. Then make sure kubeadm.kubelet-client-rotation passes, so the "
@@ -144,7 +149,8 @@ void renew_kubelet_client(const sdk::Host& host, const std::string& kubelet_conf
         const auto text = host.read_file(kubelet_conf);
         if (!text) throw sdk::Error(KUBECERT_ERR_NOT_FOUND, kubelet_conf + " disappeared during the fix");
         host.write_file(kubelet_conf,
-                        formats::use_client_certificate_files(*text, kubelet_conf, current.user_name, link, link), 0600);
+                        formats::use_client_certificate_files(*text, kubelet_conf, current.user_name, link, link),
+                        0600);
     }
     host.info(std::string(host.dry_run() ? "would renew" : "renewed") + " the kubelet's client certificate (" +
               current.info.common_name + "): " + file + ", " + link + " -> it");

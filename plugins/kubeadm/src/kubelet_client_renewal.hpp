@@ -5,8 +5,8 @@
 
 #include <kubecert/sdk.hpp>
 
-#include "findings.hpp"
 #include "cert_store.hpp"
+#include "findings.hpp"
 
 // Renewing the kubelet's own client certificate on a control plane whose API
 // server was down when the kubelet should have rotated it.

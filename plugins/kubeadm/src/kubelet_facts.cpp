@@ -78,8 +78,7 @@ void read_flag_sources(const sdk::Host& host, KubeletSettings& s) {
                 if (it == env.end()) return;
                 kubelet::KubeletCommandLine cmd;
                 cmd.source = path + " (" + var + ")";
-                for (auto& w : formats::split_words(it->second))
-                    cmd.args.push_back({w, {path, 0, var}});
+                for (auto& w : formats::split_words(it->second)) cmd.args.push_back({w, {path, 0, var}});
                 s.flag_sources.push_back(std::move(cmd));
             });
     }

@@ -16,13 +16,13 @@ namespace kubecert::kubeadm {
 struct FlagValue {
     std::string source; // the file (and variable) that sets it
     bool value = false;
-    std::string text;   // as written, e.g. "--rotate-certificates=false"
+    std::string text; // as written, e.g. "--rotate-certificates=false"
 };
 
 // The kubelet's configuration as far as certificate rotation goes.
 struct KubeletSettings {
     std::string config_path = "/var/lib/kubelet/config.yaml";
-    std::optional<std::string> config_text; // nullopt when the file is absent
+    std::optional<std::string> config_text;   // nullopt when the file is absent
     std::optional<bool> rotate_certificates;  // rotateCertificates in the file
     std::optional<bool> server_tls_bootstrap; // serverTLSBootstrap in the file
     // systemd's command line (or, without a unit, the env files kubeadm and
@@ -36,8 +36,8 @@ struct KubeletSettings {
     std::string server_tls_bootstrap_from;
     // How the kubelet authenticates to the API server, from its --kubeconfig.
     std::string kubeconfig_path = "/etc/kubernetes/kubelet.conf";
-    std::string exec_command;                 // the exec credential plugin's command ("" when none)
-    std::vector<std::string> errors;          // malformed inputs, each naming file:line:column
+    std::string exec_command;        // the exec credential plugin's command ("" when none)
+    std::vector<std::string> errors; // malformed inputs, each naming file:line:column
     // The value of boolean flag `name` in each source that sets it.
     std::vector<FlagValue> flag_values(const std::string& name) const;
 };

@@ -23,8 +23,7 @@ std::optional<sdk::Finding> error_finding(const KubeletSettings& s, const std::s
     f.title = title;
     f.status = sdk::Status::error;
     f.result = s.errors.front();
-    for (const auto& e : s.errors)
-        f.evidence.push_back({"", "parse", e, "well-formed"});
+    for (const auto& e : s.errors) f.evidence.push_back({"", "parse", e, "well-formed"});
     f.remediation = "Repair the file named above; nothing is changed while it is malformed.";
     return f;
 }

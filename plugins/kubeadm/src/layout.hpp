@@ -23,7 +23,7 @@ struct AuthoritySpec {
 
 // A leaf certificate of kubeadm's first check-expiration table.
 struct LeafSpec {
-    std::string name;      // "apiserver", "admin.conf", ...
+    std::string name; // "apiserver", "admin.conf", ...
     CertHolder holder = CertHolder::pem_files;
     std::string cert_path; // the .crt, or the kubeconfig
     std::string key_path;  // the .key ("" for a kubeconfig)

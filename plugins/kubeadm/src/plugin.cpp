@@ -32,14 +32,15 @@ public:
     static constexpr sdk::CheckDecl k_checks[] = {
         {k_ca_expiry_family, "Certificate authorities ca, etcd-ca, front-proxy-ca are valid"},
         {k_cert_expiry_family, "Leaf and kubeconfig client certificates are valid, signed by their CA, "
-                                       "match their key (kubelet-client included)"},
+                               "match their key (kubelet-client included)"},
         {k_kubelet_client_rotation, "The kubelet rotates its client certificate"},
         {k_kubelet_server_rotation, "The kubelet rotates its serving certificate (serverTLSBootstrap)"},
         {k_user_kubeconfig_current, "~/.kube/config copies of admin.conf are current"},
         {k_renew_all, "Every leaf certificate renewed, as --kubeadm-renew-all asks (kubeadm certs renew all)"},
     };
     static constexpr sdk::OptionDecl k_options[] = {
-        {"renew-all", nullptr, "fix renews every leaf certificate, not only the failing ones (kubeadm certs renew all)"},
+        {"renew-all", nullptr,
+         "fix renews every leaf certificate, not only the failing ones (kubeadm certs renew all)"},
         {"validity", "DURATION", "validity of renewed certificates", "8760h"},
         {"crictl", "PATH", "crictl used to watch the control plane restart", "crictl"},
         {"restart-timeout", "DURATION", "how long each control-plane restart wait may take", "120s"},
@@ -71,8 +72,7 @@ public:
             if (f.status == sdk::Status::error) m_errors.push_back(f.id);
             host.report(f);
         }
-        for (const auto& c : certificate_rows(m_facts->pki))
-            host.report(c);
+        for (const auto& c : certificate_rows(m_facts->pki)) host.report(c);
     }
 
     // Acts on the facts of the audit that just ran on this object (the host guarantees it).

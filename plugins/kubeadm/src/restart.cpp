@@ -70,11 +70,9 @@ void restart_control_plane(const sdk::Host& host, const std::string& manifests_d
                   manifests_dir + ", wait until `" + options.crictl + " ps` lists none of their containers, " +
                   "move them back, wait until it lists the control plane's again");
         // The same steps as the report's planned actions: parks, the two crictl waits (listed, not run), put back.
-        for (const auto& m : manifests)
-            host.park_file(m);
+        for (const auto& m : manifests) host.park_file(m);
         host.run({options.crictl, "ps"}, k_command_timeout_ms);
-        for (const auto& m : manifests)
-            host.unpark_file(m);
+        for (const auto& m : manifests) host.unpark_file(m);
         host.run({options.crictl, "ps"}, k_command_timeout_ms);
         return;
     }
@@ -91,12 +89,10 @@ void restart_control_plane(const sdk::Host& host, const std::string& manifests_d
         stopped = wait_for_containers(host, options, stopping, false, pending, problem);
     } catch (...) {
         // Never leave the node without its manifests.
-        for (const auto& m : parked)
-            host.unpark_file(m);
+        for (const auto& m : parked) host.unpark_file(m);
         throw;
     }
-    for (const auto& m : parked)
-        host.unpark_file(m);
+    for (const auto& m : parked) host.unpark_file(m);
     if (!stopped)
         throw sdk::Error(KUBECERT_ERR_TIMEOUT, pending + (pending.find(',') == std::string::npos ? " was" : " were") +
                                                    " still running " + std::to_string(options.timeout_seconds) +

@@ -12,8 +12,7 @@ using namespace kubecert::kubeadm;
 TEST(KubeadmLayout, NamesEveryCertificateKubeadmLists) {
     const Layout layout = kubeadm_layout("/etc/kubernetes/pki", "/etc/kubernetes");
     std::vector<std::string> names;
-    for (const auto& l : layout.leaves)
-        names.push_back(l.name);
+    for (const auto& l : layout.leaves) names.push_back(l.name);
     for (const char* expected :
          {"admin.conf", "apiserver", "apiserver-etcd-client", "apiserver-kubelet-client", "controller-manager.conf",
           "etcd-healthcheck-client", "etcd-peer", "etcd-server", "front-proxy-client", "scheduler.conf"})

@@ -15,7 +15,7 @@ namespace kubecert::rke {
 struct Options {
     std::optional<std::string> cluster_config; // node path of cluster.yml
     std::optional<std::string> node_address;
-    std::string kubelet_address; // HOST:PORT of the kubelet's HTTPS port
+    std::string kubelet_address;        // HOST:PORT of the kubelet's HTTPS port
     bool kubelet_address_given = false; // --rke-kubelet-address: probed even off the running system
     std::uint32_t timeout_ms = 5000;
     std::int64_t restart_wait_seconds = 90; // how long a restarted kubelet gets to serve the expected certificate

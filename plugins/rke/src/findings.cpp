@@ -27,7 +27,7 @@ bool config_usable(const Facts& facts) {
 Status disk_expiry(const Facts& facts, const Clock& clock) {
     if (!facts.disk || !facts.disk->cert) return Status::pass;
     return findings::expiry_status(facts.disk->cert->not_before, facts.disk->cert->not_after, clock.now,
-                                 clock.warn_within);
+                                   clock.warn_within);
 }
 
 bool served_differs(const Facts& facts) {

@@ -12,7 +12,6 @@
 
 namespace kubecert::rke {
 
-
 // The evaluation instant and warning window of a run.
 struct Clock {
     std::int64_t now = 0;

@@ -38,8 +38,7 @@ void run_or_throw(const sdk::Host& host, const std::vector<std::string>& argv, s
     const auto result = host.run(argv, timeout_ms, flags);
     if (result.ok()) return;
     std::string line;
-    for (const auto& a : argv)
-        line += (line.empty() ? "" : " ") + a;
+    for (const auto& a : argv) line += (line.empty() ? "" : " ") + a;
     throw sdk::Error(result.timed_out ? KUBECERT_ERR_TIMEOUT : KUBECERT_ERR_FAILED,
                      line + (result.timed_out ? ": timed out" : ": exit " + std::to_string(result.exit_code)) + "\n" +
                          tail(result.out + result.err));

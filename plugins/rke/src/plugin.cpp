@@ -21,7 +21,8 @@ public:
         {k_check_legacy, "The kubelet does not serve its own self-signed certificate (never rotated)"},
     };
     static constexpr sdk::OptionDecl k_options[] = {
-        {"cluster-config", "PATH", "cluster.yml of the cluster (node path under --root; default ./cluster.yml when present)"},
+        {"cluster-config", "PATH",
+         "cluster.yml of the cluster (node path under --root; default ./cluster.yml when present)"},
         {"node-address", "ADDRESS",
          "the node's address in cluster.yml (names kube-kubelet-<address>.pem; default port host)"},
         {"kubelet-address", "HOST:PORT", "the kubelet's HTTPS port (default <node-address or 127.0.0.1>:10250)"},
@@ -45,8 +46,7 @@ public:
     void audit(sdk::Host& host) {
         m_facts = gather_facts(host);
         const Clock clock{host.now(), host.warn_within()};
-        for (const auto& finding : build_findings(*m_facts, host.benchmark(), clock))
-            host.report(finding);
+        for (const auto& finding : build_findings(*m_facts, host.benchmark(), clock)) host.report(finding);
         if (auto cert = serving_certificate(*m_facts)) host.report(*cert);
     }
 

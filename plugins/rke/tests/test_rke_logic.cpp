@@ -33,8 +33,7 @@ std::string upstream_cluster_yml() {
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> lines;
     std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-        lines.push_back(line);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
     return lines;
 }
 
@@ -44,8 +43,7 @@ bool keeps_every_line(const std::string& before, const std::string& after) {
     const auto b = lines_of(after);
     size_t j = 0;
     for (const auto& line : a) {
-        while (j < b.size() && b[j] != line)
-            ++j;
+        while (j < b.size() && b[j] != line) ++j;
         if (j == b.size()) return false;
         ++j;
     }

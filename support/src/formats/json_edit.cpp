@@ -21,8 +21,7 @@ Layout detect_layout(std::string_view text) {
     Layout l;
     l.crlf = text.find("\r\n") != std::string_view::npos;
     size_t end = text.size();
-    while (end > 0 && (text[end - 1] == ' ' || text[end - 1] == '\t'))
-        --end;
+    while (end > 0 && (text[end - 1] == ' ' || text[end - 1] == '\t')) --end;
     l.final_newline = end > 0 && text[end - 1] == '\n';
     // The first indented line after a newline gives the unit (depth one).
     size_t nl = text.find('\n');
@@ -31,8 +30,7 @@ Layout detect_layout(std::string_view text) {
         size_t i = start;
         const char c = text[i];
         if (c == ' ' || c == '\t') {
-            while (i < text.size() && text[i] == c)
-                ++i;
+            while (i < text.size() && text[i] == c) ++i;
             if (i < text.size() && text[i] != '\n' && text[i] != '\r') {
                 l.indent_char = c;
                 l.indent = static_cast<int>(i - start);

@@ -29,8 +29,7 @@ public:
     explicit Scanner(std::string_view t) : m_t(t) {}
 
     size_t skip_ws(size_t p) const {
-        while (p < m_t.size() && (m_t[p] == ' ' || m_t[p] == '\t' || m_t[p] == '\n' || m_t[p] == '\r'))
-            ++p;
+        while (p < m_t.size() && (m_t[p] == ' ' || m_t[p] == '\t' || m_t[p] == '\n' || m_t[p] == '\r')) ++p;
         return p;
     }
     // End (one past) of the string starting at the '"' at p.
@@ -60,8 +59,7 @@ public:
             }
             return m_t.size();
         }
-        while (p < m_t.size() && std::string_view(",}] \t\r\n").find(m_t[p]) == std::string_view::npos)
-            ++p;
+        while (p < m_t.size() && std::string_view(",}] \t\r\n").find(m_t[p]) == std::string_view::npos) ++p;
         return p;
     }
     ObjectSpan object_at(size_t p) const {

@@ -66,8 +66,8 @@ bool is_base64_char(char c) {
 }
 
 ElidedText elide_embedded_data(std::string_view text) {
-    static const std::string_view keys[] = {"client-certificate-data:", "client-key-data:",
-                                            "certificate-authority-data:"};
+    static const std::string_view keys[] = {
+        "client-certificate-data:", "client-key-data:", "certificate-authority-data:"};
     ElidedText out;
     out.text.reserve(text.size());
     size_t pos = 0;

@@ -16,7 +16,8 @@ std::pair<size_t, size_t> key_and_value(std::string_view text, const TextSpan& v
     const size_t from = line_start == std::string_view::npos ? 0 : line_start + 1;
     const size_t at = text.substr(from, value.offset - from).find(key);
     if (at == std::string_view::npos)
-        throw ParseError(source, 0, 0, key + " is not written as \"" + key + ": VALUE\" on one line; cannot edit it safely");
+        throw ParseError(source, 0, 0,
+                         key + " is not written as \"" + key + ": VALUE\" on one line; cannot edit it safely");
     size_t end = value.offset + value.length;
     // A quoted value: take the closing quote too.
     if (end < text.size() && (text[end] == '"' || text[end] == '\'')) ++end;
@@ -25,9 +26,8 @@ std::pair<size_t, size_t> key_and_value(std::string_view text, const TextSpan& v
 
 } // namespace
 
-std::string use_client_certificate_files(std::string_view text, const std::string& source,
-                                         const std::string& user_name, const std::string& cert_path,
-                                         const std::string& key_path) {
+std::string use_client_certificate_files(std::string_view text, const std::string& source, const std::string& user_name,
+                                         const std::string& cert_path, const std::string& key_path) {
     const YAML::Node root = parse_yaml(text, source);
     YAML::Node body;
     if (root.IsMap() && root["users"] && root["users"].IsSequence())
@@ -37,8 +37,8 @@ std::string use_client_certificate_files(std::string_view text, const std::strin
     if (!body.IsDefined() || !body.IsMap()) throw ParseError(source, 0, 0, "no user \"" + user_name + "\"");
     const auto cert = key_and_value(text, yaml_value_span(text, source, body, "client-certificate-data"),
                                     "client-certificate-data", source);
-    const auto key = key_and_value(text, yaml_value_span(text, source, body, "client-key-data"), "client-key-data",
-                                   source);
+    const auto key =
+        key_and_value(text, yaml_value_span(text, source, body, "client-key-data"), "client-key-data", source);
     std::string out(text);
     // The later range first, so the earlier offsets stay valid.
     const bool cert_first = cert.first < key.first;

@@ -47,8 +47,7 @@ constexpr size_t k_long_line_max = 1u << 20;
 // True when `s` ends with a backslash that is not itself escaped (systemd counts the parity).
 bool ends_with_continuation(std::string_view s) {
     size_t n = 0;
-    while (n < s.size() && s[s.size() - 1 - n] == '\\')
-        ++n;
+    while (n < s.size() && s[s.size() - 1 - n] == '\\') ++n;
     return n % 2 == 1;
 }
 
@@ -63,24 +62,15 @@ bool valid_env_name(std::string_view name) {
 // characters stand for themselves (systemd's relaxed mode).
 char unescape_char(char c) {
     switch (c) {
-    case 'n':
-        return '\n';
-    case 't':
-        return '\t';
-    case 'r':
-        return '\r';
-    case 'a':
-        return '\a';
-    case 'b':
-        return '\b';
-    case 'f':
-        return '\f';
-    case 'v':
-        return '\v';
-    case 's':
-        return ' ';
-    default:
-        return c;
+    case 'n': return '\n';
+    case 't': return '\t';
+    case 'r': return '\r';
+    case 'a': return '\a';
+    case 'b': return '\b';
+    case 'f': return '\f';
+    case 'v': return '\v';
+    case 's': return ' ';
+    default: return c;
     }
 }
 
@@ -91,8 +81,7 @@ std::vector<std::string> split_quoted(std::string_view text, bool c_escapes) {
     std::vector<std::string> words;
     size_t i = 0;
     while (true) {
-        while (i < text.size() && is_blank(text[i]))
-            ++i;
+        while (i < text.size() && is_blank(text[i])) ++i;
         if (i >= text.size()) break;
         std::string word;
         char quote = 0;
@@ -245,13 +234,11 @@ std::map<std::string, std::string> parse_env_file(std::string_view text, const s
     size_t i = 0;
     int line = 1;
     const auto skip_rest_of_line = [&] {
-        while (i < text.size() && text[i] != '\n')
-            ++i;
+        while (i < text.size() && text[i] != '\n') ++i;
     };
     while (i < text.size()) {
         // Leading blanks, then blank line, comment, or an assignment.
-        while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r'))
-            ++i;
+        while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r')) ++i;
         if (i >= text.size()) break;
         if (text[i] == '\n') {
             ++i;
@@ -264,8 +251,7 @@ std::map<std::string, std::string> parse_env_file(std::string_view text, const s
         }
         const int key_line = line;
         const size_t key_start = i;
-        while (i < text.size() && text[i] != '=' && text[i] != '\n')
-            ++i;
+        while (i < text.size() && text[i] != '=' && text[i] != '\n') ++i;
         std::string_view key = trim(text.substr(key_start, i - key_start));
         if (key.substr(0, 7) == "export " || key.substr(0, 7) == "export\t") key = trim(key.substr(7));
         if (i >= text.size() || text[i] != '=' || !valid_env_name(key)) {
@@ -273,8 +259,7 @@ std::map<std::string, std::string> parse_env_file(std::string_view text, const s
             throw ParseError(source, l, c, "expected NAME=value");
         }
         ++i; // '='
-        while (i < text.size() && (text[i] == ' ' || text[i] == '\t'))
-            ++i;
+        while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
         std::string value;
         size_t trailing_blanks = 0; // unquoted trailing blanks are trimmed
         char quote = 0;
@@ -350,8 +335,7 @@ std::vector<std::string> split_exec_line(std::string_view line, const std::map<s
             // "$NAME" as a word of its own: the value split at blanks, zero or more words.
             const auto it = env.find(word.substr(1));
             if (it != env.end())
-                for (auto& w : split_quoted(it->second, false))
-                    words.push_back(std::move(w));
+                for (auto& w : split_quoted(it->second, false)) words.push_back(std::move(w));
             continue;
         }
         words.push_back(expand_braced(word, env));

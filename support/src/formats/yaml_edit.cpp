@@ -34,8 +34,7 @@ bool is_eol(std::string_view text, size_t i) {
 
 // End of the line holding `pos`, before its "\r\n" or "\n".
 size_t line_end(std::string_view text, size_t pos) {
-    while (pos < text.size() && text[pos] != '\n')
-        ++pos;
+    while (pos < text.size() && text[pos] != '\n') ++pos;
     if (pos > 0 && pos <= text.size() && text[pos - 1] == '\r' && pos < text.size()) --pos;
     return pos;
 }
@@ -43,8 +42,7 @@ size_t line_end(std::string_view text, size_t pos) {
 // Leading spaces of the line starting at `start`; npos for a blank or comment line.
 size_t content_indent(std::string_view text, size_t start) {
     size_t i = start;
-    while (i < text.size() && text[i] == ' ')
-        ++i;
+    while (i < text.size() && text[i] == ' ') ++i;
     if (is_eol(text, i) || text[i] == '#' || text[i] == '\t') return std::string_view::npos;
     return i - start;
 }
@@ -84,8 +82,7 @@ size_t plain_line_end(std::string_view text, size_t from, bool in_flow) {
         if (in_flow && (text[i] == ',' || text[i] == '}' || text[i] == ']')) break;
         ++i;
     }
-    while (i > from && (text[i - 1] == ' ' || text[i - 1] == '\t'))
-        --i;
+    while (i > from && (text[i - 1] == ' ' || text[i - 1] == '\t')) --i;
     return i;
 }
 
@@ -99,8 +96,7 @@ size_t extend_over_deeper_lines(std::string_view text, size_t end, int parent_in
         if (indent == std::string_view::npos) {
             // Comment lines end a plain scalar; blank lines may sit inside either kind.
             size_t i = start;
-            while (i < text.size() && (text[i] == ' ' || text[i] == '\t'))
-                ++i;
+            while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
             if (!is_eol(text, i) && text[i] == '#' && (plain || static_cast<int>(i - start) <= parent_indent)) break;
             next = text.find('\n', start);
             continue;
@@ -129,13 +125,11 @@ ValueToken value_token(std::string_view text, const std::string& source, const Y
                                     text[i + 1] == '\n' || text[i + 1] == '\r' || (in_flow && text[i + 1] == ','))))
             ++i;
     }
-    while (i < text.size() && (text[i] == ' ' || text[i] == '\t'))
-        ++i;
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
     if (i >= text.size() || text[i] != ':') throw error_at(source, km, "cannot locate the ':' after the key");
     const size_t colon = i;
     ++i;
-    while (i < text.size() && (text[i] == ' ' || text[i] == '\t'))
-        ++i;
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
     ValueToken t;
     const bool rest_empty = is_eol(text, i) || text[i] == '#' || (in_flow && (text[i] == ',' || text[i] == '}'));
     if (entry.value.IsNull() && rest_empty) {
@@ -171,8 +165,7 @@ ValueToken value_token(std::string_view text, const std::string& source, const Y
 bool same_tree(const YAML::Node& a, const YAML::Node& b) {
     if (a.Type() != b.Type()) return false;
     switch (a.Type()) {
-    case YAML::NodeType::Scalar:
-        return a.Scalar() == b.Scalar() && a.Tag() == b.Tag();
+    case YAML::NodeType::Scalar: return a.Scalar() == b.Scalar() && a.Tag() == b.Tag();
     case YAML::NodeType::Sequence: {
         if (a.size() != b.size()) return false;
         for (size_t i = 0; i < a.size(); ++i)
@@ -186,8 +179,7 @@ bool same_tree(const YAML::Node& a, const YAML::Node& b) {
             if (!same_tree(ia->first, ib->first) || !same_tree(ia->second, ib->second)) return false;
         return true;
     }
-    default:
-        return true;
+    default: return true;
     }
 }
 
@@ -259,8 +251,7 @@ std::string block_lines(const std::vector<std::string>& path, size_t from, int i
 // "a: {b: value}" for the remaining path, for flow mappings.
 std::string flow_text(const std::vector<std::string>& path, size_t from, const std::string& value) {
     std::string nested = value;
-    for (size_t j = path.size() - 1; j > from; --j)
-        nested = "{" + yaml_key(path[j]) + ": " + nested + "}";
+    for (size_t j = path.size() - 1; j > from; --j) nested = "{" + yaml_key(path[j]) + ": " + nested + "}";
     return yaml_key(path[from]) + ": " + nested;
 }
 
@@ -272,8 +263,7 @@ size_t flow_close(std::string_view text, size_t open) {
         if (c == '"' || c == '\'') {
             i = quoted_end(text, i) - 1;
         } else if (c == '#' && i > 0 && (text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n')) {
-            while (i < text.size() && text[i] != '\n')
-                ++i;
+            while (i < text.size() && text[i] != '\n') ++i;
         } else if (c == '{' || c == '[') {
             ++depth;
         } else if (c == '}' || c == ']') {

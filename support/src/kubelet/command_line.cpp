@@ -103,8 +103,7 @@ std::optional<KubeletCommandLine> expand_exec_start(const std::vector<fmt::Syste
     if (execs.empty()) return std::nullopt;
     const fmt::UnitEntry& exec = execs.back();
     std::map<std::string, std::string> marks;
-    for (const auto& [name, v] : env)
-        marks[name] = std::string(1, k_mark_begin) + name + k_mark_end;
+    for (const auto& [name, v] : env) marks[name] = std::string(1, k_mark_begin) + name + k_mark_end;
     const WordOrigin exec_origin{exec.source, exec.line, ""};
     KubeletCommandLine cmd;
     cmd.source = exec.source + ":" + std::to_string(exec.line) + " (ExecStart)";
@@ -114,8 +113,7 @@ std::optional<KubeletCommandLine> expand_exec_start(const std::vector<fmt::Syste
         if (word.size() > 2 && word.front() == k_mark_begin && word.back() == k_mark_end &&
             word.find(k_mark_begin, 1) == std::string::npos) {
             const EnvValue& v = env.at(word.substr(1, word.size() - 2));
-            for (auto& w : fmt::split_words(v.value))
-                out.push_back({w, v.origin});
+            for (auto& w : fmt::split_words(v.value)) out.push_back({w, v.origin});
         } else {
             std::string text;
             for (size_t i = 0; i < word.size(); ++i) {
@@ -156,8 +154,7 @@ std::string KubeletCommandLine::describe(const ArgWord& word) const {
 std::vector<std::string> KubeletCommandLine::words() const {
     std::vector<std::string> w;
     w.reserve(args.size());
-    for (const auto& a : args)
-        w.push_back(a.text);
+    for (const auto& a : args) w.push_back(a.text);
     return w;
 }
 
@@ -198,8 +195,7 @@ std::string kubelet_absolute_path(const KubeletCommandLine& cmd, const std::stri
         pos = end + 1;
     }
     std::string out;
-    for (const auto& p : parts)
-        out += "/" + p;
+    for (const auto& p : parts) out += "/" + p;
     return out.empty() ? "/" : out;
 }
 
@@ -215,8 +211,7 @@ std::vector<KubeletCommandLine> running_kubelet_command_lines(const sdk::Host& h
         KubeletCommandLine cmd;
         cmd.source = "/proc/" + std::to_string(p.pid) + "/cmdline";
         cmd.from_process = true;
-        for (size_t i = 1; i < p.argv.size(); ++i)
-            cmd.args.push_back({p.argv[i], {}});
+        for (size_t i = 1; i < p.argv.size(); ++i) cmd.args.push_back({p.argv[i], {}});
         // Where the kubelet runs, read inside the root: ROOT/proc/PID/cwd.
         const std::string cwd = "/proc/" + std::to_string(p.pid) + "/cwd";
         try {

@@ -22,8 +22,7 @@ const nlohmann::ordered_json* at_path(const nlohmann::ordered_json& doc, const s
 
 std::string join(const std::vector<std::string>& path) {
     std::string s;
-    for (const auto& k : path)
-        s += (s.empty() ? "" : ".") + k;
+    for (const auto& k : path) s += (s.empty() ? "" : ".") + k;
     return s;
 }
 
@@ -31,8 +30,7 @@ std::string join(const std::vector<std::string>& path) {
 std::vector<const ConfigDoc*> documents(const KubeletSources& s) {
     std::vector<const ConfigDoc*> docs;
     if (s.config) docs.push_back(&*s.config);
-    for (const auto& d : s.dropins)
-        docs.push_back(&d);
+    for (const auto& d : s.dropins) docs.push_back(&d);
     return docs;
 }
 
@@ -64,8 +62,7 @@ std::string Setting::effective_text() const {
 
 std::vector<sdk::Evidence> Setting::evidence(const std::string& expected, const std::string& when_unset) const {
     std::vector<sdk::Evidence> ev;
-    for (const auto& l : layers)
-        ev.push_back({l.source, l.key, value_text(l.value), expected});
+    for (const auto& l : layers) ev.push_back({l.source, l.key, value_text(l.value), expected});
     if (const Layer* w = winner())
         ev.push_back({"effective", key, value_text(w->value) + " (from " + w->source + ")", expected});
     else

@@ -13,8 +13,7 @@ constexpr std::uint32_t k_systemctl_timeout_ms = 60'000;
 constexpr std::uint32_t k_is_active_timeout_ms = 10'000;
 
 std::string trimmed(std::string text) {
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
-        text.pop_back();
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
     return text;
 }
 
@@ -23,8 +22,7 @@ std::string run_systemctl(const sdk::Host& host, const std::vector<std::string>&
     const auto r = host.run(argv, k_systemctl_timeout_ms);
     if (r.ok()) return "";
     std::string line;
-    for (const auto& word : argv)
-        line += (line.empty() ? "" : " ") + word;
+    for (const auto& word : argv) line += (line.empty() ? "" : " ") + word;
     std::string why = line + (r.timed_out ? " timed out" : " exited with " + std::to_string(r.exit_code));
     const std::string& output = r.err.empty() ? r.out : r.err;
     if (!output.empty()) why += ": " + trimmed(output.substr(0, 500));

@@ -20,14 +20,12 @@ nlohmann::ordered_json yaml_to_json(const YAML::Node& n) {
     switch (n.Type()) {
     case YAML::NodeType::Map: {
         nlohmann::ordered_json o = nlohmann::ordered_json::object();
-        for (const auto& kv : n)
-            o[kv.first.as<std::string>()] = yaml_to_json(kv.second);
+        for (const auto& kv : n) o[kv.first.as<std::string>()] = yaml_to_json(kv.second);
         return o;
     }
     case YAML::NodeType::Sequence: {
         nlohmann::ordered_json a = nlohmann::ordered_json::array();
-        for (const auto& v : n)
-            a.push_back(yaml_to_json(v));
+        for (const auto& v : n) a.push_back(yaml_to_json(v));
         return a;
     }
     case YAML::NodeType::Scalar: {
@@ -44,8 +42,7 @@ nlohmann::ordered_json yaml_to_json(const YAML::Node& n) {
         }
         return s;
     }
-    default:
-        return nullptr;
+    default: return nullptr;
     }
 }
 

@@ -116,8 +116,7 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view text) {
     if (pos < text.size() && text[pos] == '.') {
         ++pos;
         const size_t start = pos;
-        while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9')
-            ++pos;
+        while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
         if (pos == start) return std::nullopt;
     }
     std::int64_t offset = 0;
@@ -180,28 +179,23 @@ std::optional<std::int64_t> parse_duration(std::string_view text) {
     size_t pos = 0;
     while (pos < text.size()) {
         const size_t start = pos;
-        while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])))
-            ++pos;
+        while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) ++pos;
         const size_t int_end = pos;
         size_t frac_end = pos;
         if (pos < text.size() && text[pos] == '.') {
             ++pos;
-            while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])))
-                ++pos;
+            while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) ++pos;
             frac_end = pos;
         }
         if (int_end == start && frac_end <= int_end + 1) return std::nullopt; // no digits at all
         const size_t unit_start = pos;
-        while (pos < text.size() && std::isalpha(static_cast<unsigned char>(text[pos])))
-            ++pos;
+        while (pos < text.size() && std::isalpha(static_cast<unsigned char>(text[pos]))) ++pos;
         const std::int64_t unit = unit_seconds(text.substr(unit_start, pos - unit_start));
         if (unit == 0) return std::nullopt;
         long double number = 0;
-        for (size_t i = start; i < int_end; ++i)
-            number = number * 10 + (text[i] - '0');
+        for (size_t i = start; i < int_end; ++i) number = number * 10 + (text[i] - '0');
         long double scale = 0.1L;
-        for (size_t i = int_end + 1; i < frac_end; ++i, scale /= 10)
-            number += (text[i] - '0') * scale;
+        for (size_t i = int_end + 1; i < frac_end; ++i, scale /= 10) number += (text[i] - '0') * scale;
         total += number * static_cast<long double>(unit);
         if (total > static_cast<long double>(std::numeric_limits<std::int64_t>::max() / 2)) return std::nullopt;
     }

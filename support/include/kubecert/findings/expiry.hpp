@@ -10,8 +10,7 @@ namespace kubecert::findings {
 // The one expiry rule of every plugin: FAIL when not_after <= now (expired),
 // FAIL when now < not_before (not yet valid), WARN when not_after - now <=
 // warn_within, else PASS.
-sdk::Status expiry_status(std::int64_t not_before, std::int64_t not_after, std::int64_t now,
-                          std::int64_t warn_within);
+sdk::Status expiry_status(std::int64_t not_before, std::int64_t not_after, std::int64_t now, std::int64_t warn_within);
 
 // The standard evidence rows of a certificate: path, subject, issuer,
 // not_after (RFC 3339), residual time ("expired 3d ago" / "29d 4h"), and the

@@ -41,9 +41,8 @@ Kubeconfig parse_kubeconfig(std::string_view text, const std::string& source);
 // Returns `text` with the client-certificate-data and client-key-data of
 // user `user_name` replaced by the given base64 values, everything else of the
 // file kept byte for byte. Throws ParseError when the user or keys are absent.
-std::string replace_client_credentials(std::string_view text, const std::string& source,
-                                       const std::string& user_name, std::string_view cert_base64,
-                                       std::string_view key_base64);
+std::string replace_client_credentials(std::string_view text, const std::string& source, const std::string& user_name,
+                                       std::string_view cert_base64, std::string_view key_base64);
 
 // Returns `text` with the embedded client-certificate-data/client-key-data
 // of user `user_name` replaced by `client-certificate: cert_path` and
@@ -51,8 +50,7 @@ std::string replace_client_credentials(std::string_view text, const std::string&
 // fails" procedure), each on the line its -data key was; everything else is
 // kept byte for byte. Throws ParseError when the user or keys are absent or
 // not written one per line.
-std::string use_client_certificate_files(std::string_view text, const std::string& source,
-                                         const std::string& user_name, const std::string& cert_path,
-                                         const std::string& key_path);
+std::string use_client_certificate_files(std::string_view text, const std::string& source, const std::string& user_name,
+                                         const std::string& cert_path, const std::string& key_path);
 
 } // namespace kubecert::formats

@@ -29,8 +29,8 @@ SystemdUnit parse_systemd_unit(std::string_view text, const std::string& source)
 // The effective values of `section`.`key` over a unit followed by its drop-ins
 // (in the order given), with systemd's rule that an empty assignment resets
 // the list collected so far. For a single-valued key take the last element.
-std::vector<UnitEntry> effective_values(const std::vector<SystemdUnit>& unit_and_dropins,
-                                        const std::string& section, const std::string& key);
+std::vector<UnitEntry> effective_values(const std::vector<SystemdUnit>& unit_and_dropins, const std::string& section,
+                                        const std::string& key);
 
 // Splits an Environment= value into NAME=value assignments, honouring double
 // and single quotes around whole assignments ("A=b c" D=e).
