@@ -10,6 +10,7 @@ if [ "${CI:-}" = "true" ]; then werror=ON; fi
 launcher=()
 if command -v ccache >/dev/null; then
   export CCACHE_BASEDIR="$PWD" # paths relative to the checkout: another clone hits the same cache
+  export CCACHE_NOHASHDIR=1    # ... debug info included (its paths then name the first clone's folder)
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 fi
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKUBECERT_WERROR="$werror" -DKUBECERT_INSTALL_SYSTEM_FILES=ON "${launcher[@]}" >/dev/null

@@ -17,6 +17,7 @@ jobs=$(nproc)
 launcher=()
 if command -v ccache >/dev/null; then
   export CCACHE_BASEDIR="$PWD" # paths relative to the checkout: another clone hits the same cache
+  export CCACHE_NOHASHDIR=1    # ... debug info included (its paths then name the first clone's folder)
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 fi
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-clang -DCMAKE_BUILD_TYPE=None "${launcher[@]}" \
