@@ -2,10 +2,13 @@
 """deploy/kubernetes: parses every manifest and checks what the README and
 issue 13 promise of them.
 
-    test_kubernetes_manifests.py SOURCE_DIR
+    test_kubernetes_manifests.py SOURCE_DIR [BUILD_DIR]
 
 Each kustomization is also built with `kubectl kustomize` when kubectl is
-installed (offline), and the built output is checked the same way.
+installed (offline), and the built output is checked the same way. With
+BUILD_DIR, each fix Job's arguments are run for real (bin/kubecert) on a node
+tree of its flavor, and every file the fix changed or created must lie under
+one of the Job's writable mounts: the mounts are enough for the fix.
 """
 import glob
 import os
@@ -13,10 +16,12 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import yaml
 
 src = sys.argv[1]
+build = sys.argv[2] if len(sys.argv) > 2 else None
 kdir = os.path.join(src, "deploy", "kubernetes")
 version = re.search(r"project\(kubecert VERSION ([0-9.]+)", open(os.path.join(src, "CMakeLists.txt")).read()).group(1)
 failures = []
@@ -90,6 +95,14 @@ def tolerates_control_plane(spec):
     return False
 
 
+# What each flavor's fix writes (and nothing more may be writable).
+WRITABLE_BY_FLAVOR = {
+    "kubeadm": ["/host/etc/kubernetes", "/host/root/.kube", "/host/var/backups/kubecert", "/host/var/lib/kubelet"],
+    "eks": ["/host/etc/kubernetes/kubelet", "/host/etc/systemd/system/kubelet.service.d",
+            "/host/var/backups/kubecert"],
+}
+
+
 def check_objects(objs, origin):
     kinds = {}
     for o in objs:
@@ -125,8 +138,7 @@ def check_objects(objs, origin):
             check("--yes" in args, f"{name}: a fix without a terminal needs --yes")
             check("--flavor" in args, f"{name}: the fix Job is for one flavor")
             flavor = args[args.index("--flavor") + 1]
-            allowed = {"kubeadm": ["/host/etc/kubernetes", "/host/root/.kube", "/host/var/backups/kubecert",
-                                   "/host/var/lib/kubelet"]}[flavor]
+            allowed = WRITABLE_BY_FLAVOR.get(flavor, [])
             check(writable == allowed, f"{name}: writable mounts {writable}, expected exactly {allowed}")
             for p in writable:
                 hp, _ = host_path_of(spec, c, p)
@@ -159,13 +171,15 @@ for d, objs in objs_by_dir.items():
         all_kinds.setdefault(kind, []).extend(items)
 check(len(all_kinds.get("DaemonSet", [])) == 1, "one DaemonSet expected")
 jobs = all_kinds.get("Job", [])
-check(sorted("fix" in only_container(j, "job").get("args", []) for j in jobs) == [False, True],
-      "an audit Job and a fix Job expected")
+fix_jobs = [j for j in jobs if "fix" in only_container(j, "job").get("args", [])]
+check(len(jobs) - len(fix_jobs) == 1, "one audit Job expected")
+fix_flavors = sorted(a[a.index("--flavor") + 1] for a in (only_container(j, "job")["args"] for j in fix_jobs))
+check(fix_flavors == ["eks", "kubeadm"], f"a fix Job for eks and one for kubeadm expected, got {fix_flavors}")
 
 # The kustomize builds, when kubectl is here.
 kubectl = shutil.which("kubectl")
 if kubectl:
-    for d in (kdir, os.path.join(kdir, "audit-job"), os.path.join(kdir, "fix-job")):
+    for d in (kdir, os.path.join(kdir, "audit-job"), os.path.join(kdir, "fix-job"), os.path.join(kdir, "fix-job-eks")):
         r = subprocess.run([kubectl, "kustomize", d], capture_output=True, text=True, timeout=60)
         check(r.returncode == 0, f"kubectl kustomize {d}: {r.stderr}")
         if r.returncode == 0:
@@ -178,6 +192,64 @@ if kubectl:
             check_objects(objs, "kustomize " + os.path.relpath(d, src))
 else:
     print("kubectl not installed: kustomize builds not checked")
+
+
+
+def snapshot(root):
+    """path -> (size, mtime_ns, mode) of every file and folder under root."""
+    out = {}
+    for d, dirs, names in os.walk(root):
+        for n in dirs + names:
+            p = os.path.join(d, n)
+            st = os.lstat(p)
+            out[os.path.relpath(p, root)] = (st.st_size, st.st_mtime_ns, st.st_mode)
+    return out
+
+
+def make_node(flavor, node):
+    if flavor == "eks":
+        shutil.copytree(os.path.join(src, "examples", "nodes", "eks-al2"), node, symlinks=True)
+    else:
+        subprocess.run([os.path.join(build, "bin", "kubecert-bench-make-node"), node, "due", "rsa"], check=True,
+                       timeout=120)
+
+
+def run_fix_job_for_real(job):
+    """Runs the Job's kubecert arguments on a node tree of its flavor; returns what changed outside its mounts."""
+    c = only_container(job, "job")
+    args = [a.replace("$(NODE_NAME)", "node-1") for a in c["args"]]
+    flavor = args[args.index("--flavor") + 1]
+    writable = [p[len("/host"):].lstrip("/") for p, m in mounts_by_path(c).items() if not m.get("readOnly")]
+    with tempfile.TemporaryDirectory() as tmp:
+        node = os.path.join(tmp, "host")
+        make_node(flavor, node)
+        before = snapshot(node)
+        args[args.index("/host")] = node
+        r = subprocess.run([os.path.join(build, "bin", "kubecert")] + args, capture_output=True, text=True,
+                           timeout=120, stdin=subprocess.DEVNULL)
+        after = snapshot(node)
+        changed = sorted(p for p in after if before.get(p) != after[p])
+        report = {}
+        try:
+            import json
+            report = json.loads(r.stdout)
+        except ValueError:
+            check(False, f"fix Job {flavor}: no JSON report on standard output (exit {r.returncode}): {r.stderr[-400:]}")
+        check(r.returncode in (0, 1), f"fix Job {flavor}: exit {r.returncode}: {r.stderr[-400:]}")
+        check(bool(changed), f"fix Job {flavor}: the fix changed nothing on a node that needs it")
+        outside = [p for p in changed
+                   if not any(p == w or p.startswith(w + "/") for w in writable)
+                   # the folders holding a mount point see their mount's mtime, not a write of the fix
+                   and not any(w.startswith(p + "/") for w in writable)]
+        check(outside == [], f"fix Job {flavor}: wrote outside its writable mounts {writable}: {outside}")
+        return flavor, changed, report
+
+
+if build:
+    for j in fix_jobs:
+        flavor, changed, report = run_fix_job_for_real(j)
+        print(f"fix Job {flavor}: {len(changed)} paths changed, all under its writable mounts; "
+              f"after the fix: {report.get('summary_after')}")
 
 if failures:
     print("\n".join("FAIL: " + f for f in failures))

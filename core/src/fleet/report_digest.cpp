@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <nlohmann/json.hpp>
 
 #include <kubecert/util/time.hpp>
@@ -316,6 +320,49 @@ private:
 // after the value); it does not check that strings are valid UTF-8 (the
 // writers show such bytes escaped). Nesting is bounded (k_max_depth) so a
 // hostile report cannot exhaust the stack.
+// The first byte at or after `p` that ends a plain run inside a JSON string:
+// the closing quote, a backslash or a control character (or `end`). Sixteen
+// bytes at a time where SSE2 exists (every x86-64): a fleet merge spends most
+// of its time here, in the reports' strings.
+const char* plain_string_end(const char* p, const char* end) {
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i below_space = _mm_set1_epi8(0x1f);
+    while (end - p >= 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        // A byte <= 0x1f saturates to zero when 0x1f is subtracted.
+        const __m128i control = _mm_cmpeq_epi8(_mm_subs_epu8(v, below_space), _mm_setzero_si128());
+        const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), control);
+        const int mask = _mm_movemask_epi8(hit);
+        if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+        p += 16;
+    }
+#endif
+    while (p < end && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20) ++p;
+    return p;
+}
+
+// The first byte at or after `p` that is not JSON whitespace (or `end`); the
+// reports are indented, so runs of spaces follow every line break.
+const char* whitespace_end(const char* p, const char* end) {
+    auto space = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
+    if (p == end || !space(*p)) return p; // the common case: no whitespace at all
+#if defined(__SSE2__)
+    while (end - p >= 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        const __m128i ws =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+                         _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))));
+        const unsigned other = ~static_cast<unsigned>(_mm_movemask_epi8(ws)) & 0xffffu;
+        if (other != 0) return p + __builtin_ctz(other);
+        p += 16;
+    }
+#endif
+    while (p < end && space(*p)) ++p;
+    return p;
+}
+
 class Scanner {
 public:
     static constexpr int k_max_depth = 128;
@@ -339,9 +386,7 @@ private:
     }
     bool truncated() { return fail("syntax error - unexpected end of input (truncated?)"); }
 
-    void skip_ws() {
-        while (m_p < m_end && (*m_p == ' ' || *m_p == '\n' || *m_p == '\r' || *m_p == '\t')) ++m_p;
-    }
+    void skip_ws() { m_p = whitespace_end(m_p, m_end); }
 
     bool value(int depth) {
         if (m_p == m_end) return truncated();
@@ -424,19 +469,15 @@ private:
     // At '"': the string's content, a view into the text or (with escapes) into m_scratch.
     bool string(std::string_view& out) {
         const char* start = ++m_p;
-        while (m_p < m_end) {
-            const unsigned char c = static_cast<unsigned char>(*m_p);
-            if (c == '"') {
-                out = std::string_view(start, static_cast<std::size_t>(m_p - start));
-                ++m_p;
-                return true;
-            }
-            if (c == '\\') return escaped_string(start, out);
-            if (c < 0x20)
-                return fail("syntax error while parsing value - invalid string: control character must be escaped");
+        m_p = plain_string_end(m_p, m_end);
+        if (m_p == m_end) return truncated();
+        if (*m_p == '"') {
+            out = std::string_view(start, static_cast<std::size_t>(m_p - start));
             ++m_p;
+            return true;
         }
-        return truncated();
+        if (*m_p == '\\') return escaped_string(start, out);
+        return fail("syntax error while parsing value - invalid string: control character must be escaped");
     }
 
     bool escaped_string(const char* start, std::string_view& out) {
