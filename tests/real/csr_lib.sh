@@ -1,0 +1,83 @@
+# Shared steps of the serving-CSR real-component tests (sourced after lib.sh):
+# the cluster PKI, the API server stand-in with its signer, kubeconfigs for
+# the admin and the node, and the kubelet stand-in.
+
+not() { ! "$@"; }
+
+# The cluster: CA, API server certificate, admin (system:masters) and node client certificates, the API
+# server stand-in signing with the CA key, a Node object for NODE with ADDRESSES ("InternalIP=10.0.0.5,...").
+# Sets $pki, $api, $api_pid.
+start_cluster() { # NODE [ADDRESSES]
+  local node=$1 addresses=${2:-InternalIP=127.0.0.1,Hostname=$1}
+  pki=$work/pki
+  make_ca "$pki" ca kubernetes
+  make_leaf "$pki" apiserver "$pki/ca" /CN=kube-apiserver serverAuth "IP:127.0.0.1,DNS:kubernetes"
+  make_leaf "$pki" admin "$pki/ca" "/O=system:masters/CN=kubernetes-admin" clientAuth
+  make_leaf "$pki" node "$pki/ca" "/O=system:nodes/CN=system:node:$node" clientAuth
+  mkdir -p "$work/docs/api/v1/nodes"
+  python3 - "$node" "$addresses" >"$work/docs/api/v1/nodes/$node.json" <<'PY'
+import json, sys
+addresses = [dict(zip(("type", "address"), a.split("=", 1))) for a in sys.argv[2].split(",") if a]
+print(json.dumps({"kind": "Node", "apiVersion": "v1", "metadata": {"name": sys.argv[1]},
+                  "status": {"addresses": addresses}}))
+PY
+  spawn "$work/logs/apiserver.log" python3 "$KUBECERT_REAL_DIR/api_server_standin.py" --cert "$pki/apiserver.crt" \
+    --key "$pki/apiserver.key" --client-ca "$pki/ca.crt" --ca-key "$pki/ca.key" --docs "$work/docs" \
+    --port-file "$work/apiserver.port" --log "$work/requests.log"
+  api_pid=$!
+  on_exit "stop_pid $api_pid"
+  wait_for 20 test -s "$work/apiserver.port" || fail "the API server stand-in did not start"
+  api=https://127.0.0.1:$(cat "$work/apiserver.port")
+  make_kubeconfig "$work/admin.kubeconfig" admin
+  make_kubeconfig "$work/node.kubeconfig" node
+}
+
+# A kubeconfig for the API stand-in with the client certificate NAME of $pki, embedded.
+make_kubeconfig() { # FILE NAME
+  kubectl config --kubeconfig "$1" set-cluster kubernetes --server "$api" \
+    --certificate-authority "$pki/ca.crt" --embed-certs >/dev/null
+  kubectl config --kubeconfig "$1" set-credentials "$2" --client-certificate "$pki/$2.crt" \
+    --client-key "$pki/$2.key" --embed-certs >/dev/null
+  kubectl config --kubeconfig "$1" set-context "$2@kubernetes" --cluster kubernetes --user "$2" >/dev/null
+  kubectl config --kubeconfig "$1" use-context "$2@kubernetes" >/dev/null
+}
+
+kubectl_admin() { kubectl --kubeconfig "$work/admin.kubeconfig" --request-timeout 10s "$@"; }
+
+# PUT of FILE to PATH with the admin's certificate; prints the HTTP status.
+api_put_admin() { # PATH FILE
+  curl -s -o "$work/put.out" -w '%{http_code}' --max-time 10 --cacert "$pki/ca.crt" --cert "$pki/admin.crt" \
+    --key "$pki/admin.key" -X PUT -H 'Content-Type: application/json' --data-binary "@$2" "$api$1"
+}
+
+# A kubeadm-style kubelet config with serverTLSBootstrap BOOL under ROOT.
+write_kubelet_config() { # ROOT BOOL
+  mkdir -p "$1/var/lib/kubelet"
+  cat >"$1/var/lib/kubelet/config.yaml" <<YAML
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+authentication:
+  x509:
+    clientCAFile: /etc/kubernetes/pki/ca.crt
+rotateCertificates: true
+serverTLSBootstrap: $2
+staticPodPath: /etc/kubernetes/manifests
+YAML
+}
+
+# (Re)starts the kubelet stand-in for ROOT as node NODE with NAMES on a free port; its pid in
+# $kubelet_pid and $state/kubelet.pid (for the systemctl stand-in) when $state is set.
+start_kubelet() { # ROOT NODE NAMES [KEY-TYPE]
+  [ -n "${kubelet_pid:-}" ] && stop_pid "$kubelet_pid"
+  kubelet_port=${kubelet_port:-$(free_port)}
+  spawn "$work/logs/kubelet.log" python3 "$KUBECERT_REAL_DIR/kubelet_standin.py" --root "$1" --node-name "$2" \
+    --names "$3" --api "$api" --ca "$pki/ca.crt" --client-cert "$pki/node.crt" --client-key "$pki/node.key" \
+    --port "$kubelet_port" --events "$work/kubelet.events" --key-type "${4:-ec}"
+  kubelet_pid=$!
+  on_exit "stop_pid $kubelet_pid"
+  [ -n "${state:-}" ] && echo "$kubelet_pid" >"$state/kubelet.pid"
+  return 0
+}
+
+# Whether something serves TLS with a certificate on 127.0.0.1:PORT.
+served() { openssl s_client -connect "127.0.0.1:$1" </dev/null 2>/dev/null | grep -q 'BEGIN CERTIFICATE'; }
