@@ -4,16 +4,21 @@
 
 not() { ! "$@"; }
 
-# The cluster: CA, API server certificate, admin (system:masters) and node client certificates, the API
-# server stand-in signing with the CA key, a Node object for NODE with ADDRESSES ("InternalIP=10.0.0.5,...").
-# Sets $pki, $api, $api_pid.
-start_cluster() { # NODE [ADDRESSES]
-  local node=$1 addresses=${2:-InternalIP=127.0.0.1,Hostname=$1}
+# The cluster: CA (a new one, or CA-PREFIX.crt/.key of a node tree), API server certificate, admin
+# (system:masters) and node client certificates, the API server stand-in signing with the CA key, a
+# Node object for NODE with ADDRESSES ("InternalIP=10.0.0.5,Hostname=x"). Sets $pki, $api, $api_pid.
+start_cluster() { # NODE [ADDRESSES [CA-PREFIX]]
+  local node=$1 addresses=${2:-InternalIP=127.0.0.1,Hostname=$1} ca=${3:-}
   pki=$work/pki
-  make_ca "$pki" ca kubernetes
+  if [ -n "$ca" ]; then
+    mkdir -p "$pki" && cp "$ca.crt" "$pki/ca.crt" && cp "$ca.key" "$pki/ca.key"
+  else
+    make_ca "$pki" ca kubernetes
+  fi
   make_leaf "$pki" apiserver "$pki/ca" /CN=kube-apiserver serverAuth "IP:127.0.0.1,DNS:kubernetes"
   make_leaf "$pki" admin "$pki/ca" "/O=system:masters/CN=kubernetes-admin" clientAuth
   make_leaf "$pki" node "$pki/ca" "/O=system:nodes/CN=system:node:$node" clientAuth
+  make_leaf "$pki" worker-2 "$pki/ca" "/O=system:nodes/CN=system:node:worker-2" clientAuth
   mkdir -p "$work/docs/api/v1/nodes"
   python3 - "$node" "$addresses" >"$work/docs/api/v1/nodes/$node.json" <<'PY'
 import json, sys
@@ -63,6 +68,26 @@ rotateCertificates: true
 serverTLSBootstrap: $2
 staticPodPath: /etc/kubernetes/manifests
 YAML
+}
+
+# Submits a CSR as client NAME of $pki (POST, as a kubelet does): a new key, `openssl req` with
+# SUBJECT and SANS, SIGNER and USAGES (JSON list); prints the CSR's name.
+submit_csr() { # CLIENT SUBJECT SANS SIGNER USAGES-JSON
+  local dir=$work/csrs
+  mkdir -p "$dir"
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$dir/key.pem" -subj "$2" \
+    -addext "subjectAltName=$3" -out "$dir/req.pem" 2>/dev/null
+  python3 - "$dir/req.pem" "$4" "$5" >"$dir/body.json" <<'PY'
+import base64, json, sys
+print(json.dumps({"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
+                  "metadata": {"generateName": "csr-"},
+                  "spec": {"request": base64.b64encode(open(sys.argv[1], "rb").read()).decode(),
+                           "signerName": sys.argv[2], "usages": json.loads(sys.argv[3])}}))
+PY
+  curl -sf --max-time 10 --cacert "$pki/ca.crt" --cert "$pki/$1.crt" --key "$pki/$1.key" -X POST \
+    -H 'Content-Type: application/json' --data-binary "@$dir/body.json" \
+    "$api/apis/certificates.k8s.io/v1/certificatesigningrequests" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["metadata"]["name"])'
 }
 
 # (Re)starts the kubelet stand-in for ROOT as node NODE with NAMES on a free port; its pid in
