@@ -54,11 +54,12 @@ ca_signed() { served_cert >"$work/served.crt" && openssl verify -CAfile "$pki/ca
 check "before: the kubelet serves a self-signed certificate" self_signed
 check "before: not one of the cluster CA" not ca_signed
 
-kubecert() { # REPORT-NAME ARGS... (sets $rc)
-  local name=$1
+kubecert() { # REPORT-NAME ARGS... (sets $rc); the report in JSON, or text for a name ending in .txt
+  local name=$1 format=json
   shift
+  case "$name" in *.txt) format=text ;; esac
   set +e
-  PATH=$bin:$PATH HOME=/root "$KUBECERT" --root "$root" --live-system yes --flavor kubeadm --format json \
+  PATH=$bin:$PATH HOME=/root "$KUBECERT" --root "$root" --live-system yes --flavor kubeadm --format "$format" \
     --check kubeadm.kubelet-server-rotation --check kubeadm.kubelet-serving-csrs \
     --kubeadm-kubelet-address "127.0.0.1:$kubelet_port" --kubeadm-restart-timeout 20s "$@" \
     >"$work/$name.json" 2>"$work/logs/$name.log"
@@ -84,10 +85,11 @@ approval_of() { # CSR-NAME: "reason|message" of its Approved condition, as kubec
 }
 
 # --- 1. dry run ------------------------------------------------------------------------------------------
-kubecert dry-run fix --dry-run --kubeadm-enable-server-tls-bootstrap
+kubecert dry-run.txt fix --dry-run --kubeadm-enable-server-tls-bootstrap
 check "the dry run exits 0 or 1" test "$rc" -le 1
-check "it shows the config diff" grep -q '^+serverTLSBootstrap: true' "$work/logs/dry-run.log" "$work/dry-run.json"
-check "it says it would approve the kubelet's CSR after the checks" grep -q "would wait for the kubelet's kubelet-serving CSR" "$work/logs/dry-run.log"
+check "it shows the config diff" grep -q '^+serverTLSBootstrap: true' "$work/dry-run.txt.json" "$work/logs/dry-run.txt.log"
+check "it says it would approve the kubelet's CSR after the checks" \
+  grep -q "would wait for the kubelet's kubelet-serving CSR" "$work/dry-run.txt.json" "$work/logs/dry-run.txt.log"
 check "the config is unchanged" cmp -s "$config" "$work/config.orig"
 check "the kubelet was not restarted" test "$(restarts)" = 0
 
