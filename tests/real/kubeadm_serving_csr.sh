@@ -67,7 +67,7 @@ kubecert() { # REPORT-NAME ARGS... (sets $rc); the report in JSON, or text for a
   set -e
   log "kubecert $* exited $rc"
 }
-restarts() { grep -c '^systemctl restart kubelet$' "$state/systemctl.log" 2>/dev/null || true; }
+restarts() { cat "$state/systemctl.log" 2>/dev/null | grep -c '^systemctl restart kubelet$' || true; }
 evidence_of() { # REPORT CSR-NAME: the actual of its evidence row in kubeadm.kubelet-serving-csrs
   python3 - "$1" "$2" <<'EOF'
 import json, sys

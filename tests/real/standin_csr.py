@@ -282,13 +282,26 @@ class Signer:
             lines.append("extendedKeyUsage=" + ",".join(ext_usage))
         if sans:
             lines.append("subjectAltName=" + ",".join(s.replace("IP Address:", "IP:") for s in sans))
+        # As kube-controller-manager's signer: notBefore backdated 5 minutes (clock skew), notAfter
+        # the requested duration (capped); `openssl ca` takes both dates, `openssl x509` only days.
+        now = datetime.datetime.now(datetime.timezone.utc)
+        start = (now - datetime.timedelta(minutes=5)).strftime("%Y%m%d%H%M%SZ")
+        end = (now + datetime.timedelta(seconds=seconds)).strftime("%Y%m%d%H%M%SZ")
         with tempfile.TemporaryDirectory() as tmp:
-            with open(os.path.join(tmp, "req.pem"), "wb") as f:
+            path = lambda name: os.path.join(tmp, name)
+            with open(path("req.pem"), "wb") as f:
                 f.write(pem)
-            with open(os.path.join(tmp, "ext"), "w") as f:
+            with open(path("ext"), "w") as f:
                 f.write("\n".join(lines) + "\n")
-            # openssl 3.0 counts whole days: a shorter expirationSeconds gets one day.
-            days = max(1, seconds // 86400)
-            return openssl(["x509", "-req", "-in", os.path.join(tmp, "req.pem"), "-CA", self.ca_cert,
-                            "-CAkey", self.ca_key, "-set_serial", "0x" + uuid.uuid4().hex,
-                            "-extfile", os.path.join(tmp, "ext"), "-days", str(days)])
+            open(path("index.txt"), "w").close()
+            with open(path("serial"), "w") as f:
+                f.write(uuid.uuid4().hex + "\n")
+            with open(path("ca.cnf"), "w") as f:
+                f.write("[ca]\ndefault_ca = standin\n[standin]\ndatabase = %s\nnew_certs_dir = %s\nserial = %s\n"
+                        "default_md = sha256\npolicy = any\nunique_subject = no\n[any]\ncommonName = optional\n"
+                        % (path("index.txt"), tmp, path("serial")))
+            openssl(["ca", "-batch", "-config", path("ca.cnf"), "-in", path("req.pem"), "-out", path("cert.pem"),
+                     "-cert", self.ca_cert, "-keyfile", self.ca_key, "-startdate", start, "-enddate", end,
+                     "-extfile", path("ext"), "-notext", "-preserveDN"])
+            with open(path("cert.pem")) as f:
+                return f.read()
