@@ -28,7 +28,7 @@ print(json.dumps({"kind": "Node", "apiVersion": "v1", "metadata": {"name": sys.a
 PY
   spawn "$work/logs/apiserver.log" python3 "$KUBECERT_REAL_DIR/api_server_standin.py" --cert "$pki/apiserver.crt" \
     --key "$pki/apiserver.key" --client-ca "$pki/ca.crt" --ca-key "$pki/ca.key" --docs "$work/docs" \
-    --port-file "$work/apiserver.port" --log "$work/requests.log"
+    --port-file "$work/apiserver.port" --log "$work/requests.log" ${api_extra_args[@]+"${api_extra_args[@]}"}
   api_pid=$!
   on_exit "stop_pid $api_pid"
   wait_for 20 test -s "$work/apiserver.port" || fail "the API server stand-in did not start"
@@ -96,6 +96,7 @@ start_kubelet() { # ROOT NODE NAMES [KEY-TYPE]
   [ -n "${kubelet_pid:-}" ] && stop_pid "$kubelet_pid"
   kubelet_port=${kubelet_port:-$(free_port)}
   spawn "$work/logs/kubelet.log" python3 "$KUBECERT_REAL_DIR/kubelet_standin.py" --root "$1" --node-name "$2" \
+    --config "${kubelet_config:-/var/lib/kubelet/config.yaml}" \
     --names "$3" --api "$api" --ca "$pki/ca.crt" --client-cert "$pki/node.crt" --client-key "$pki/node.key" \
     --port "$kubelet_port" --events "$work/kubelet.events" --key-type "${4:-ec}"
   kubelet_pid=$!
