@@ -9,7 +9,7 @@ if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 packages=(
   lintian bash-completion man-db util-linux debootstrap systemd-container
   build-essential cmake pkg-config binutils ca-certificates openssl
-  libssl-dev libyaml-cpp-dev nlohmann-json3-dev libboost-program-options-dev
+  libssl-dev libyaml-cpp-dev nlohmann-json3-dev libboost-program-options-dev libcurl4-openssl-dev
   libpugixml-dev libgtest-dev libgmock-dev
   python3 python3-jsonschema
   # Real components of `ctest -L real` (tests/real): a private dockerd, etcd, systemd booted

@@ -19,7 +19,7 @@ TEST(CoreCli, VersionAndHelp) {
     auto v = run_kubecert({"version"});
     EXPECT_EQ(v.exit_code, 0);
     EXPECT_NE(v.out.find("kubecert 0."), std::string::npos);
-    EXPECT_NE(v.out.find("plugin ABI 1.4"), std::string::npos);
+    EXPECT_NE(v.out.find("plugin ABI 1.5"), std::string::npos);
 
     CoreNode node;
     for (const char* cmd : {"audit", "fix", "certs", "plugins", "restore", "version"}) {

@@ -41,7 +41,7 @@ TEST(CoreLoader, ListsAPluginWithItsChecksOptionsAbiAndPath) {
         if (p["name"] == "testgood") found = p;
     ASSERT_FALSE(found.is_null()) << r.out;
     EXPECT_EQ(found["version"], "1.2.3");
-    EXPECT_EQ(found["abi"], "1.4.0"); // testgood.c stamps KUBECERT_ABI_MINOR
+    EXPECT_EQ(found["abi"], "1.5.0"); // testgood.c stamps KUBECERT_ABI_MINOR
     EXPECT_EQ(found["path"], dir.path() + "/testgood.so");
     EXPECT_EQ(found["description"], "test plugin written in C");
     EXPECT_EQ(found["checks"].size(), 4u);
@@ -49,7 +49,7 @@ TEST(CoreLoader, ListsAPluginWithItsChecksOptionsAbiAndPath) {
 
     auto text = plugins_cmd(dir.path());
     ASSERT_EQ(text.exit_code, 0);
-    EXPECT_TRUE(has_line(text.out, "testgood 1.2.3", "ABI 1.4.0")) << text.out;
+    EXPECT_TRUE(has_line(text.out, "testgood 1.2.3", "ABI 1.5.0")) << text.out;
     EXPECT_NE(text.out.find("--testgood-run PROGRAM"), std::string::npos);
     EXPECT_NE(text.out.find("testgood.cert"), std::string::npos);
 }

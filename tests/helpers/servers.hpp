@@ -1,9 +1,13 @@
 #pragma once
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "pki.hpp"
 
 // Real servers on 127.0.0.1 for tests, bounded in time.
 namespace kubecert::test {
@@ -65,6 +69,50 @@ private:
     int m_port = 0;
     std::string m_request;
     std::thread m_thread;
+};
+
+// One request an HttpsServer got.
+struct HttpsExchange {
+    std::string method;
+    std::string target;                         // path and query, as sent
+    std::map<std::string, std::string> headers; // names in lower case
+    std::string body;
+    std::string client_cn; // CN of the verified client certificate, "" when none
+};
+
+struct HttpsReply {
+    int status = 200;
+    std::string content_type = "application/json";
+    std::string body;
+};
+
+enum class ClientCertificates {
+    required, // the handshake fails without a certificate from the client CA (kube-apiserver with --client-ca-file and
+              // no other authn)
+    optional  // asked for and verified when sent; the handler sees client_cn "" otherwise
+};
+
+// An HTTPS/1.1 server on 127.0.0.1:<free port> (OpenSSL), for the clients of
+// a Kubernetes API: serves `server` (a certificate and key), verifies client
+// certificates against `client_ca_pem`, answers each request with `handler`
+// (one connection at a time, "Connection: close"), and records every request
+// and every failed handshake. Each connection is bounded to 5 s.
+class HttpsServer {
+public:
+    using Handler = std::function<HttpsReply(const HttpsExchange&)>;
+    HttpsServer(const KeyPair& server, const std::string& client_ca_pem, ClientCertificates mode, Handler handler);
+    ~HttpsServer();
+    HttpsServer(const HttpsServer&) = delete;
+    HttpsServer& operator=(const HttpsServer&) = delete;
+    int port() const;
+    std::string url() const; // "https://127.0.0.1:PORT"
+    std::vector<HttpsExchange> exchanges() const;
+    // Handshakes that failed, with OpenSSL's reason (no client certificate, unknown CA, ...).
+    std::vector<std::string> handshake_failures() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
 };
 
 // A free TCP port on 127.0.0.1 (nothing listening on it right now).

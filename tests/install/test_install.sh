@@ -39,4 +39,25 @@ set -e
 [ "$rc" = 0 ] || { echo "audit exit $rc"; cat "$work/report.json"; exit 1; }
 grep -q '"id": "hostcert.expiry"' "$work/report.json"
 grep -q '"status": "WARN"' "$work/report.json" || { echo "expected WARN for a 10-day certificate"; cat "$work/report.json"; exit 1; }
-echo "install + out-of-tree plugin: ok"
+
+# The HTTPS transport is installed beside the plugins' folder, exports its one
+# table, and the installed kubecert loads it on the first HTTPS request: the
+# test plugin apiprobe (tests/plugins/apiprobe.cpp) asks for a server nobody
+# listens on, so the answer says the connection failed, not that the module is missing.
+https_module=$(find "$work/prefix" -name kubecert-https.so)
+[ -n "$https_module" ] || { echo "kubecert-https.so is not installed"; exit 1; }
+case "$https_module" in "$work"/prefix/lib*/kubecert/kubecert-https.so) ;; *) echo "unexpected place: $https_module"; exit 1 ;; esac
+exported=$(nm -D --defined-only "$https_module" | awk '{print $3}' | grep -v '^$' | sort | tr '\n' ' ')
+[ "$exported" = "kubecert_https_transport " ] || { echo "unexpected exports of the HTTPS module: $exported"; exit 1; }
+mkdir -p "$work/probe" "$work/node/etc/kubernetes"
+cp "$build_dir/tests/test-plugins/apiprobe.so" "$work/probe/"
+ca=$(base64 -w0 < "$work/node/etc/ssl/node/tls.crt")
+printf 'apiVersion: v1\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:1\n    certificate-authority-data: %s\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\nusers:\n- name: u\n  user:\n    token: install-test-token\n' \
+  "$ca" > "$work/node/etc/kubernetes/admin.conf"
+set +e
+"$work/prefix/bin/kubecert" --plugin-dir "$work/probe" --root "$work/node" --flavor apiprobe \
+  --apiprobe-kubeconfig /etc/kubernetes/admin.conf --format json audit > "$work/https.json"
+set -e
+grep -q 'GET https://127.0.0.1:1/api: connection failed' "$work/https.json" ||
+  { echo "the installed kubecert did not send through its HTTPS module:"; cat "$work/https.json"; exit 1; }
+echo "install + out-of-tree plugin + HTTPS module: ok"

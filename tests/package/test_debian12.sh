@@ -39,6 +39,8 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 deb=$(ls "$work"/packages/kubecert_*_amd64.deb)
 ls "$work"/packages/kubecert-dev_*_amd64.deb >/dev/null || fail "no kubecert-dev package"
 dpkg-deb -c "$deb" >"$work/contents"
+grep -q '\./usr/lib/kubecert/kubecert-https\.so$' "$work/contents" || fail "the package has no HTTPS transport module"
+dpkg-deb -f "$deb" Depends | grep -q 'libcurl4' || fail "the package does not depend on libcurl4: $(dpkg-deb -f "$deb" Depends)"
 grep -q '\./lib/systemd/system/kubecert-audit.timer$' "$work/contents" ||
   fail "the package has no systemd units: configure the build with -DKUBECERT_INSTALL_SYSTEM_FILES=ON"
 if command -v lintian >/dev/null; then

@@ -89,7 +89,7 @@ extern "C" {
 #endif
 
 #define KUBECERT_ABI_MAJOR 1
-#define KUBECERT_ABI_MINOR 4
+#define KUBECERT_ABI_MINOR 5
 #define KUBECERT_ABI_PATCH 0
 
 /* The name of the one symbol a plugin exports. */
@@ -411,6 +411,116 @@ typedef struct kubecert_ext_host_info_v1 {
     const char* version;    /* kubecert's own version, e.g. "0.1.0" */
     kubecert_version_t abi; /* the host's ABI, as kubecert_host_t.abi */
 } kubecert_ext_host_info_v1_t;
+
+/* "kubecert.https.v1" (added in ABI 1.5): HTTPS requests to a cluster's API
+ * server (or any https:// endpoint a kubeconfig names), with the trust and
+ * credentials the plugin read from that kubeconfig. The host always verifies
+ * the server's certificate, against `ca_pem` only (never the system trust
+ * store), and its host name or IP address (or `tls_server_name`); there is
+ * no switch to turn that off. No proxy is used unless `proxy_url` names one
+ * (proxy variables of the environment are ignored: a node's https_proxy must
+ * not route cluster credentials elsewhere); redirects are not followed (a
+ * 3xx is an answer); HTTP/1.1 or HTTP/2.
+ *
+ * request() returns KUBECERT_OK whenever an HTTP answer came, whatever its
+ * status. Otherwise KUBECERT_ERR_UNREACHABLE (refused, no route, no such
+ * host), KUBECERT_ERR_TIMEOUT (`timeout_ms` ran out), KUBECERT_ERR_FAILED (TLS
+ * handshake or certificate verification failed, answer larger than
+ * `max_response_bytes`), KUBECERT_ERR_INVALID (bad arguments, a URL that is
+ * not https://), each with a message naming the URL and the reason (never
+ * key material or the token).
+ *
+ * Phases: GET may be sent from create(), detect(), audit() and fix(). Any
+ * other method changes the cluster, so, like write_file(): outside fix() it
+ * is refused with KUBECERT_ERR_DENIED and a message naming the call and the
+ * phase; under --dry-run it is not sent but listed in the report's actions
+ * ("would PUT <url>", with the body's size, never its content) and returns
+ * KUBECERT_OK with status 0 and dry_run 1; in a real fix it is sent and
+ * listed as an action (kind "request") with the answer's status.
+ *
+ * The transport (libcurl) is loaded on the first request, so a run that
+ * makes none does not pay for it. */
+#define KUBECERT_EXT_HTTPS_V1 "kubecert.https.v1"
+
+/* One request. Everything is the plugin's, read by the host only during the
+ * call. */
+typedef struct kubecert_https_request {
+    uint32_t struct_size; /* sizeof(kubecert_https_request_t) of the plugin */
+    const char* method;   /* "GET", "POST", "PUT", "PATCH" or "DELETE" */
+    const char* url;      /* https://host[:port]/path?query */
+    /* Extra header lines, "Name: value" each (no CR or LF), or NULL. */
+    const char* const* headers;
+    size_t header_count;
+    const char* body; /* may be NULL when body_size is 0 */
+    size_t body_size;
+    /* The PEM CA certificate(s) the server's certificate must chain to
+     * (kubeconfig certificate-authority(-data)). Required. */
+    const char* ca_pem;
+    size_t ca_pem_size;
+    /* Client certificate (chain) and private key, PEM, for mutual TLS; NULL
+     * when not used. Handed to the TLS library from memory, never written to
+     * a file. */
+    const char* client_cert_pem;
+    size_t client_cert_pem_size;
+    const char* client_key_pem;
+    size_t client_key_pem_size;
+    const char* bearer_token;    /* sent as "Authorization: Bearer ..."; NULL when none */
+    const char* tls_server_name; /* name to verify and send as SNI instead of the URL's host; NULL */
+    uint32_t timeout_ms;         /* the whole request; 0: 10 s */
+    uint64_t max_response_bytes; /* answers larger are an error; 0: 8 MiB */
+    const char* proxy_url;       /* kubeconfig proxy-url; NULL or "": no proxy */
+} kubecert_https_request_t;
+
+/* The answer. Strings and buffers owned by the host, valid until the plugin
+ * entry point returns (like every host buffer). */
+typedef struct kubecert_https_response {
+    uint32_t struct_size;     /* set by the plugin to sizeof(kubecert_https_response_t) */
+    int32_t status;           /* HTTP status; 0 when not sent (dry run) */
+    const char* content_type; /* the Content-Type header, "" when none */
+    kubecert_buffer_t body;
+    int32_t dry_run; /* non-zero when not sent because of --dry-run */
+} kubecert_https_response_t;
+
+typedef struct kubecert_https_v1 {
+    uint32_t struct_size; /* sizeof(kubecert_https_v1_t) of the host */
+    kubecert_status_t (*request)(const kubecert_host_t* host, const kubecert_https_request_t* request,
+                                 kubecert_https_response_t* out);
+} kubecert_https_v1_t;
+
+/* "kubecert.csr.v1" (added in ABI 1.5): PKCS#10 certificate signing requests
+ * (a Kubernetes CertificateSigningRequest's spec.request, base64-decoded),
+ * parsed by the host with OpenSSL. */
+#define KUBECERT_EXT_CSR_V1 "kubecert.csr.v1"
+
+/* What a CSR asks for. Strings and lists owned by the host, valid until the
+ * plugin entry point returns. */
+typedef struct kubecert_csr_info {
+    uint32_t struct_size;                 /* set by the plugin to sizeof(kubecert_csr_info_t) */
+    const char* subject;                  /* one line, RFC 2253 order, as `openssl req -subject -nameopt RFC2253` */
+    const char* common_name;              /* subject CN, "" when none */
+    kubecert_string_list_t organizations; /* subject O values, in order */
+    /* Non-zero when the subject holds attributes other than CN and O (an OU,
+     * an L, a second CN counts as CN). */
+    int32_t any_other_subject_attributes;
+    /* Requested subjectAltName entries (extension request), by type: */
+    kubecert_string_list_t dns_names;
+    kubecert_string_list_t ip_addresses; /* text form: "10.0.0.5", "fd00::5" */
+    kubecert_string_list_t email_addresses;
+    kubecert_string_list_t uris;
+    const char* key_type; /* "RSA", "EC", "ED25519", "ED448", ... */
+    int32_t key_bits;
+    int32_t signature_valid; /* non-zero when the request's self-signature verifies */
+} kubecert_csr_info_t;
+
+typedef struct kubecert_csr_v1 {
+    uint32_t struct_size; /* sizeof(kubecert_csr_v1_t) of the host */
+    /* Parses one PEM "CERTIFICATE REQUEST" (the first when several). Malformed
+     * input is KUBECERT_ERR_PARSE with a message naming `source` and what is
+     * wrong. A request whose signature does not verify is parsed
+     * (signature_valid 0), not an error. */
+    kubecert_status_t (*parse)(const kubecert_host_t* host, const char* pem, size_t size, const char* source,
+                               kubecert_csr_info_t* out);
+} kubecert_csr_v1_t;
 
 struct kubecert_host {
     uint32_t struct_size;   /* sizeof(kubecert_host_t) of the host */

@@ -202,6 +202,45 @@ struct HttpResponse {
     std::string body;
 };
 
+// One HTTPS request to a cluster's API (Host::https_request, the host's
+// kubecert.https.v1 service): the trust and credentials of a kubeconfig.
+struct HttpsRequest {
+    std::string method = "GET";       // GET, POST, PUT, PATCH, DELETE
+    std::string url;                  // https:// only
+    std::vector<std::string> headers; // "Name: value"
+    std::string body;
+    std::string ca_pem; // required: the server is always verified against it, and only it
+    std::string client_cert_pem;
+    std::string client_key_pem;
+    std::string bearer_token;
+    std::string tls_server_name;
+    std::string proxy_url;                // "" : no proxy (the environment's are ignored)
+    std::uint32_t timeout_ms = 10000;     // the whole request
+    std::uint64_t max_response_bytes = 0; // 0: the host's default, 8 MiB
+};
+
+struct HttpsResponse {
+    int status = 0; // 0 when not sent (dry run)
+    std::string content_type;
+    std::string body;
+    bool dry_run = false; // a change to the cluster not sent because of --dry-run
+};
+
+// What a PKCS#10 certificate signing request asks for (Host::parse_csr).
+struct CsrInfo {
+    std::string subject; // RFC 2253, as `openssl req -subject -nameopt RFC2253`
+    std::string common_name;
+    std::vector<std::string> organizations;
+    bool other_subject_attributes = false; // the subject holds more than CN and O
+    std::vector<std::string> dns_names;
+    std::vector<std::string> ip_addresses;
+    std::vector<std::string> email_addresses;
+    std::vector<std::string> uris;
+    std::string key_type; // "RSA", "EC", "ED25519", ...
+    int key_bits = 0;
+    bool signature_valid = false;
+};
+
 namespace detail {
 inline std::string str(const char* s) {
     return s ? std::string(s) : std::string();
@@ -526,6 +565,73 @@ public:
         r.struct_size = sizeof r;
         check(m_host->http_get(m_host, url.c_str(), timeout_ms, &r));
         return {r.status, detail::str(r.body)};
+    }
+
+    // Whether the host offers HTTPS requests to a cluster's API (kubecert.https.v1, ABI 1.5).
+    bool has_https() const { return extension<kubecert_https_v1_t>(KUBECERT_EXT_HTTPS_V1) != nullptr; }
+    // Sends an HTTPS request (plugin.h, kubecert.https.v1): any HTTP answer is
+    // returned, whatever its status; throws Error when none came (unreachable,
+    // timeout, TLS verification) or the host refused it (a change to the
+    // cluster outside fix()). Under --dry-run a change is not sent: dry_run is set.
+    HttpsResponse https_request(const HttpsRequest& request) const {
+        const auto* https = extension<kubecert_https_v1_t>(KUBECERT_EXT_HTTPS_V1);
+        if (!https || !KUBECERT_HAS_FIELD(https, kubecert_https_v1_t, request) || !https->request)
+            throw Error(KUBECERT_ERR_FAILED, "this kubecert host (plugin ABI before 1.5) cannot send HTTPS requests");
+        std::vector<const char*> headers;
+        for (const auto& h : request.headers) headers.push_back(h.c_str());
+        const auto or_null = [](const std::string& s) { return s.empty() ? nullptr : s.c_str(); };
+        kubecert_https_request_t c{};
+        c.struct_size = sizeof c;
+        c.method = request.method.c_str();
+        c.url = request.url.c_str();
+        c.headers = headers.data();
+        c.header_count = headers.size();
+        c.body = request.body.data();
+        c.body_size = request.body.size();
+        c.ca_pem = request.ca_pem.data();
+        c.ca_pem_size = request.ca_pem.size();
+        c.client_cert_pem = or_null(request.client_cert_pem);
+        c.client_cert_pem_size = request.client_cert_pem.size();
+        c.client_key_pem = or_null(request.client_key_pem);
+        c.client_key_pem_size = request.client_key_pem.size();
+        c.bearer_token = or_null(request.bearer_token);
+        c.tls_server_name = or_null(request.tls_server_name);
+        c.timeout_ms = request.timeout_ms;
+        c.max_response_bytes = request.max_response_bytes;
+        c.proxy_url = or_null(request.proxy_url);
+        kubecert_https_response_t r{};
+        r.struct_size = sizeof r;
+        check(https->request(m_host, &c, &r));
+        HttpsResponse out;
+        out.status = r.status;
+        out.content_type = detail::str(r.content_type);
+        out.body = detail::str(r.body);
+        out.dry_run = r.dry_run != 0;
+        return out;
+    }
+    // Whether the host parses certificate signing requests (kubecert.csr.v1, ABI 1.5).
+    bool has_csr_parser() const { return extension<kubecert_csr_v1_t>(KUBECERT_EXT_CSR_V1) != nullptr; }
+    // Parses a PEM PKCS#10 request; throws Error naming `source` when it is malformed.
+    CsrInfo parse_csr(std::string_view pem, const std::string& source) const {
+        const auto* csr = extension<kubecert_csr_v1_t>(KUBECERT_EXT_CSR_V1);
+        if (!csr || !KUBECERT_HAS_FIELD(csr, kubecert_csr_v1_t, parse) || !csr->parse)
+            throw Error(KUBECERT_ERR_FAILED, "this kubecert host (plugin ABI before 1.5) cannot parse CSRs");
+        kubecert_csr_info_t c{};
+        c.struct_size = sizeof c;
+        check(csr->parse(m_host, pem.data(), pem.size(), source.c_str(), &c));
+        CsrInfo i;
+        i.subject = detail::str(c.subject);
+        i.common_name = detail::str(c.common_name);
+        i.organizations = detail::strs(c.organizations);
+        i.other_subject_attributes = c.any_other_subject_attributes != 0;
+        i.dns_names = detail::strs(c.dns_names);
+        i.ip_addresses = detail::strs(c.ip_addresses);
+        i.email_addresses = detail::strs(c.email_addresses);
+        i.uris = detail::strs(c.uris);
+        i.key_type = detail::str(c.key_type);
+        i.key_bits = c.key_bits;
+        i.signature_valid = c.signature_valid != 0;
+        return i;
     }
 
     // Throws Error with the host's last error when `st` is not OK.

@@ -50,6 +50,11 @@ void ActionLog::add_command(report::Action action) {
     m_entries.push_back({0, std::move(action)});
 }
 
+void ActionLog::add_request(report::Action action) {
+    action.kind = report::ActionKind::request;
+    m_entries.push_back({0, std::move(action)});
+}
+
 void ActionLog::add_poll(const std::string& finding, const std::string& plugin, const std::string& line,
                          const std::string& answer) {
     int count = 1;

@@ -20,6 +20,8 @@ public:
     void note_edit(std::uint64_t record_id, const std::string& finding, const std::string& plugin);
     // A command that ran, failed or was planned.
     void add_command(report::Action action);
+    // A request to the cluster's API that was sent, failed or was planned.
+    void add_request(report::Action action);
     // One poll of a fix's wait (`line` answered `answer`): further polls of the same
     // command, while the wait is open, add to its count instead of a line each.
     void add_poll(const std::string& finding, const std::string& plugin, const std::string& line,

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <exception>
 
+#include "app/abi_guard.hpp"
 #include "app/abi_records.hpp"
 #include "app/host_extensions.hpp"
 #include "host/root_fs.hpp"
@@ -16,65 +17,7 @@ namespace kubecert::app {
 
 namespace {
 
-// The most bytes a plugin may hand over in one buffer: what a node file may
-// hold (RootFs::k_max_file_bytes). A larger size is refused before the data
-// is touched, so a wrong size cannot make the host read past the plugin's buffer.
-constexpr size_t k_max_input_bytes = host::RootFs::k_max_file_bytes;
-
-HostAbiAdapter* adapter_of(const kubecert_host_t* h) {
-    return h && h->host_data ? static_cast<HostAbiAdapter*>(h->host_data) : nullptr;
-}
-
-kubecert_status_t to_status(util::ErrorCode code) {
-    return static_cast<kubecert_status_t>(code);
-}
-
-std::string str(const char* s) {
-    return s ? std::string(s) : std::string();
-}
-
-// Runs `body(adapter)` returning a status; an exception becomes KUBECERT_ERR_FAILED with its message.
-template <class Body> kubecert_status_t guarded(const kubecert_host_t* h, const char* what, Body&& body) noexcept {
-    HostAbiAdapter* a = adapter_of(h);
-    if (!a) return KUBECERT_ERR_INVALID;
-    try {
-        return body(*a);
-    } catch (const std::exception& e) {
-        return a->fail(KUBECERT_ERR_FAILED, std::string(what) + ": " + e.what());
-    } catch (...) {
-        return a->fail(KUBECERT_ERR_FAILED, std::string(what) + ": unexpected error in the host");
-    }
-}
-
-// The same for a callback without a status: `fallback` when it cannot answer.
-template <class T, class Body>
-T guarded_value(const kubecert_host_t* h, const char* what, T fallback, Body&& body) noexcept {
-    HostAbiAdapter* a = adapter_of(h);
-    if (!a) return fallback;
-    try {
-        return body(*a);
-    } catch (const std::exception& e) {
-        a->fail(KUBECERT_ERR_FAILED, std::string(what) + ": " + e.what());
-    } catch (...) {
-        a->fail(KUBECERT_ERR_FAILED, std::string(what) + ": unexpected error in the host");
-    }
-    return fallback;
-}
-
-template <class T> kubecert_status_t answer(HostAbiAdapter& a, const util::Result<T>& r) {
-    return r ? KUBECERT_OK : a.fail(to_status(r.error().code), r.error().message);
-}
-
-// Copies `value` into the plugin's struct, only as far as its struct_size goes.
-// Rationale: a plugin built against an older, smaller struct gets only the fields it knows.
-template <class T> void copy_out(T* out, T value) {
-    value.struct_size = out->struct_size;
-    std::memcpy(out, &value, std::min<size_t>(out->struct_size, sizeof value));
-}
-
-bool too_big(size_t size) {
-    return size > k_max_input_bytes;
-}
+using namespace abi;
 
 std::string_view view(const char* data, size_t size) {
     return data ? std::string_view(data, size) : std::string_view();

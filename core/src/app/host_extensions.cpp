@@ -1,5 +1,7 @@
 #include "app/host_extensions.hpp"
 
+#include "app/host_extension_calls.hpp"
+
 #include <iterator>
 
 namespace kubecert::app {
@@ -10,6 +12,9 @@ constexpr kubecert_ext_host_info_v1_t k_host_info_v1{sizeof(kubecert_ext_host_in
                                                      KUBECERT_VERSION,
                                                      {KUBECERT_ABI_MAJOR, KUBECERT_ABI_MINOR, KUBECERT_ABI_PATCH}};
 
+constexpr kubecert_https_v1_t k_https_v1{sizeof(kubecert_https_v1_t), ext_https_request};
+constexpr kubecert_csr_v1_t k_csr_v1{sizeof(kubecert_csr_v1_t), ext_csr_parse};
+
 struct Extension {
     std::string_view name;
     const void* value;
@@ -19,6 +24,8 @@ struct Extension {
 // struct in plugin.h; an incompatible change is a new name (".v2") beside the old.
 constexpr Extension k_extensions[] = {
     {KUBECERT_EXT_HOST_INFO_V1, &k_host_info_v1},
+    {KUBECERT_EXT_HTTPS_V1, &k_https_v1},
+    {KUBECERT_EXT_CSR_V1, &k_csr_v1},
 };
 
 } // namespace

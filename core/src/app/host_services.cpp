@@ -360,4 +360,57 @@ util::Result<net::HttpResponse> HostServices::http_get(const std::string& url,
     return net::http_get(url, timeout);
 }
 
+// --- the cluster's API (kubecert.https.v1) and CSRs (kubecert.csr.v1) -------------------
+
+void HostServices::add_request_action(const std::string& target, report::ActionStatus status, std::string detail) {
+    report::Action a;
+    a.finding = m_current_finding;
+    a.plugin = m_plugin_name;
+    a.kind = report::ActionKind::request;
+    a.target = target;
+    a.status = status;
+    a.detail = std::move(detail);
+    m_run.actions.add_request(std::move(a));
+}
+
+util::Result<HttpsResult> HostServices::https_request(const net::HttpsRequest& request) {
+    // Whatever the plugin does with them, no output shows them.
+    secrets::known_secrets().remember(request.client_key_pem);
+    secrets::known_secrets().remember_value(request.bearer_token);
+    if (auto ok = net::check_https_request(request); !ok) return ok.error();
+    const auto& current = phase();
+    if (request.method == "GET") {
+        auto r = net::https_request(request);
+        if (!r) return r.error();
+        return HttpsResult{std::move(*r), false};
+    }
+    const std::string target = request.method + " " + request.url;
+    if (!current.transaction()) {
+        // Rationale: as write_file: an audit runs on a schedule, without --yes or a report of actions.
+        const char* during = current.kind() == PhaseKind::detect ? "detect()" : "audit()";
+        return util::make_error(util::ErrorCode::denied, std::string("https_request: ") + target + " refused during " +
+                                                             during +
+                                                             ": the cluster can only be changed during fix() "
+                                                             "(plugin.h, \"kubecert.https.v1\")");
+    }
+    const std::string sent = std::to_string(request.body.size()) + " bytes of body";
+    if (m_run.dry_run) {
+        add_request_action(target, report::ActionStatus::planned, "would " + target + " (" + sent + ")");
+        return HttpsResult{{}, true};
+    }
+    auto r = net::https_request(request);
+    if (!r) {
+        add_request_action(target, report::ActionStatus::failed, r.error().message);
+        return r.error();
+    }
+    const bool ok = r->status >= 200 && r->status < 300;
+    add_request_action(target, ok ? report::ActionStatus::applied : report::ActionStatus::failed,
+                       "HTTP " + std::to_string(r->status) + " (" + sent + " sent)");
+    return HttpsResult{std::move(*r), false};
+}
+
+util::Result<x509::CsrDetails> HostServices::csr_parse(std::string_view pem, const std::string& source) const {
+    return x509::parse_csr(pem, source);
+}
+
 } // namespace kubecert::app

@@ -17,9 +17,11 @@
 #include "app/run_context.hpp"
 #include "host/process_table.hpp"
 #include "net/http_client.hpp"
+#include "net/https_client.hpp"
 #include "report/model.hpp"
 #include "util/result.hpp"
 #include "x509/certificate.hpp"
+#include "x509/csr.hpp"
 #include "x509/issue_batch.hpp"
 
 namespace kubecert::app {
@@ -46,6 +48,13 @@ struct CommandResult {
     bool dry_run = false; // not run: --dry-run
     std::string out;
     std::string err;
+};
+
+// The answer of an HTTPS request (kubecert.https.v1); not sent under --dry-run
+// when it would change the cluster.
+struct HttpsResult {
+    net::HttpsResponse response;
+    bool dry_run = false;
 };
 
 class HostServices {
@@ -119,6 +128,11 @@ public:
     std::vector<util::Result<x509::IssuedPair>> cert_issue_batch(const std::vector<x509::IssueRequest>& batch) const;
     util::Result<x509::CertDetails> tls_fetch_cert(const std::string& address, std::chrono::milliseconds timeout) const;
     util::Result<net::HttpResponse> http_get(const std::string& url, std::chrono::milliseconds timeout) const;
+    // kubecert.https.v1: a GET in any phase; another method only in fix(),
+    // listed as an action, and only planned under --dry-run.
+    util::Result<HttpsResult> https_request(const net::HttpsRequest& request);
+    // kubecert.csr.v1.
+    util::Result<x509::CsrDetails> csr_parse(std::string_view pem, const std::string& source) const;
 
 private:
     const PhaseContext& phase() const;
@@ -130,6 +144,7 @@ private:
                                              bool fix_poll);
     void plan_command(const CommandRequest& request, const std::string& line, bool listed);
     void add_command_action(const std::string& line, report::ActionStatus status, std::string detail);
+    void add_request_action(const std::string& target, report::ActionStatus status, std::string detail);
 
     RunContext& m_run;
     std::string m_plugin_name;

@@ -21,6 +21,7 @@ const char* to_string(ActionKind k) {
     switch (k) {
     case ActionKind::edit: return "edit";
     case ActionKind::command: return "command";
+    case ActionKind::request: return "request";
     }
     return "edit";
 }

@@ -44,7 +44,7 @@ struct Certificate {
     bool is_authority = false;
 };
 
-enum class ActionKind { edit, command };
+enum class ActionKind { edit, command, request };
 enum class ActionStatus { planned, applied, failed, rolled_back };
 const char* to_string(ActionKind k);
 const char* to_string(ActionStatus s);
@@ -53,7 +53,7 @@ struct Action {
     std::string finding; // id of the finding it fixes ("" when none)
     std::string plugin;
     ActionKind kind = ActionKind::edit;
-    std::string target; // node path of the file, or the command line
+    std::string target; // node path of the file, the command line, or "METHOD URL" of a request
     ActionStatus status = ActionStatus::planned;
     std::string backup; // host path of the backup copy ("" when none)
     std::string detail; // diff (dry run) or command output on failure

@@ -30,6 +30,12 @@ void KnownSecrets::remember(std::string_view content) {
     for (const auto piece : key_material_pieces(content)) remember_piece(piece, 0);
 }
 
+void KnownSecrets::remember_value(std::string_view value) {
+    if (value.size() < 8) return;
+    std::lock_guard lock(m_mutex);
+    m_fragments.emplace(value);
+}
+
 void KnownSecrets::remember_piece(std::string_view piece, int depth) {
     if (piece.find("-----BEGIN ") != std::string_view::npos) {
         // A PEM block: each body line, as a diff or a dump would show it.

@@ -20,6 +20,10 @@ public:
     // Remembers every private key in `content` (PEM blocks, base64 of them,
     // *-key-data values).
     void remember(std::string_view content);
+    // Remembers a secret that has no recognisable shape (a bearer token), as
+    // a whole; values shorter than 8 characters are ignored (they would blank
+    // ordinary words).
+    void remember_value(std::string_view value);
     // `text` without key material: patterns first, then remembered fragments.
     std::string scrub(std::string_view text) const;
 

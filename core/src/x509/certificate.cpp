@@ -1,5 +1,6 @@
 #include "x509/certificate.hpp"
 #include "x509/openssl_error.hpp"
+#include "x509/openssl_text.hpp"
 #include "x509/private_key.hpp"
 
 #include <kubecert/util/base64.hpp>
@@ -217,23 +218,6 @@ util::Result<PkeyPtr> load_key(std::string_view data, const std::string& source,
     return make_error(ErrorCode::parse, source + ": not a PEM or DER private key");
 }
 
-std::string name_rfc2253(const X509_NAME* name) {
-    BioPtr bio(BIO_new(BIO_s_mem()));
-    X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253);
-    char* text = nullptr;
-    long n = BIO_get_mem_data(bio.get(), &text);
-    return std::string(text, static_cast<std::size_t>(n));
-}
-
-std::string asn1_to_utf8(const ASN1_STRING* s) {
-    unsigned char* out = nullptr;
-    int n = ASN1_STRING_to_UTF8(&out, s);
-    if (n < 0) return {};
-    std::string text(reinterpret_cast<char*>(out), static_cast<std::size_t>(n));
-    OPENSSL_free(out);
-    return text;
-}
-
 std::vector<std::string> name_entries(const X509_NAME* name, int nid) {
     std::vector<std::string> values;
     for (int i = X509_NAME_get_index_by_NID(name, nid, -1); i >= 0; i = X509_NAME_get_index_by_NID(name, nid, i))
@@ -244,19 +228,6 @@ std::vector<std::string> name_entries(const X509_NAME* name, int nid) {
 std::string first_entry(const X509_NAME* name, int nid) {
     int i = X509_NAME_get_index_by_NID(name, nid, -1);
     return i < 0 ? std::string() : asn1_to_utf8(X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i)));
-}
-
-std::string ip_text(const ASN1_OCTET_STRING* ip) {
-    char buf[INET6_ADDRSTRLEN] = {};
-    int len = ASN1_STRING_length(ip);
-    const unsigned char* bytes = ASN1_STRING_get0_data(ip);
-    if (len == 4)
-        inet_ntop(AF_INET, bytes, buf, sizeof buf);
-    else if (len == 16)
-        inet_ntop(AF_INET6, bytes, buf, sizeof buf);
-    else
-        return "<invalid>";
-    return buf;
 }
 
 std::vector<std::string> subject_alt_names(X509* cert) {
@@ -346,18 +317,6 @@ std::string serial_hex(X509* cert) {
     if (n <= 0) return "00";
     std::string hex = hex_upper(ASN1_STRING_get0_data(serial), static_cast<std::size_t>(n), "");
     return ASN1_STRING_type(serial) == V_ASN1_NEG_INTEGER ? "-" + hex : hex;
-}
-
-std::string key_algorithm(const EVP_PKEY* key) {
-    switch (EVP_PKEY_get_base_id(key)) {
-    case EVP_PKEY_RSA: return "RSA";
-    case EVP_PKEY_RSA_PSS: return "RSA-PSS";
-    case EVP_PKEY_EC: return "EC";
-    case EVP_PKEY_ED25519: return "ED25519";
-    case EVP_PKEY_ED448: return "ED448";
-    case EVP_PKEY_DSA: return "DSA";
-    default: return "UNKNOWN";
-    }
 }
 
 // SHA-256 is fetched once: an implicit fetch per certificate costs a lookup in the provider store.

@@ -111,7 +111,55 @@ std::string embedded(const YAML::Node& map, const char* key, const std::string& 
     return it == e.values.end() ? value : it->second;
 }
 
+// A boolean at `key` of `map` (false when absent).
+bool boolean(const YAML::Node& map, const char* key, const std::string& source) {
+    const YAML::Node v = child(map, key);
+    if (v.IsNull()) return false;
+    if (!v.IsScalar()) throw error_at(source, v, std::string("\"") + key + "\" must be true or false");
+    const std::string& text = v.Scalar();
+    if (text == "true" || text == "True" || text == "TRUE") return true;
+    if (text == "false" || text == "False" || text == "FALSE") return false;
+    throw error_at(source, v, std::string("\"") + key + "\" must be true or false, not \"" + text + "\"");
+}
+
+// apiVersion, env, interactiveMode and provideClusterInfo of users[].user.exec.
+void read_exec_details(const YAML::Node& exec, const std::string& source, KubeconfigUser& u) {
+    u.exec_api_version = scalar(exec, "apiVersion", source);
+    u.exec_interactive_mode = scalar(exec, "interactiveMode", source);
+    u.exec_provide_cluster_info = boolean(exec, "provideClusterInfo", source);
+    const YAML::Node env = child(exec, "env");
+    if (env.IsNull()) return;
+    if (!env.IsSequence()) throw error_at(source, env, "\"env\" must be a list");
+    for (const auto& e : env) {
+        if (!e.IsMap()) throw error_at(source, e, "an entry of \"env\" must be a mapping with name and value");
+        u.exec_env.emplace_back(scalar(e, "name", source), scalar(e, "value", source));
+    }
+}
+
 } // namespace
+
+std::optional<KubeconfigContext> Kubeconfig::find_context(const std::string& name) const {
+    const std::string& wanted = name.empty() ? current_context : name;
+    if (wanted.empty()) return std::nullopt;
+    for (const auto& [context_name, target] : contexts) {
+        if (context_name != wanted) continue;
+        if (!find_cluster(target.first) || !find_user(target.second)) return std::nullopt;
+        return KubeconfigContext{context_name, target.first, target.second};
+    }
+    return std::nullopt;
+}
+
+const KubeconfigCluster* Kubeconfig::find_cluster(const std::string& name) const {
+    for (const auto& c : clusters)
+        if (c.name == name) return &c;
+    return nullptr;
+}
+
+const KubeconfigUser* Kubeconfig::find_user(const std::string& name) const {
+    for (const auto& u : users)
+        if (u.name == name) return &u;
+    return nullptr;
+}
 
 std::optional<KubeconfigUser> Kubeconfig::current_user() const {
     if (users.empty()) return std::nullopt;
@@ -148,6 +196,9 @@ Kubeconfig parse_kubeconfig(std::string_view text, const std::string& source) {
         c.server = scalar(body, "server", source);
         c.certificate_authority_data = embedded(body, "certificate-authority-data", source, elided);
         c.certificate_authority = scalar(body, "certificate-authority", source);
+        c.tls_server_name = scalar(body, "tls-server-name", source);
+        c.proxy_url = scalar(body, "proxy-url", source);
+        c.insecure_skip_tls_verify = boolean(body, "insecure-skip-tls-verify", source);
         kc.clusters.push_back(std::move(c));
     }
     for (const auto& item : named_list(root, "users", source)) {
@@ -158,8 +209,13 @@ Kubeconfig parse_kubeconfig(std::string_view text, const std::string& source) {
         u.client_key_data = embedded(body, "client-key-data", source, elided);
         u.client_certificate = scalar(body, "client-certificate", source);
         u.client_key = scalar(body, "client-key", source);
+        u.token = scalar(body, "token", source);
+        u.token_file = scalar(body, "tokenFile", source);
+        u.has_basic_auth = !scalar(body, "username", source).empty() || !scalar(body, "password", source).empty();
+        u.has_auth_provider = child(body, "auth-provider").IsMap();
         const YAML::Node exec = child(body, "exec");
         if (exec.IsMap()) {
+            read_exec_details(exec, source, u);
             u.exec_command = scalar(exec, "command", source);
             const YAML::Node args = child(exec, "args");
             if (args.IsSequence()) {

@@ -15,6 +15,14 @@ struct KubeconfigUser {
     std::string client_key;              // a path
     std::string exec_command;            // users[].user.exec.command ("" when absent)
     std::vector<std::string> exec_args;
+    std::string token;                                         // a bearer token ("" when absent)
+    std::string token_file;                                    // tokenFile: a path
+    std::string exec_api_version;                              // exec.apiVersion
+    std::vector<std::pair<std::string, std::string>> exec_env; // exec.env: name, value
+    std::string exec_interactive_mode;                         // exec.interactiveMode ("" when absent)
+    bool exec_provide_cluster_info = false;                    // exec.provideClusterInfo
+    bool has_basic_auth = false;                               // username/password (not supported by kubecert)
+    bool has_auth_provider = false;                            // auth-provider (removed from kubectl 1.26)
 };
 
 struct KubeconfigCluster {
@@ -22,6 +30,16 @@ struct KubeconfigCluster {
     std::string server;
     std::string certificate_authority_data; // base64
     std::string certificate_authority;      // a path
+    std::string tls_server_name;            // tls-server-name
+    std::string proxy_url;                  // proxy-url
+    bool insecure_skip_tls_verify = false;  // insecure-skip-tls-verify: true
+};
+
+// One entry of `contexts`.
+struct KubeconfigContext {
+    std::string name;
+    std::string cluster;
+    std::string user;
 };
 
 struct Kubeconfig {
@@ -32,6 +50,11 @@ struct Kubeconfig {
     std::optional<KubeconfigUser> current_user() const;
     std::optional<KubeconfigCluster> current_cluster() const;
     std::vector<std::pair<std::string, std::pair<std::string, std::string>>> contexts; // name -> (cluster, user)
+    // The context `name` ("" : current-context), its cluster and its user,
+    // strictly as kubectl resolves them: nullopt when any of them is missing.
+    std::optional<KubeconfigContext> find_context(const std::string& name) const;
+    const KubeconfigCluster* find_cluster(const std::string& name) const;
+    const KubeconfigUser* find_user(const std::string& name) const;
 };
 
 // Parses a kubeconfig. Throws ParseError (source, line, column) when it is not
