@@ -2,9 +2,7 @@
 
 #include <kubecert/csr/csr_json.hpp>
 #include <kubecert/csr/served_certificate.hpp>
-#include <kubecert/formats/kubeconfig.hpp>
 #include <kubecert/kube/api_client.hpp>
-#include <kubecert/util/base64.hpp>
 #include <kubecert/util/plugin_options.hpp>
 #include <kubecert/util/wait.hpp>
 
@@ -21,7 +19,9 @@ constexpr const char* k_csrs_path = "/apis/certificates.k8s.io/v1/certificatesig
                                               (message.empty() ? std::string() : " (" + message + ")"));
 }
 
-bool ok(const kube::ApiResponse& r) { return r.status >= 200 && r.status < 300; }
+bool ok(const kube::ApiResponse& r) {
+    return r.status >= 200 && r.status < 300;
+}
 
 RequestInfo request_info(const sdk::CsrInfo& c) {
     RequestInfo r;
@@ -39,21 +39,9 @@ RequestInfo request_info(const sdk::CsrInfo& c) {
     return r;
 }
 
-// The cluster CA of the kubeconfig's current cluster (PEM), "" when it names none.
-std::string kubeconfig_ca(const sdk::Host& host, const std::string& path) {
-    const auto text = host.read_file(path);
-    if (!text) return "";
-    const auto cluster = formats::parse_kubeconfig(*text, path).current_cluster();
-    if (!cluster) return "";
-    if (!cluster->certificate_authority_data.empty())
-        return util::base64_decode(cluster->certificate_authority_data).value_or("");
-    if (cluster->certificate_authority.empty()) return "";
-    std::string ca = cluster->certificate_authority;
-    if (ca.front() != '/') ca = path.substr(0, path.rfind('/') + 1) + ca;
-    return host.read_file(ca).value_or("");
+std::uint32_t probe_timeout_ms() {
+    return 5000;
 }
-
-std::uint32_t probe_timeout_ms() { return 5000; }
 
 } // namespace
 
@@ -61,16 +49,14 @@ struct ServingCsrSession::Client {
     kube::ApiClient api;
 };
 
-ServingCsrSession::ServingCsrSession(const sdk::Host& host, const ServingCsrSettings& settings,
-                                     const ApiAccess& access)
+ServingCsrSession::ServingCsrSession(const sdk::Host& host, const ServingCsrSettings& settings, const ApiAccess& access)
     : m_host(host), m_settings(settings),
-      m_client(new Client{kube::ApiClient::from_kubeconfig(host, access.kubeconfig, "")}),
-      m_identity(settings.node), m_ca_pem(kubeconfig_ca(host, access.kubeconfig)),
-      m_server(m_client->api.server()) {
+      m_client(new Client{kube::ApiClient::from_kubeconfig(host, access.kubeconfig, "")}), m_identity(settings.node),
+      m_ca_pem(m_client->api.credentials().ca_pem), m_server(m_client->api.server()) {
     const std::string user = m_client->api.user_description();
     if (user.find(k_node_user_prefix) != std::string::npos)
-        throw sdk::Error(KUBECERT_ERR_DENIED, access.kubeconfig + " authenticates as " + user +
-                                                  ", a kubelet: a node may not approve CSRs");
+        throw sdk::Error(KUBECERT_ERR_DENIED,
+                         access.kubeconfig + " authenticates as " + user + ", a kubelet: a node may not approve CSRs");
     // The Node object's addresses; without them only the configured names count (stricter).
     const auto node = m_client->api.get("/api/v1/nodes/" + settings.node.node_name);
     if (ok(node))
@@ -92,7 +78,8 @@ JudgedCsr ServingCsrSession::judge(const CsrRecord& record) const {
         j.parse_error = e.what();
     }
     j.evaluation = evaluate(record.object, info, m_identity, m_host.now(), m_settings.limits);
-    if (!j.parse_error.empty() && j.evaluation.verdict == Verdict::approve) j.evaluation.verdict = Verdict::leave_pending;
+    if (!j.parse_error.empty() && j.evaluation.verdict == Verdict::approve)
+        j.evaluation.verdict = Verdict::leave_pending;
     return j;
 }
 
@@ -164,7 +151,9 @@ sdk::Finding audit_serving_csrs(const sdk::Host& host, const ServingCsrSettings&
         const ServingCsrSession session(host, settings, access);
         return serving_csrs_finding(settings.check_id, settings.title, session.view());
     } catch (const std::exception& e) {
-        f.status = sdk::Status::error;
+        // A kubeconfig the user named must work; the default one failing (a control plane whose API
+        // server is down, or unreachable from here) is worth a warning, not a failed run.
+        f.status = access.explicit_option ? sdk::Status::error : sdk::Status::warn;
         f.result = e.what();
         f.evidence.push_back({access.kubeconfig, "CertificateSigningRequests", e.what(), "listed"});
         f.remediation = "Check that " + access.kubeconfig +
@@ -239,8 +228,8 @@ std::optional<std::string> approve_new_csr(const sdk::Host& host, const ServingC
         return std::nullopt;
     }
     if (!approvable(*found)) {
-        why = found->record.object.name + " is not approvable: " +
-              (found->parse_error.empty() ? std::string() : found->parse_error + "; ");
+        why = found->record.object.name +
+              " is not approvable: " + (found->parse_error.empty() ? std::string() : found->parse_error + "; ");
         for (const auto& r : found->evaluation.reasons) why += r + "; ";
         return std::nullopt;
     }
