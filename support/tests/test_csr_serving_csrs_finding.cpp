@@ -175,3 +175,17 @@ TEST(ServingCsrsScope, ConcernsThisNodeAndOtherNodesPendingServingCsrsOnly) {
     c.conditions = {{"Approved", "True", "", "", ""}};
     EXPECT_FALSE(concerns_node(c, "cp-1"));
 }
+
+TEST_F(ServingCsrsFinding, OtherNodesCsrsAreShownAFewAtATime) {
+    const NodeIdentity node{"cp-1", {}, {}};
+    const auto p = pem("worker-2", "DNS:worker-2");
+    json items = json::array();
+    for (int i = 0; i < 14; ++i)
+        items.push_back(csr_json("csr-" + std::to_string(i), "system:node:worker-" + std::to_string(i), p, k_now));
+    std::vector<JudgedCsr> judged;
+    for (const auto& r : parse_csr_list(json{{"items", items}}.dump(), "l")) judged.push_back(judge(r, node));
+    const auto f = serving_csrs_finding("id", "title", {"cp-1", "https://api", judged, 300});
+    EXPECT_EQ(f.status, sdk::Status::pass);
+    ASSERT_EQ(f.evidence.size(), 11u);
+    EXPECT_EQ(f.evidence.back().actual, "4 more, never touched");
+}

@@ -6,6 +6,8 @@ namespace kubecert::csr {
 
 namespace {
 
+constexpr std::size_t k_other_nodes_shown = 10;
+
 std::string joined(const std::vector<std::string>& items, const std::string& separator = ", ") {
     std::string out;
     for (const auto& i : items) out += (out.empty() ? "" : separator) + i;
@@ -82,9 +84,12 @@ sdk::Finding serving_csrs_finding(const std::string& id, const std::string& titl
     f.id = id;
     f.title = title;
     int approvable_count = 0, stuck = 0, unissued = 0, refused = 0, attention = 0;
+    std::size_t others = 0;
     for (const auto& j : view.csrs) {
         const auto& o = j.record.object;
         const auto& e = j.evaluation;
+        // Other nodes' CSRs are shown, a few: in a large cluster every node would list them all.
+        if (e.verdict == Verdict::not_ours && ++others > k_other_nodes_shown) continue;
         const std::string names = e.requested_names.empty() ? "no names" : joined(e.requested_names);
         f.evidence.push_back({"CertificateSigningRequest " + o.name,
                               state_text(e.state) + ", " + age_text(e.age_seconds) + " old, " + o.signer_name + " by " +
@@ -101,6 +106,9 @@ sdk::Finding serving_csrs_finding(const std::string& id, const std::string& titl
         else
             ++refused;
     }
+    if (others > k_other_nodes_shown)
+        f.evidence.push_back({view.api_server, "more pending kubelet-serving CSRs of other nodes",
+                              std::to_string(others - k_other_nodes_shown) + " more, never touched", ""});
     if (view.csrs.empty())
         f.evidence.push_back(
             {view.api_server, "CertificateSigningRequests of system:node:" + view.node_name, "none", ""});
