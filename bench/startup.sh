@@ -37,15 +37,19 @@ set -- -n "lazy (this build)" "env $kubecert $audit" \
 if [ -n "${PREV_BUILD:-}" ]; then
     set -- "$@" -n "before (PREV_BUILD)" "env $PREV_BUILD/bin/kubecert $audit"
 fi
-hyperfine --warmup 5 --min-runs 40 -N \
+hyperfine --warmup 5 --min-runs 60 -N \
     --export-markdown "$out/startup.md" --export-json "$out/startup.json" "$@"
 
 python3 - "$out/startup.json" <<'PY'
 import json, sys
-runs = {r["command"]: r["median"] * 1000 for r in json.load(open(sys.argv[1]))["results"]}
-lazy = runs["lazy (this build)"]; linked = runs["linked (LD_PRELOAD=libcurl.so.4)"]
-print(f"audit median: lazy {lazy:.2f} ms, libcurl linked {linked:.2f} ms; linked / lazy = {linked/lazy:.2f}x")
-if "before (PREV_BUILD)" in runs:
-    before = runs["before (PREV_BUILD)"]
-    print(f"before {before:.2f} ms; lazy / before = {lazy/before:.2f}x")
+results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+med = lambda name: results[name]["median"] * 1000
+low = lambda name: results[name]["min"] * 1000
+for name in results:
+    print(f"{name}: median {med(name):.2f} ms, min {low(name):.2f} ms, {len(results[name]['times'])} runs")
+lazy, linked = "lazy (this build)", "linked (LD_PRELOAD=libcurl.so.4)"
+print(f"linked / lazy: medians {med(linked)/med(lazy):.2f}x, minima {low(linked)/low(lazy):.2f}x")
+if "before (PREV_BUILD)" in results:
+    before = "before (PREV_BUILD)"
+    print(f"lazy / before: medians {med(lazy)/med(before):.2f}x, minima {low(lazy)/low(before):.2f}x")
 PY

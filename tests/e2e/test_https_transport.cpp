@@ -312,7 +312,7 @@ TEST(HttpsTransport, ParsesACsrMadeByOpenssl) {
     EXPECT_EQ(evidence_of(j["findings"], "apiprobe.csr", "key_bits"), "256");
     EXPECT_EQ(evidence_of(j["findings"], "apiprobe.csr", "signature_valid"), "true");
     const auto verified = run({"openssl", "req", "-in", csr, "-noout", "-verify"});
-    EXPECT_EQ(verified.exit_code, 0) << "openssl agrees the self-signature verifies";
+    EXPECT_NE((verified.out + verified.err).find("verify OK"), std::string::npos) << "openssl agrees";
 
     write_file(node.root / "/var/tmp/node.csr",
                "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n");

@@ -166,3 +166,72 @@ TEST_F(HostAbiAdapterTest, AForeignOrNullHostPointerIsRefused) {
 
 } // namespace
 } // namespace kubecert::app
+
+namespace kubecert::app {
+namespace {
+
+class HostExtensionsTest : public ::testing::Test {
+protected:
+    void SetUp() override { m_run.fs = std::make_unique<host::RootFs>(m_tmp.path()); }
+    const kubecert_host_t* h() const { return m_adapter.table(); }
+    std::string last_error() const { return h()->last_error(h()); }
+
+    test::TempDir m_tmp;
+    RunContext m_run;
+    HostServices m_services{m_run, "unit", {}};
+    HostAbiAdapter m_adapter{m_services};
+};
+
+// ABI 1.5's extensions, called with what a careless or hostile plugin passes.
+TEST_F(HostExtensionsTest, HttpsAndCsrRefuseBadArgumentsAndChangesOutsideFix) {
+    const auto audit = PhaseContext::reading(PhaseKind::audit, *m_run.fs, 1'800'000'000);
+    HostServices::CallScope scope(m_services, audit);
+    const auto* https = static_cast<const kubecert_https_v1_t*>(h()->get_extension(h(), KUBECERT_EXT_HTTPS_V1));
+    const auto* csr = static_cast<const kubecert_csr_v1_t*>(h()->get_extension(h(), KUBECERT_EXT_CSR_V1));
+    ASSERT_NE(https, nullptr);
+    ASSERT_NE(csr, nullptr);
+    EXPECT_EQ(https->struct_size, sizeof(kubecert_https_v1_t));
+    kubecert_https_response_t response{};
+    response.struct_size = sizeof response;
+    kubecert_https_request_t request{};
+    request.struct_size = sizeof request;
+    request.method = "GET";
+    request.url = "https://127.0.0.1:1/api";
+    EXPECT_EQ(https->request(h(), nullptr, &response), KUBECERT_ERR_INVALID);
+    EXPECT_EQ(https->request(h(), &request, nullptr), KUBECERT_ERR_INVALID);
+    EXPECT_EQ(https->request(nullptr, &request, &response), KUBECERT_ERR_INVALID);
+    EXPECT_EQ(https->request(h(), &request, &response), KUBECERT_ERR_INVALID) << "no CA";
+    EXPECT_NE(last_error().find("no CA certificate"), std::string::npos) << last_error();
+    request.ca_pem = "x";
+    request.ca_pem_size = 1;
+    request.url = "http://127.0.0.1:1/api";
+    EXPECT_EQ(https->request(h(), &request, &response), KUBECERT_ERR_INVALID);
+    EXPECT_NE(last_error().find("only https://"), std::string::npos) << last_error();
+    request.url = "https://127.0.0.1:1/api";
+    request.method = "TRACE";
+    EXPECT_EQ(https->request(h(), &request, &response), KUBECERT_ERR_INVALID);
+    request.method = "PUT";
+    EXPECT_EQ(https->request(h(), &request, &response), KUBECERT_ERR_DENIED);
+    EXPECT_NE(last_error().find("https_request: PUT https://127.0.0.1:1/api refused during audit()"), std::string::npos)
+        << last_error();
+    const char* bad_header[] = {"X-Injected: a\r\nHost: evil"};
+    request.method = "GET";
+    request.headers = bad_header;
+    request.header_count = 1;
+    EXPECT_EQ(https->request(h(), &request, &response), KUBECERT_ERR_INVALID);
+    request.headers = nullptr;
+    request.struct_size = 8;
+    EXPECT_EQ(https->request(h(), &request, &response), KUBECERT_ERR_INVALID) << "struct_size too small";
+    EXPECT_TRUE(m_run.actions.derive(nullptr).empty()) << "nothing refused was listed";
+
+    kubecert_csr_info_t info{};
+    info.struct_size = sizeof info;
+    EXPECT_EQ(csr->parse(h(), nullptr, 0, "x", &info), KUBECERT_ERR_INVALID);
+    EXPECT_EQ(csr->parse(h(), "x", 1, "x", nullptr), KUBECERT_ERR_INVALID);
+    EXPECT_EQ(csr->parse(h(), "x", SIZE_MAX, "x", &info), KUBECERT_ERR_INVALID);
+    EXPECT_EQ(csr->parse(h(), "hello", 5, "the request", &info), KUBECERT_ERR_PARSE);
+    EXPECT_NE(last_error().find("the request"), std::string::npos);
+}
+
+} // namespace
+} // namespace kubecert::app

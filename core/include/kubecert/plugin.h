@@ -466,8 +466,8 @@ typedef struct kubecert_https_request {
     size_t client_key_pem_size;
     const char* bearer_token;    /* sent as "Authorization: Bearer ..."; NULL when none */
     const char* tls_server_name; /* name to verify and send as SNI instead of the URL's host; NULL */
-    uint32_t timeout_ms;         /* the whole request; 0: 10 s */
-    uint64_t max_response_bytes; /* answers larger are an error; 0: 8 MiB */
+    uint32_t timeout_ms;         /* the whole request; 0: 10 s; at most 10 min */
+    uint64_t max_response_bytes; /* answers larger are an error; 0: 8 MiB; at most 1 GiB */
     const char* proxy_url;       /* kubeconfig proxy-url; NULL or "": no proxy */
 } kubecert_https_request_t;
 

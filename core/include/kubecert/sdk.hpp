@@ -118,7 +118,8 @@ struct PluginInfo {
 
 // The ABI minor the SDK itself needs: every service of a later minor it uses
 // (working_dir, cert_issue_batch, live_system, list_processes, extensions,
-// the finding's result and evidence_items) is probed at run time with
+// among them kubecert.https.v1 and kubecert.csr.v1 of 1.5, the finding's
+// result and evidence_items) is probed at run time with
 // KUBECERT_HAS_FIELD and has a fallback, and the descriptor it builds also
 // carries the ABI 1.0 arrays. A plugin that cannot do without a later
 // service declares `static constexpr std::uint32_t required_abi_minor = N;`.

@@ -24,6 +24,10 @@ using util::make_error;
 
 std::atomic<bool> g_loaded{false};
 
+// Bounds a plugin cannot raise: every request ends, and no answer fills the memory.
+constexpr std::chrono::minutes k_max_timeout{10};
+constexpr std::uint64_t k_max_response_bytes = std::uint64_t{1} << 30;
+
 std::string executable_dir() {
     char buf[PATH_MAX];
     const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
@@ -86,7 +90,8 @@ util::Status check_https_request(const HttpsRequest& r) {
         if (h.find_first_of("\r\n") != std::string::npos || h.find(':') == std::string::npos)
             return bad("a header must be one \"Name: value\" line");
     if (r.bearer_token.find_first_of("\r\n") != std::string::npos) return bad("the bearer token holds a line break");
-    if (r.timeout.count() <= 0) return bad("the timeout must be positive");
+    if (r.timeout.count() <= 0 || r.timeout > k_max_timeout) return bad("the timeout must be between 1 ms and 10 min");
+    if (r.max_response_bytes > k_max_response_bytes) return bad("max_response_bytes is over 1 GiB");
     return util::ok_status();
 }
 
