@@ -1,7 +1,8 @@
 // Writes the generated kubeadm control-plane node of the end-to-end tests under a folder, for the
-// real-component tests (shell scripts). Usage: kubecert-test-make-node DIR expired-control-plane
+// real-component tests (shell scripts). Usage: kubecert-test-make-node DIR MODE
 //   expired-control-plane: every leaf certificate and the kubelet's client certificate (ECDSA,
 //   behind kubelet-client-current.pem) expired a week ago; the CAs are valid.
+//   healthy-control-plane: every certificate valid for most of a year, serverTLSBootstrap off.
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -9,13 +10,14 @@
 #include "kubeadm_node.hpp"
 
 int main(int argc, char** argv) {
-    if (argc != 3 || std::string(argv[2]) != "expired-control-plane") {
-        std::fprintf(stderr, "usage: %s DIR expired-control-plane\n", argv[0]);
+    const std::string mode = argc == 3 ? argv[2] : "";
+    if (mode != "expired-control-plane" && mode != "healthy-control-plane") {
+        std::fprintf(stderr, "usage: %s DIR expired-control-plane|healthy-control-plane\n", argv[0]);
         return 2;
     }
     kubecert::test::KubeadmNodeSpec spec;
-    spec.default_days = -7;
-    spec.kubelet_client_days = -7;
+    spec.default_days = mode == "expired-control-plane" ? -7 : 300;
+    spec.kubelet_client_days = spec.default_days;
     spec.kubelet_client_key_type = "ec";
     try {
         kubecert::test::write_kubeadm_node(argv[1], spec);

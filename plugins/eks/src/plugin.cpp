@@ -1,5 +1,6 @@
 // The Amazon EKS plugin: kubelet certificate rotation on EKS worker nodes
 // (AL2 bootstrap.sh and AL2023 nodeadm layouts).
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 #include "facts.hpp"
 #include "findings.hpp"
 #include "fixes.hpp"
+#include "serving_csrs.hpp"
 
 namespace kubecert::eks {
 
@@ -24,6 +26,13 @@ public:
         {"node-name", "NAME", "the node's Kubernetes name for configz (default: the host name)"},
         {"timeout", "DURATION", "time limit of the configz request", "10s"},
         {"restart-timeout", "DURATION", "how long fix waits for the restarted kubelet to be active", "30s"},
+        {"api-kubeconfig", "PATH",
+         "kubeconfig (node path) to read and approve this node's kubelet-serving CSRs with, e.g. an approver's "
+         "with `aws eks get-token`; never the kubelet's"},
+        {"kubelet-address", "HOST:PORT",
+         "where fix checks the kubelet's served certificate after an approval (default: 127.0.0.1:10250 on the "
+         "running system)"},
+        {"csr-timeout", "DURATION", "how long fix waits for an approved CSR's certificate to be served", "120s"},
     };
     static constexpr sdk::PluginInfo info() {
         return {"eks", "1.0.0", "Amazon EKS worker nodes: kubelet serving/client certificate rotation (CIS EKS 3.2.x)",
@@ -41,12 +50,20 @@ public:
         auto findings = build_findings(facts, refs, Clock{host.now(), host.warn_within()});
         m_plans = plan_fixes(facts, findings);
         offer_fixes(findings, m_plans, facts);
+        m_csr_settings = serving_csr_settings(host, facts);
+        if (host.check_selected(k_kubelet_serving_csrs))
+            findings.push_back(csr::audit_serving_csrs(host, m_csr_settings));
         for (const auto& finding : findings) host.report(finding);
         for (const auto& cert : certificate_rows(facts)) host.report(cert);
     }
 
     // Carries out the plans of the audit that just ran on this object (the host guarantees it).
-    void fix(sdk::Host& host, const std::vector<std::string>& ids) { apply_fix(host, ids, m_plans); }
+    void fix(sdk::Host& host, const std::vector<std::string>& ids) {
+        apply_fix(host, ids, m_plans);
+        // After a restart the edits needed: the kubelet then waits with its newest CSR.
+        if (std::find(ids.begin(), ids.end(), k_kubelet_serving_csrs) != ids.end())
+            csr::fix_serving_csrs(host, m_csr_settings);
+    }
 
 private:
     // The benchmark the findings cite (--benchmark), warning about a name this plugin does not know.
@@ -62,6 +79,7 @@ private:
     }
 
     std::map<std::string, Plan> m_plans;
+    csr::ServingCsrSettings m_csr_settings;
 };
 
 } // namespace kubecert::eks

@@ -13,6 +13,7 @@ inline constexpr const char* k_cert_expiry_family = "kubeadm.cert-expiry/<name>"
 inline constexpr const char* k_kubelet_client_expiry = "kubeadm.cert-expiry/kubelet-client";
 inline constexpr const char* k_kubelet_client_rotation = "kubeadm.kubelet-client-rotation";
 inline constexpr const char* k_kubelet_server_rotation = "kubeadm.kubelet-server-rotation";
+inline constexpr const char* k_kubelet_serving_csrs = "kubeadm.kubelet-serving-csrs";
 inline constexpr const char* k_user_kubeconfig_current = "kubeadm.user-kubeconfig-current";
 inline constexpr const char* k_renew_all = "kubeadm.renew-all";
 

@@ -10,6 +10,7 @@
 #include "kubelet_client_renewal.hpp"
 #include "renewal.hpp"
 #include "restart.hpp"
+#include "serving_csrs.hpp"
 #include "user_kubeconfig.hpp"
 
 namespace kubecert::kubeadm {
@@ -171,6 +172,11 @@ void apply_fixes(const sdk::Host& host, const Facts& facts, const std::vector<st
     enable_client_rotation(host, facts.kubelet, request, changes);
     renew_kubelet_client_if_asked(host, facts.pki, request, keys, changes);
     restart_what_changed(host, changes, request.restart);
+    // Last: these wait for the kubelet and the cluster, on the files the steps above left.
+    if (request.wanted.count(k_kubelet_server_rotation))
+        enable_server_tls_bootstrap(host, facts.kubelet, request.restart.timeout_seconds);
+    if (request.wanted.count(k_kubelet_serving_csrs))
+        csr::fix_serving_csrs(host, serving_csr_settings(host, facts.kubelet));
 }
 
 } // namespace kubecert::kubeadm

@@ -112,7 +112,7 @@ sdk::Finding audit_client_rotation(const KubeletSettings& s, const std::string& 
     return f;
 }
 
-sdk::Finding audit_server_rotation(const KubeletSettings& s, const std::string& benchmark) {
+sdk::Finding audit_server_rotation(const KubeletSettings& s, const std::string& benchmark, bool can_enable) {
     const std::string id = k_kubelet_server_rotation;
     const std::string title = "The kubelet requests and rotates its serving certificate (serverTLSBootstrap)";
     if (auto e = error_finding(s, id, title)) return *e;
@@ -143,11 +143,15 @@ sdk::Finding audit_server_rotation(const KubeletSettings& s, const std::string& 
     }
     if (!on) {
         f.status = sdk::Status::warn;
+        f.fixable = can_enable;
         f.remediation = "Set serverTLSBootstrap: true in " + s.config_path +
-                        " and restart the kubelet, but only together with an approver for kubelet-serving CSRs "
-                        "(for example kubelet-csr-approver, or `kubectl certificate approve` by hand): Kubernetes does "
-                        "not approve them itself, and until one is approved the kubelet serves no certificate "
-                        "(kubectl logs/exec fail). kubecert does not enable it for that reason.";
+                        " and restart the kubelet, but only together with an approver for kubelet-serving CSRs: "
+                        "Kubernetes does not approve them itself, and until one is approved the kubelet serves no "
+                        "certificate (kubectl logs/exec fail). `kubecert --flavor kubeadm fix "
+                        "--kubeadm-enable-server-tls-bootstrap` does it all: it sets it, restarts the kubelet, "
+                        "approves the kubelet's CSR when it passes kubecert's checks (kubeadm.kubelet-serving-csrs) "
+                        "and checks the certificate then served, or rolls the change back; later rotations are "
+                        "approved by `kubecert fix` (or kubelet-csr-approver, or `kubectl certificate approve`).";
     }
     return f;
 }

@@ -19,7 +19,8 @@ std::string cis_reference(const std::string& benchmark, const std::string& which
 sdk::Finding audit_client_rotation(const KubeletSettings& s, const std::string& benchmark);
 
 // kubeadm.kubelet-server-rotation: serverTLSBootstrap (or
-// --rotate-server-certificates) true; WARN when off, as it needs a CSR approver.
-sdk::Finding audit_server_rotation(const KubeletSettings& s, const std::string& benchmark);
+// --rotate-server-certificates) true; WARN when off, as it needs a CSR approver; fixable when
+// `can_enable` (--kubeadm-enable-server-tls-bootstrap given and the config file decides).
+sdk::Finding audit_server_rotation(const KubeletSettings& s, const std::string& benchmark, bool can_enable = false);
 
 } // namespace kubecert::kubeadm

@@ -12,6 +12,7 @@
 #include "findings.hpp"
 #include "fixes.hpp"
 #include "kubelet_findings.hpp"
+#include "serving_csrs.hpp"
 #include "user_kubeconfig.hpp"
 
 namespace kubecert::kubeadm {
@@ -35,6 +36,7 @@ public:
                                "match their key (kubelet-client included)"},
         {k_kubelet_client_rotation, "The kubelet rotates its client certificate"},
         {k_kubelet_server_rotation, "The kubelet rotates its serving certificate (serverTLSBootstrap)"},
+        {k_kubelet_serving_csrs, "This node's kubelet-serving CSRs are approved (only when safe) and issued"},
         {k_user_kubeconfig_current, "~/.kube/config copies of admin.conf are current"},
         {k_renew_all, "Every leaf certificate renewed, as --kubeadm-renew-all asks (kubeadm certs renew all)"},
     };
@@ -44,6 +46,16 @@ public:
         {"validity", "DURATION", "validity of renewed certificates", "8760h"},
         {"crictl", "PATH", "crictl used to watch the control plane restart", "crictl"},
         {"restart-timeout", "DURATION", "how long each control-plane restart wait may take", "120s"},
+        {"api-kubeconfig", "PATH",
+         "kubeconfig (node path) to read and approve this node's kubelet-serving CSRs with; never the kubelet's "
+         "(default: /etc/kubernetes/admin.conf on the running system)"},
+        {"kubelet-address", "HOST:PORT",
+         "where fix checks the kubelet's served certificate after an approval (default: 127.0.0.1:10250 on the "
+         "running system)"},
+        {"csr-timeout", "DURATION", "how long fix waits for the kubelet's CSR and its served certificate", "120s"},
+        {"enable-server-tls-bootstrap", nullptr,
+         "fix turns on serverTLSBootstrap, approves the kubelet's serving CSR and checks what it serves; rolled "
+         "back when no approvable CSR arrives"},
         {"pki-dir", "DIR",
          "kubeadm's certificatesDir, a node path under --root (default: certificatesDir of "
          "/etc/kubernetes/kubeadm-config.yaml, else /etc/kubernetes/pki, else kubespray's /etc/kubernetes/ssl)"},
@@ -64,12 +76,16 @@ public:
         auto findings = pki_findings(m_facts->pki, clock);
         findings.push_back(audit_kubelet_client(host, std::string(k_kubeconfig_dir) + "/kubelet.conf", m_facts->pki));
         findings.push_back(audit_client_rotation(m_facts->kubelet, host.benchmark()));
-        findings.push_back(audit_server_rotation(m_facts->kubelet, host.benchmark()));
+        findings.push_back(audit_server_rotation(m_facts->kubelet, host.benchmark(),
+                                                 can_enable_server_tls_bootstrap(host, m_facts->kubelet)));
+        if (host.check_selected(k_kubelet_serving_csrs))
+            findings.push_back(audit_kubelet_serving_csrs(host, m_facts->kubelet));
         findings.push_back(audit_user_kubeconfigs(host, leaf_cert("admin.conf"), leaf_cert("super-admin.conf")));
         if (host.flag("renew-all")) findings.push_back(renew_all_request(m_facts->pki, g_renewed_all));
         m_errors.clear();
         for (const auto& f : findings) {
-            if (f.status == sdk::Status::error) m_errors.push_back(f.id);
+            // The cluster's CSRs do not bear on renewing this node's files: not a reason to refuse the fix.
+            if (f.status == sdk::Status::error && f.id != k_kubelet_serving_csrs) m_errors.push_back(f.id);
             host.report(f);
         }
         for (const auto& c : certificate_rows(m_facts->pki)) host.report(c);
