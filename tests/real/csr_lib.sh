@@ -39,12 +39,7 @@ PY
 
 # A kubeconfig for the API stand-in with the client certificate NAME of $pki, embedded.
 make_kubeconfig() { # FILE NAME
-  kubectl config --kubeconfig "$1" set-cluster kubernetes --server "$api" \
-    --certificate-authority "$pki/ca.crt" --embed-certs >/dev/null
-  kubectl config --kubeconfig "$1" set-credentials "$2" --client-certificate "$pki/$2.crt" \
-    --client-key "$pki/$2.key" --embed-certs >/dev/null
-  kubectl config --kubeconfig "$1" set-context "$2@kubernetes" --cluster kubernetes --user "$2" >/dev/null
-  kubectl config --kubeconfig "$1" use-context "$2@kubernetes" >/dev/null
+  write_kubeconfig "$1" "$api" "$pki/ca.crt" "$2" cert "$pki/$2.crt" "$pki/$2.key"
 }
 
 kubectl_admin() { kubectl --kubeconfig "$work/admin.kubeconfig" --request-timeout 10s "$@"; }

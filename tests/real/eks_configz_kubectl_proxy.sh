@@ -51,12 +51,7 @@ api=https://127.0.0.1:$(cat "$work/apiserver.port")
 
 # A kubeconfig with the node's client certificate, and kubectl proxy on a port it picks.
 kubeconfig() { # CLIENT-NAME
-  kubectl config --kubeconfig "$work/$1.kubeconfig" set-cluster kubernetes --server "$api" \
-    --certificate-authority "$pki/ca.crt" --embed-certs >/dev/null
-  kubectl config --kubeconfig "$work/$1.kubeconfig" set-credentials node --client-certificate "$pki/$1.crt" \
-    --client-key "$pki/$1.key" --embed-certs >/dev/null
-  kubectl config --kubeconfig "$work/$1.kubeconfig" set-context node --cluster kubernetes --user node >/dev/null
-  kubectl config --kubeconfig "$work/$1.kubeconfig" use-context node >/dev/null
+  write_kubeconfig "$work/$1.kubeconfig" "$api" "$pki/ca.crt" node cert "$pki/$1.crt" "$pki/$1.key"
 }
 start_proxy() { # CLIENT-NAME; sets $proxy
   kubeconfig "$1"

@@ -36,11 +36,7 @@ echo "$token,eks-approver,1001,\"system:masters\"" >"$work/tokens.csv"
 api_extra_args=(--token-auth-file "$work/tokens.csv")
 start_cluster "$node" "InternalIP=10.0.1.23,Hostname=$node,InternalDNS=$node"
 mkdir -p "$root/root"
-kubectl config --kubeconfig "$root/root/approver.kubeconfig" set-cluster eks --server "$api" \
-  --certificate-authority "$pki/ca.crt" --embed-certs >/dev/null
-kubectl config --kubeconfig "$root/root/approver.kubeconfig" set-credentials approver --token "$token" >/dev/null
-kubectl config --kubeconfig "$root/root/approver.kubeconfig" set-context approver --cluster eks --user approver >/dev/null
-kubectl config --kubeconfig "$root/root/approver.kubeconfig" use-context approver >/dev/null
+write_kubeconfig "$root/root/approver.kubeconfig" "$api" "$pki/ca.crt" approver token "$token"
 
 # The kubelet: serverTLSBootstrap, its CSR pending, nothing served.
 kubelet_config=/etc/kubernetes/kubelet/kubelet-config.json

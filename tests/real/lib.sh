@@ -204,3 +204,27 @@ make_leaf() {
     -extfile "$ext" -out "$dir/$name.crt" 2>/dev/null
   rm -f "$dir/$name.csr" "$ext"
 }
+
+# Writes a kubeconfig (one cluster, user and context, certificates embedded)
+# without `kubectl config set-*`: Debian 12's kubectl 1.20.2, built with Go
+# 1.19, crashes in `kubectl config set-credentials` (nil map in reflect), so
+# the tests write the file the way kubeadm does.
+#   write_kubeconfig FILE SERVER CA_FILE USER cert CERT_FILE KEY_FILE
+#   write_kubeconfig FILE SERVER CA_FILE USER token TOKEN
+write_kubeconfig() {
+  local file=$1 server=$2 ca=$3 user=$4 kind=$5
+  {
+    printf 'apiVersion: v1\nkind: Config\nclusters:\n- name: kubernetes\n  cluster:\n'
+    printf '    server: %s\n    certificate-authority-data: %s\n' "$server" "$(base64 -w0 <"$ca")"
+    printf 'users:\n- name: %s\n  user:\n' "$user"
+    if [ "$kind" = cert ]; then
+      printf '    client-certificate-data: %s\n' "$(base64 -w0 <"$6")"
+      printf '    client-key-data: %s\n' "$(base64 -w0 <"$7")"
+    else
+      printf '    token: %s\n' "$6"
+    fi
+    printf 'contexts:\n- name: %s@kubernetes\n  context:\n    cluster: kubernetes\n    user: %s\n' "$user" "$user"
+    printf 'current-context: %s@kubernetes\n' "$user"
+  } >"$file"
+  chmod 0600 "$file"
+}
