@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <exception>
+#include <type_traits>
 
 #include "app/abi_records.hpp"
 #include "app/host_extensions.hpp"
@@ -35,6 +36,8 @@ std::string str(const char* s) {
 
 // Runs `body(adapter)` returning a status; an exception becomes KUBECERT_ERR_FAILED with its message.
 template <class Body> kubecert_status_t guarded(const kubecert_host_t* h, const char* what, Body&& body) noexcept {
+    static_assert(std::is_same_v<std::invoke_result_t<Body, HostAbiAdapter&>, kubecert_status_t>,
+                  "a guarded callback returns kubecert_status_t: declare it `-> kubecert_status_t`");
     HostAbiAdapter* a = adapter_of(h);
     if (!a) return KUBECERT_ERR_INVALID;
     try {
@@ -268,7 +271,7 @@ kubecert_status_t h_read_file(const kubecert_host_t* h, const char* path, kubece
 }
 
 kubecert_status_t stat_impl(const kubecert_host_t* h, const char* path, kubecert_file_info_t* out, bool follow) {
-    return guarded(h, follow ? "stat_file" : "lstat_file", [&](HostAbiAdapter& a) {
+    return guarded(h, follow ? "stat_file" : "lstat_file", [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (!path || !out) return a.fail(KUBECERT_ERR_INVALID, "stat_file: null argument");
         auto r = a.services().stat(path, follow);
         if (!r) return answer(a, r);
@@ -280,7 +283,7 @@ kubecert_status_t stat_impl(const kubecert_host_t* h, const char* path, kubecert
         i.size = r->size;
         i.mtime = r->mtime;
         copy_out(out, i);
-        return kubecert_status_t{KUBECERT_OK};
+        return KUBECERT_OK;
     });
 }
 
@@ -309,32 +312,38 @@ kubecert_status_t h_resolve_path(const kubecert_host_t* h, const char* path, con
     });
 }
 
+// The processes named `name` as ABI 1.0 records the adapter keeps until the call returns.
+util::Result<std::vector<kubecert_process_t>*> kept_processes(HostAbiAdapter& a, const char* name) {
+    auto r = a.services().find_processes(name);
+    if (!r) return r.error();
+    auto& list = a.keep_processes();
+    for (const auto& p : *r) list.push_back({p.pid, a.keep_list(p.argv)});
+    return &list;
+}
+
 kubecert_status_t h_find_processes(const kubecert_host_t* h, const char* name, const kubecert_process_t** out,
                                    size_t* count) {
-    return guarded(h, "find_processes", [&](HostAbiAdapter& a) {
+    return guarded(h, "find_processes", [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (!name || !out || !count) return a.fail(KUBECERT_ERR_INVALID, "find_processes: null argument");
-        auto r = a.services().find_processes(name);
-        if (!r) return answer(a, r);
-        auto& list = a.keep_processes();
-        for (const auto& p : *r) list.push_back({p.pid, a.keep_list(p.argv)});
-        *out = list.data();
-        *count = list.size();
-        return kubecert_status_t{KUBECERT_OK};
+        auto list = kept_processes(a, name);
+        if (!list) return answer(a, list);
+        *out = (*list)->data();
+        *count = (*list)->size();
+        return KUBECERT_OK;
     });
 }
 
 // ABI 1.4: the same processes as records with a struct_size.
 kubecert_status_t h_list_processes(const kubecert_host_t* h, const char* name, const kubecert_process_info_t** out,
                                    size_t* count) {
-    return guarded(h, "list_processes", [&](HostAbiAdapter& a) {
-        if (!out || !count) return a.fail(KUBECERT_ERR_INVALID, "list_processes: null argument");
-        const kubecert_process_t* found = nullptr;
-        size_t n = 0;
-        if (auto st = h_find_processes(h, name, &found, &n); st != KUBECERT_OK) return st;
-        const auto& list = a.keep_process_infos(process_infos(found, n));
+    return guarded(h, "list_processes", [&](HostAbiAdapter& a) -> kubecert_status_t {
+        if (!name || !out || !count) return a.fail(KUBECERT_ERR_INVALID, "list_processes: null argument");
+        auto found = kept_processes(a, name);
+        if (!found) return answer(a, found);
+        const auto& list = a.keep_process_infos(process_infos((*found)->data(), (*found)->size()));
         *out = list.data();
         *count = list.size();
-        return kubecert_status_t{KUBECERT_OK};
+        return KUBECERT_OK;
     });
 }
 
@@ -392,7 +401,7 @@ kubecert_status_t h_rollback(const kubecert_host_t* h) {
 
 kubecert_status_t h_run_command(const kubecert_host_t* h, const char* const* argv, size_t argc, uint32_t timeout_ms,
                                 uint32_t flags, kubecert_command_result_t* out) {
-    return guarded(h, "run_command", [&](HostAbiAdapter& a) {
+    return guarded(h, "run_command", [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (!argv || argc == 0 || !argv[0] || !out) return a.fail(KUBECERT_ERR_INVALID, "run_command: empty command");
         CommandRequest request;
         for (size_t i = 0; i < argc; ++i) {
@@ -412,7 +421,7 @@ kubecert_status_t h_run_command(const kubecert_host_t* h, const char* const* arg
         c.out = a.keep_buffer(std::move(r->out));
         c.err = a.keep_buffer(std::move(r->err));
         copy_out(out, c);
-        return kubecert_status_t{KUBECERT_OK};
+        return KUBECERT_OK;
     });
 }
 
@@ -442,21 +451,21 @@ kubecert_status_t h_key_matches_cert(const kubecert_host_t* h, const char* key, 
 
 kubecert_status_t h_cert_verify(const kubecert_host_t* h, const char* cert, size_t cert_size, const char* ca,
                                 size_t ca_size, int* ok, const char** reason) {
-    return guarded(h, "cert_verify", [&](HostAbiAdapter& a) {
+    return guarded(h, "cert_verify", [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (!cert || !ca || !ok) return a.fail(KUBECERT_ERR_INVALID, "cert_verify: null argument");
         if (too_big(cert_size) || too_big(ca_size)) return a.fail(KUBECERT_ERR_INVALID, "cert_verify: size");
         auto r = a.services().cert_verify(std::string_view(cert, cert_size), std::string_view(ca, ca_size));
         if (!r) return answer(a, r);
         *ok = r->ok ? 1 : 0;
         if (reason) *reason = a.keep(r->reason);
-        return kubecert_status_t{KUBECERT_OK};
+        return KUBECERT_OK;
     });
 }
 
 kubecert_status_t h_cert_issue(const kubecert_host_t* h, const char* tmpl, size_t tmpl_size, const char* ca_cert,
                                size_t ca_cert_size, const char* ca_key, size_t ca_key_size, int64_t validity,
                                kubecert_issued_t* out) {
-    return guarded(h, "cert_issue", [&](HostAbiAdapter& a) {
+    return guarded(h, "cert_issue", [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (!tmpl || !ca_cert || !ca_key || !out) return a.fail(KUBECERT_ERR_INVALID, "cert_issue: null argument");
         if (too_big(tmpl_size) || too_big(ca_cert_size) || too_big(ca_key_size))
             return a.fail(KUBECERT_ERR_INVALID, "cert_issue: size");
@@ -467,7 +476,7 @@ kubecert_status_t h_cert_issue(const kubecert_host_t* h, const char* tmpl, size_
         i.cert_pem = a.keep_buffer(std::move(r->cert_pem));
         i.key_pem = a.keep_buffer(std::move(r->key_pem));
         copy_out(out, i);
-        return kubecert_status_t{KUBECERT_OK};
+        return KUBECERT_OK;
     });
 }
 
@@ -499,7 +508,7 @@ kubecert_issue_result_t to_c(HostAbiAdapter& a, util::Result<x509::IssuedPair>& 
 
 kubecert_status_t h_cert_issue_batch(const kubecert_host_t* h, const kubecert_issue_request_t* const* requests,
                                      size_t count, kubecert_issue_result_t* const* results) {
-    return guarded(h, "cert_issue_batch", [&](HostAbiAdapter& a) {
+    return guarded(h, "cert_issue_batch", [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (count > 0 && (!requests || !results))
             return a.fail(KUBECERT_ERR_INVALID, "cert_issue_batch: null argument");
         // Every request is checked before any key is made: bad arguments change nothing.
@@ -513,7 +522,7 @@ kubecert_status_t h_cert_issue_batch(const kubecert_host_t* h, const kubecert_is
         }
         auto issued = a.services().cert_issue_batch(batch);
         for (size_t i = 0; i < count; ++i) copy_out(results[i], to_c(a, issued[i]));
-        return kubecert_status_t{KUBECERT_OK};
+        return KUBECERT_OK;
     });
 }
 
@@ -531,7 +540,7 @@ kubecert_status_t h_tls_fetch_cert(const kubecert_host_t* h, const char* address
 
 kubecert_status_t h_http_get(const kubecert_host_t* h, const char* url, uint32_t timeout_ms,
                              kubecert_http_response_t* out) {
-    return guarded(h, "http_get", [&](HostAbiAdapter& a) {
+    return guarded(h, "http_get", [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (!url || !out) return a.fail(KUBECERT_ERR_INVALID, "http_get: null argument");
         auto r = a.services().http_get(url, std::chrono::milliseconds(timeout_ms ? timeout_ms : 10000));
         if (!r) return answer(a, r);
@@ -539,7 +548,7 @@ kubecert_status_t h_http_get(const kubecert_host_t* h, const char* url, uint32_t
         resp.status = r->status;
         resp.body = a.keep_buffer(std::move(r->body));
         copy_out(out, resp);
-        return kubecert_status_t{KUBECERT_OK};
+        return KUBECERT_OK;
     });
 }
 
@@ -642,13 +651,6 @@ kubecert_status_t HostAbiAdapter::fail(kubecert_status_t status, const std::stri
         m_last_error.clear(); // out of memory: the status still says it failed
     }
     return status;
-}
-
-std::map<std::string, std::string> option_defaults(const loader::PluginModel& plugin) {
-    std::map<std::string, std::string> defaults;
-    for (const auto& o : plugin.options)
-        if (!o.is_flag() && o.default_value) defaults.emplace(o.name, *o.default_value);
-    return defaults;
 }
 
 } // namespace kubecert::app
