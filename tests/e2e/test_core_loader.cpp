@@ -191,3 +191,20 @@ TEST(CoreLoader, ABrokenPluginDoesNotStopTheOthersButTheRunExits3) {
     ASSERT_FALSE(j["errors"].empty());
     EXPECT_NE(j["errors"][0].get<std::string>().find("broken.so"), std::string::npos);
 }
+
+// get_plugin() is the plugin's code too: an exception it throws through the C ABI refuses that
+// file with a line naming it, and the plugins beside it still load.
+TEST(CoreLoader, AGetPluginThatThrowsIsRefusedAndTheOthersLoad) {
+    TempDir dir;
+    CoreNode::install_plugin("throws_in_get_plugin.so", dir.path(), "throws_in_get_plugin.so");
+    CoreNode::install_plugin("testgood.so", dir.path(), "testgood.so");
+    auto r = plugins_cmd(dir.path(), {"--format", "json"});
+    EXPECT_EQ(r.exit_code, 3) << r.err;
+    EXPECT_TRUE(has_line(r.err, dir.path() + "/throws_in_get_plugin.so",
+                         "get_plugin(): a C++ exception crossed the plugin ABI: get_plugin failed on purpose"))
+        << r.err;
+    auto j = parse_report(r.out);
+    bool testgood = false;
+    for (const auto& p : j["plugins"]) testgood = testgood || p["name"] == "testgood";
+    EXPECT_TRUE(testgood) << r.out;
+}

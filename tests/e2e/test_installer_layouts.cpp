@@ -363,7 +363,8 @@ TEST(InstallerLayouts, RelativeConfigResolvesAgainstWorkingDirectory) {
     auto j = kubeadm_report(r);
     auto f = kubeadm_finding(j["findings"], "kubeadm.kubelet-client-rotation");
     EXPECT_EQ(f.value("status", ""), "PASS") << text_of(f);
-    EXPECT_NE(text_of(f).find("relative to the kubelet's working directory /var/lib/kubelet"), std::string::npos)
+    // The evidence says how the shared kubelet engine resolved it (the same words as the EKS plugin's).
+    EXPECT_NE(text_of(f).find("resolved against the kubelet's working directory /var/lib/kubelet"), std::string::npos)
         << text_of(f);
 
     // A running kubelet's own cwd (ROOT/proc/PID/cwd) comes first.

@@ -17,6 +17,14 @@
 namespace kubecert::app {
 namespace {
 
+// A plugin "unit" declaring --unit-window DURATION with the default 30d.
+loader::PluginModel unit_model() {
+    loader::PluginModel m;
+    m.name = "unit";
+    m.options.push_back({"window", "DURATION", "the window", "30d"});
+    return m;
+}
+
 class HostAbiAdapterTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -30,7 +38,8 @@ protected:
 
     test::TempDir m_tmp;
     RunContext m_run;
-    HostServices m_services{m_run, "unit", {{"window", "30d"}}};
+    loader::PluginModel m_model{unit_model()};
+    HostServices m_services{m_run, m_model};
     HostAbiAdapter m_adapter{m_services};
 };
 
@@ -178,7 +187,8 @@ protected:
 
     test::TempDir m_tmp;
     RunContext m_run;
-    HostServices m_services{m_run, "unit", {}};
+    loader::PluginModel m_model{unit_model()};
+    HostServices m_services{m_run, m_model};
     HostAbiAdapter m_adapter{m_services};
 };
 

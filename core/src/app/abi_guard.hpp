@@ -8,6 +8,7 @@
 #include <cstring>
 #include <exception>
 #include <string>
+#include <type_traits>
 
 #include <kubecert/plugin.h>
 
@@ -36,6 +37,8 @@ inline std::string str(const char* s) {
 
 // Runs `body(adapter)` returning a status; an exception becomes KUBECERT_ERR_FAILED with its message.
 template <class Body> kubecert_status_t guarded(const kubecert_host_t* h, const char* what, Body&& body) noexcept {
+    static_assert(std::is_same_v<std::invoke_result_t<Body, HostAbiAdapter&>, kubecert_status_t>,
+                  "a guarded callback returns kubecert_status_t: declare it `-> kubecert_status_t`");
     HostAbiAdapter* a = adapter_of(h);
     if (!a) return KUBECERT_ERR_INVALID;
     try {

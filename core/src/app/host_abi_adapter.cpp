@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <exception>
+#include <type_traits>
 
 #include "app/abi_guard.hpp"
 #include "app/abi_records.hpp"
@@ -172,7 +173,7 @@ util::Result<report::Finding> to_finding(const kubecert_finding_t& f) {
 }
 
 kubecert_status_t h_report_finding(const kubecert_host_t* h, const kubecert_finding_t* f) {
-    return guarded(h, "report_finding", [&](HostAbiAdapter& a) {
+    return guarded(h, "report_finding", [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (!f || f->struct_size < offsetof(kubecert_finding_t, fixable) + sizeof(int) || !f->id || !*f->id)
             return a.fail(KUBECERT_ERR_INVALID, "report_finding: a finding needs struct_size and an id");
         auto finding = to_finding(*f);
@@ -182,7 +183,7 @@ kubecert_status_t h_report_finding(const kubecert_host_t* h, const kubecert_find
 }
 
 kubecert_status_t h_report_certificate(const kubecert_host_t* h, const kubecert_certificate_t* c) {
-    return guarded(h, "report_certificate", [&](HostAbiAdapter& a) {
+    return guarded(h, "report_certificate", [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (!c || c->struct_size < offsetof(kubecert_certificate_t, is_authority) + sizeof(int) || !c->name)
             return a.fail(KUBECERT_ERR_INVALID, "report_certificate: a certificate needs struct_size and a name");
         report::Certificate out;
@@ -202,7 +203,7 @@ kubecert_status_t h_report_certificate(const kubecert_host_t* h, const kubecert_
 // --- reading the node -------------------------------------------------------
 
 kubecert_status_t h_read_file(const kubecert_host_t* h, const char* path, kubecert_buffer_t* out) {
-    return guarded(h, "read_file", [&](HostAbiAdapter& a) {
+    return guarded(h, "read_file", [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (!path || !out) return a.fail(KUBECERT_ERR_INVALID, "read_file: null argument");
         auto r = a.services().read_file(path);
         if (r) *out = a.keep_buffer(std::move(*r));
@@ -211,7 +212,7 @@ kubecert_status_t h_read_file(const kubecert_host_t* h, const char* path, kubece
 }
 
 kubecert_status_t stat_impl(const kubecert_host_t* h, const char* path, kubecert_file_info_t* out, bool follow) {
-    return guarded(h, follow ? "stat_file" : "lstat_file", [&](HostAbiAdapter& a) {
+    return guarded(h, follow ? "stat_file" : "lstat_file", [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (!path || !out) return a.fail(KUBECERT_ERR_INVALID, "stat_file: null argument");
         auto r = a.services().stat(path, follow);
         if (!r) return answer(a, r);
@@ -223,7 +224,7 @@ kubecert_status_t stat_impl(const kubecert_host_t* h, const char* path, kubecert
         i.size = r->size;
         i.mtime = r->mtime;
         copy_out(out, i);
-        return kubecert_status_t{KUBECERT_OK};
+        return KUBECERT_OK;
     });
 }
 
@@ -235,7 +236,7 @@ kubecert_status_t h_lstat_file(const kubecert_host_t* h, const char* p, kubecert
 }
 
 kubecert_status_t h_list_dir(const kubecert_host_t* h, const char* path, kubecert_string_list_t* out) {
-    return guarded(h, "list_dir", [&](HostAbiAdapter& a) {
+    return guarded(h, "list_dir", [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (!path || !out) return a.fail(KUBECERT_ERR_INVALID, "list_dir: null argument");
         auto r = a.services().list_dir(path);
         if (r) *out = a.keep_list(*r);
@@ -244,7 +245,7 @@ kubecert_status_t h_list_dir(const kubecert_host_t* h, const char* path, kubecer
 }
 
 kubecert_status_t h_resolve_path(const kubecert_host_t* h, const char* path, const char** out) {
-    return guarded(h, "resolve_path", [&](HostAbiAdapter& a) {
+    return guarded(h, "resolve_path", [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (!path || !out) return a.fail(KUBECERT_ERR_INVALID, "resolve_path: null argument");
         auto r = a.services().resolve_path(path);
         if (r) *out = a.keep(std::move(*r));
@@ -252,32 +253,38 @@ kubecert_status_t h_resolve_path(const kubecert_host_t* h, const char* path, con
     });
 }
 
+// The processes named `name` as ABI 1.0 records the adapter keeps until the call returns.
+util::Result<std::vector<kubecert_process_t>*> kept_processes(HostAbiAdapter& a, const char* name) {
+    auto r = a.services().find_processes(name);
+    if (!r) return r.error();
+    auto& list = a.keep_processes();
+    for (const auto& p : *r) list.push_back({p.pid, a.keep_list(p.argv)});
+    return &list;
+}
+
 kubecert_status_t h_find_processes(const kubecert_host_t* h, const char* name, const kubecert_process_t** out,
                                    size_t* count) {
-    return guarded(h, "find_processes", [&](HostAbiAdapter& a) {
+    return guarded(h, "find_processes", [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (!name || !out || !count) return a.fail(KUBECERT_ERR_INVALID, "find_processes: null argument");
-        auto r = a.services().find_processes(name);
-        if (!r) return answer(a, r);
-        auto& list = a.keep_processes();
-        for (const auto& p : *r) list.push_back({p.pid, a.keep_list(p.argv)});
-        *out = list.data();
-        *count = list.size();
-        return kubecert_status_t{KUBECERT_OK};
+        auto list = kept_processes(a, name);
+        if (!list) return answer(a, list);
+        *out = (*list)->data();
+        *count = (*list)->size();
+        return KUBECERT_OK;
     });
 }
 
 // ABI 1.4: the same processes as records with a struct_size.
 kubecert_status_t h_list_processes(const kubecert_host_t* h, const char* name, const kubecert_process_info_t** out,
                                    size_t* count) {
-    return guarded(h, "list_processes", [&](HostAbiAdapter& a) {
-        if (!out || !count) return a.fail(KUBECERT_ERR_INVALID, "list_processes: null argument");
-        const kubecert_process_t* found = nullptr;
-        size_t n = 0;
-        if (auto st = h_find_processes(h, name, &found, &n); st != KUBECERT_OK) return st;
-        const auto& list = a.keep_process_infos(process_infos(found, n));
+    return guarded(h, "list_processes", [&](HostAbiAdapter& a) -> kubecert_status_t {
+        if (!name || !out || !count) return a.fail(KUBECERT_ERR_INVALID, "list_processes: null argument");
+        auto found = kept_processes(a, name);
+        if (!found) return answer(a, found);
+        const auto& list = a.keep_process_infos(process_infos((*found)->data(), (*found)->size()));
         *out = list.data();
         *count = list.size();
-        return kubecert_status_t{KUBECERT_OK};
+        return KUBECERT_OK;
     });
 }
 
@@ -292,7 +299,7 @@ void h_begin_action(const kubecert_host_t* h, const char* finding_id) {
 
 kubecert_status_t h_write_file(const kubecert_host_t* h, const char* path, const char* data, size_t size, uint32_t mode,
                                int force_mode) {
-    return guarded(h, "write_file", [&](HostAbiAdapter& a) {
+    return guarded(h, "write_file", [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (!path || (!data && size)) return a.fail(KUBECERT_ERR_INVALID, "write_file: null argument");
         if (too_big(size))
             return a.fail(KUBECERT_ERR_INVALID, "write_file: " + std::to_string(size) + " bytes for " + path +
@@ -304,7 +311,7 @@ kubecert_status_t h_write_file(const kubecert_host_t* h, const char* path, const
 // One path argument, one service: backup_file, park_file, unpark_file.
 kubecert_status_t path_call(const kubecert_host_t* h, const char* what, const char* path,
                             util::Status (HostServices::*service)(const std::string&)) {
-    return guarded(h, what, [&](HostAbiAdapter& a) {
+    return guarded(h, what, [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (!path) return a.fail(KUBECERT_ERR_INVALID, std::string(what) + ": null argument");
         return answer(a, (a.services().*service)(path));
     });
@@ -321,7 +328,7 @@ kubecert_status_t h_unpark_file(const kubecert_host_t* h, const char* path) {
 }
 
 kubecert_status_t h_replace_symlink(const kubecert_host_t* h, const char* path, const char* target) {
-    return guarded(h, "replace_symlink", [&](HostAbiAdapter& a) {
+    return guarded(h, "replace_symlink", [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (!path || !target) return a.fail(KUBECERT_ERR_INVALID, "replace_symlink: null argument");
         return answer(a, a.services().replace_symlink(path, target));
     });
@@ -335,7 +342,7 @@ kubecert_status_t h_rollback(const kubecert_host_t* h) {
 
 kubecert_status_t h_run_command(const kubecert_host_t* h, const char* const* argv, size_t argc, uint32_t timeout_ms,
                                 uint32_t flags, kubecert_command_result_t* out) {
-    return guarded(h, "run_command", [&](HostAbiAdapter& a) {
+    return guarded(h, "run_command", [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (!argv || argc == 0 || !argv[0] || !out) return a.fail(KUBECERT_ERR_INVALID, "run_command: empty command");
         CommandRequest request;
         for (size_t i = 0; i < argc; ++i) {
@@ -355,7 +362,7 @@ kubecert_status_t h_run_command(const kubecert_host_t* h, const char* const* arg
         c.out = a.keep_buffer(std::move(r->out));
         c.err = a.keep_buffer(std::move(r->err));
         copy_out(out, c);
-        return kubecert_status_t{KUBECERT_OK};
+        return KUBECERT_OK;
     });
 }
 
@@ -363,7 +370,7 @@ kubecert_status_t h_run_command(const kubecert_host_t* h, const char* const* arg
 
 kubecert_status_t h_cert_parse(const kubecert_host_t* h, const char* data, size_t size, const char* source,
                                kubecert_cert_info_t* out) {
-    return guarded(h, "cert_parse", [&](HostAbiAdapter& a) {
+    return guarded(h, "cert_parse", [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (!data || !out) return a.fail(KUBECERT_ERR_INVALID, "cert_parse: null argument");
         if (too_big(size)) return a.fail(KUBECERT_ERR_INVALID, "cert_parse: " + std::to_string(size) + " bytes");
         auto r = a.services().cert_parse(std::string_view(data, size), source ? source : "certificate");
@@ -374,7 +381,7 @@ kubecert_status_t h_cert_parse(const kubecert_host_t* h, const char* data, size_
 
 kubecert_status_t h_key_matches_cert(const kubecert_host_t* h, const char* key, size_t key_size, const char* cert,
                                      size_t cert_size, int* matches) {
-    return guarded(h, "key_matches_cert", [&](HostAbiAdapter& a) {
+    return guarded(h, "key_matches_cert", [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (!key || !cert || !matches) return a.fail(KUBECERT_ERR_INVALID, "key_matches_cert: null argument");
         if (too_big(key_size) || too_big(cert_size)) return a.fail(KUBECERT_ERR_INVALID, "key_matches_cert: size");
         auto r = a.services().key_matches_cert(std::string_view(key, key_size), std::string_view(cert, cert_size));
@@ -385,21 +392,21 @@ kubecert_status_t h_key_matches_cert(const kubecert_host_t* h, const char* key, 
 
 kubecert_status_t h_cert_verify(const kubecert_host_t* h, const char* cert, size_t cert_size, const char* ca,
                                 size_t ca_size, int* ok, const char** reason) {
-    return guarded(h, "cert_verify", [&](HostAbiAdapter& a) {
+    return guarded(h, "cert_verify", [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (!cert || !ca || !ok) return a.fail(KUBECERT_ERR_INVALID, "cert_verify: null argument");
         if (too_big(cert_size) || too_big(ca_size)) return a.fail(KUBECERT_ERR_INVALID, "cert_verify: size");
         auto r = a.services().cert_verify(std::string_view(cert, cert_size), std::string_view(ca, ca_size));
         if (!r) return answer(a, r);
         *ok = r->ok ? 1 : 0;
         if (reason) *reason = a.keep(r->reason);
-        return kubecert_status_t{KUBECERT_OK};
+        return KUBECERT_OK;
     });
 }
 
 kubecert_status_t h_cert_issue(const kubecert_host_t* h, const char* tmpl, size_t tmpl_size, const char* ca_cert,
                                size_t ca_cert_size, const char* ca_key, size_t ca_key_size, int64_t validity,
                                kubecert_issued_t* out) {
-    return guarded(h, "cert_issue", [&](HostAbiAdapter& a) {
+    return guarded(h, "cert_issue", [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (!tmpl || !ca_cert || !ca_key || !out) return a.fail(KUBECERT_ERR_INVALID, "cert_issue: null argument");
         if (too_big(tmpl_size) || too_big(ca_cert_size) || too_big(ca_key_size))
             return a.fail(KUBECERT_ERR_INVALID, "cert_issue: size");
@@ -410,7 +417,7 @@ kubecert_status_t h_cert_issue(const kubecert_host_t* h, const char* tmpl, size_
         i.cert_pem = a.keep_buffer(std::move(r->cert_pem));
         i.key_pem = a.keep_buffer(std::move(r->key_pem));
         copy_out(out, i);
-        return kubecert_status_t{KUBECERT_OK};
+        return KUBECERT_OK;
     });
 }
 
@@ -442,7 +449,7 @@ kubecert_issue_result_t to_c(HostAbiAdapter& a, util::Result<x509::IssuedPair>& 
 
 kubecert_status_t h_cert_issue_batch(const kubecert_host_t* h, const kubecert_issue_request_t* const* requests,
                                      size_t count, kubecert_issue_result_t* const* results) {
-    return guarded(h, "cert_issue_batch", [&](HostAbiAdapter& a) {
+    return guarded(h, "cert_issue_batch", [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (count > 0 && (!requests || !results))
             return a.fail(KUBECERT_ERR_INVALID, "cert_issue_batch: null argument");
         // Every request is checked before any key is made: bad arguments change nothing.
@@ -456,7 +463,7 @@ kubecert_status_t h_cert_issue_batch(const kubecert_host_t* h, const kubecert_is
         }
         auto issued = a.services().cert_issue_batch(batch);
         for (size_t i = 0; i < count; ++i) copy_out(results[i], to_c(a, issued[i]));
-        return kubecert_status_t{KUBECERT_OK};
+        return KUBECERT_OK;
     });
 }
 
@@ -464,7 +471,7 @@ kubecert_status_t h_cert_issue_batch(const kubecert_host_t* h, const kubecert_is
 
 kubecert_status_t h_tls_fetch_cert(const kubecert_host_t* h, const char* address, uint32_t timeout_ms,
                                    kubecert_cert_info_t* out) {
-    return guarded(h, "tls_fetch_cert", [&](HostAbiAdapter& a) {
+    return guarded(h, "tls_fetch_cert", [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (!address || !out) return a.fail(KUBECERT_ERR_INVALID, "tls_fetch_cert: null argument");
         auto r = a.services().tls_fetch_cert(address, std::chrono::milliseconds(timeout_ms ? timeout_ms : 5000));
         if (r) copy_out(out, to_c(a, *r));
@@ -474,7 +481,7 @@ kubecert_status_t h_tls_fetch_cert(const kubecert_host_t* h, const char* address
 
 kubecert_status_t h_http_get(const kubecert_host_t* h, const char* url, uint32_t timeout_ms,
                              kubecert_http_response_t* out) {
-    return guarded(h, "http_get", [&](HostAbiAdapter& a) {
+    return guarded(h, "http_get", [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (!url || !out) return a.fail(KUBECERT_ERR_INVALID, "http_get: null argument");
         auto r = a.services().http_get(url, std::chrono::milliseconds(timeout_ms ? timeout_ms : 10000));
         if (!r) return answer(a, r);
@@ -482,7 +489,7 @@ kubecert_status_t h_http_get(const kubecert_host_t* h, const char* url, uint32_t
         resp.status = r->status;
         resp.body = a.keep_buffer(std::move(r->body));
         copy_out(out, resp);
-        return kubecert_status_t{KUBECERT_OK};
+        return KUBECERT_OK;
     });
 }
 
@@ -585,13 +592,6 @@ kubecert_status_t HostAbiAdapter::fail(kubecert_status_t status, const std::stri
         m_last_error.clear(); // out of memory: the status still says it failed
     }
     return status;
-}
-
-std::map<std::string, std::string> option_defaults(const loader::PluginModel& plugin) {
-    std::map<std::string, std::string> defaults;
-    for (const auto& o : plugin.options)
-        if (!o.is_flag() && o.default_value) defaults.emplace(o.name, *o.default_value);
-    return defaults;
 }
 
 } // namespace kubecert::app

@@ -49,7 +49,4 @@ private:
     std::deque<std::vector<kubecert_process_info_t>> m_process_info_lists;
 };
 
-// The declared default of each option of `plugin` that takes a value.
-std::map<std::string, std::string> option_defaults(const loader::PluginModel& plugin);
-
 } // namespace kubecert::app

@@ -50,7 +50,7 @@ util::Result<net::HttpsRequest> to_request(const kubecert_https_request_t& r) {
 
 kubecert_status_t ext_https_request(const kubecert_host_t* h, const kubecert_https_request_t* request,
                                     kubecert_https_response_t* out) noexcept {
-    return guarded(h, "https_request", [&](HostAbiAdapter& a) {
+    return guarded(h, "https_request", [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (!request || !out || out->struct_size < KUBECERT_SIZE_UNTIL(kubecert_https_response_t, body))
             return a.fail(KUBECERT_ERR_INVALID, "https_request: null argument or struct_size too small");
         auto converted = to_request(*request);
@@ -63,13 +63,13 @@ kubecert_status_t ext_https_request(const kubecert_host_t* h, const kubecert_htt
         c.body = a.keep_buffer(std::move(r->response.body));
         c.dry_run = r->dry_run ? 1 : 0;
         copy_out(out, c);
-        return kubecert_status_t{KUBECERT_OK};
+        return KUBECERT_OK;
     });
 }
 
 kubecert_status_t ext_csr_parse(const kubecert_host_t* h, const char* pem, size_t size, const char* source,
                                 kubecert_csr_info_t* out) noexcept {
-    return guarded(h, "csr_parse", [&](HostAbiAdapter& a) {
+    return guarded(h, "csr_parse", [&](HostAbiAdapter& a) -> kubecert_status_t {
         if (!pem || !out || out->struct_size < KUBECERT_SIZE_UNTIL(kubecert_csr_info_t, signature_valid))
             return a.fail(KUBECERT_ERR_INVALID, "csr_parse: null argument or struct_size too small");
         if (too_big(size)) return a.fail(KUBECERT_ERR_INVALID, "csr_parse: " + std::to_string(size) + " bytes");
@@ -88,7 +88,7 @@ kubecert_status_t ext_csr_parse(const kubecert_host_t* h, const char* pem, size_
         c.key_bits = r->key_bits;
         c.signature_valid = r->signature_valid ? 1 : 0;
         copy_out(out, c);
-        return kubecert_status_t{KUBECERT_OK};
+        return KUBECERT_OK;
     });
 }
 

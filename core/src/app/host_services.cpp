@@ -37,8 +37,8 @@ std::string failure_detail(const host::CommandOutcome& res, std::chrono::millise
 
 } // namespace
 
-HostServices::HostServices(RunContext& run, std::string plugin_name, std::map<std::string, std::string> option_defaults)
-    : m_run(run), m_plugin_name(std::move(plugin_name)), m_option_defaults(std::move(option_defaults)) {}
+HostServices::HostServices(RunContext& run, const loader::PluginModel& plugin)
+    : m_run(run), m_plugin_name(plugin.name), m_plugin(plugin) {}
 
 HostServices::CallScope::CallScope(HostServices& services, const PhaseContext& phase, AuditResults* results)
     : m_services(services) {
@@ -63,7 +63,8 @@ std::optional<std::string> HostServices::option(const std::string& name) const {
     if (given != m_run.plugin_options.end()) {
         if (auto v = given->second.find(name); v != given->second.end()) return v->second;
     }
-    if (auto d = m_option_defaults.find(name); d != m_option_defaults.end()) return d->second;
+    // The declared default of an option that takes a value (a flag's absence is its default).
+    if (const auto* o = m_plugin.option(name); o && !o->is_flag() && o->default_value) return *o->default_value;
     return std::nullopt;
 }
 

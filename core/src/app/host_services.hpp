@@ -16,6 +16,7 @@
 #include "app/phase_context.hpp"
 #include "app/run_context.hpp"
 #include "host/process_table.hpp"
+#include "loader/plugin_model.hpp"
 #include "net/http_client.hpp"
 #include "net/https_client.hpp"
 #include "report/model.hpp"
@@ -59,8 +60,9 @@ struct HttpsResult {
 
 class HostServices {
 public:
-    // `option_defaults`: the declared default of each plugin option that takes a value.
-    HostServices(RunContext& run, std::string plugin_name, std::map<std::string, std::string> option_defaults);
+    // `plugin`: what the loader read of the plugin (its name, its options' declared defaults);
+    // the loaded plugin that owns it outlives every HostServices made for it.
+    HostServices(RunContext& run, const loader::PluginModel& plugin);
     HostServices(const HostServices&) = delete;
     HostServices& operator=(const HostServices&) = delete;
 
@@ -148,7 +150,7 @@ private:
 
     RunContext& m_run;
     std::string m_plugin_name;
-    std::map<std::string, std::string> m_option_defaults;
+    const loader::PluginModel& m_plugin;
     std::string m_current_finding;
     const PhaseContext* m_phase = nullptr; // the call under way (CallScope)
     AuditResults* m_results = nullptr;     // where an audit's results go (CallScope)

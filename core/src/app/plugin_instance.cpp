@@ -18,8 +18,8 @@ util::Result<void*> create_bound(HostServices& services, HostAbiAdapter& adapter
 } // namespace
 
 PluginInstance::PluginInstance(RunContext& run, const loader::LoadedPlugin& plugin, const PhaseContext& creation)
-    : m_run(run), m_plugin(plugin), m_services(run, plugin.name(), option_defaults(plugin.model())),
-      m_adapter(m_services), m_self(create_bound(m_services, m_adapter, plugin, creation)) {}
+    : m_run(run), m_plugin(plugin), m_services(run, plugin.model()), m_adapter(m_services),
+      m_self(create_bound(m_services, m_adapter, plugin, creation)) {}
 
 PluginInstance::~PluginInstance() {
     if (!m_self) return;

@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
+#include <optional>
 #include <set>
 
 namespace kubecert::loader {
@@ -96,6 +98,18 @@ util::Status open_checked(const std::string& path, CheckedFile& out) {
     return check_owner_and_mode("plugin file", out.resolved == path ? path : path + " (" + out.resolved + ")", st);
 }
 
+// Runs a call into the plugin; "" when it returned, else what crossed the C ABI.
+template <class Call> std::string guarded_abi_call(Call&& body) noexcept {
+    try {
+        body();
+        return "";
+    } catch (const std::exception& e) {
+        return std::string("a C++ exception crossed the plugin ABI: ") + e.what();
+    } catch (...) {
+        return "an exception crossed the plugin ABI";
+    }
+}
+
 bool valid_name(const char* name) {
     if (!name || !*name || std::strlen(name) > 64) return false;
     for (const char* p = name; *p; ++p)
@@ -138,10 +152,18 @@ util::Result<std::unique_ptr<LoadedPlugin>> load_plugin(const std::string& path)
         return fail("malformed entry (struct_size " + std::to_string(entry->struct_size) + ")");
 
     const kubecert_version_t host_abi{KUBECERT_ABI_MAJOR, KUBECERT_ABI_MINOR, KUBECERT_ABI_PATCH};
-    const kubecert_plugin_t* plugin = entry->get_plugin(&host_abi);
+    const kubecert_plugin_t* plugin = nullptr;
+    std::optional<util::Result<PluginModel>> model;
+    // get_plugin() and the declaration accessors are the plugin's code: an exception thrown
+    // through the C ABI refuses this file, as every other guarded call into a plugin does.
+    const std::string thrown = guarded_abi_call([&] {
+        plugin = entry->get_plugin(&host_abi);
+        if (plugin) model = read_plugin_model(abi, *plugin, path);
+    });
+    if (!thrown.empty())
+        return fail(std::string(plugin ? "reading its checks and options" : "get_plugin()") + ": " + thrown);
     if (!plugin) return fail("the plugin declined this kubecert's ABI " + host_text);
-    auto model = read_plugin_model(abi, *plugin, path);
-    if (!model) return fail(model.error().message);
+    if (!*model) return fail(model->error().message);
     if (!valid_name(plugin->name)) return fail("invalid plugin name (want [a-z0-9-]+)");
     if (!plugin->create || !plugin->destroy || !plugin->detect || !plugin->audit || !plugin->fix ||
         !plugin->get_last_error)
@@ -150,7 +172,7 @@ util::Result<std::unique_ptr<LoadedPlugin>> load_plugin(const std::string& path)
     // stays open with it, so no later plugin gets the same /proc/self/fd name.
     const int fd = file.fd;
     file.fd = -1;
-    return std::make_unique<LoadedPlugin>(handle, fd, std::move(*model), plugin);
+    return std::make_unique<LoadedPlugin>(handle, fd, std::move(**model), plugin);
 }
 
 LoadOutcome load_plugins(const std::vector<std::string>& folders) {

@@ -25,28 +25,23 @@ void append_certificate_sample(std::string& out, std::string_view metric, const 
     out += '\n';
 }
 
-} // namespace
-
-std::string render_prometheus(const Report& raw) {
-    const Report report = printable_copy(raw, true); // hostile bytes shown as \xNN, never raw
-    // The metrics describe the node as it is: after a fix, the state the fix
-    // left; after a dry run (whose after-audit is only a preview), as audited.
-    const std::vector<Finding>& findings = report.has_after && !report.dry_run ? report.after : report.findings;
-    std::string out;
-    out.reserve(1024 + 200 * report.certificates.size() + 5 * 120 * findings.size());
-
+// kubecert_certificate_not_after_seconds and kubecert_certificate_residual_seconds.
+void append_certificate_metrics(std::string& out, const std::vector<Certificate>& certificates) {
     append_prometheus_gauge_header(out, "kubecert_certificate_not_after_seconds",
                                    "Expiry time (notAfter) of the certificate, in unix seconds.");
-    for (const Certificate& c : report.certificates) {
+    for (const Certificate& c : certificates) {
         append_certificate_sample(out, "kubecert_certificate_not_after_seconds", c, c.not_after);
     }
     append_prometheus_gauge_header(
         out, "kubecert_certificate_residual_seconds",
         "Seconds left until the certificate expires, as of the run (negative when expired).");
-    for (const Certificate& c : report.certificates) {
+    for (const Certificate& c : certificates) {
         append_certificate_sample(out, "kubecert_certificate_residual_seconds", c, c.residual_seconds);
     }
+}
 
+// kubecert_finding_status (one series per status) and kubecert_findings (totals per status).
+void append_finding_metrics(std::string& out, const std::vector<Finding>& findings, const Summary& summary) {
     // One series per status (1 for the current one) so alerts can match on a
     // label without the series disappearing when the status changes.
     append_prometheus_gauge_header(out, "kubecert_finding_status",
@@ -64,8 +59,6 @@ std::string render_prometheus(const Report& raw) {
             out += '\n';
         }
     }
-
-    const Summary summary = summarize(findings);
     const std::array<int, 5> totals = {summary.pass, summary.fail, summary.warn, summary.info, summary.error};
     append_prometheus_gauge_header(out, "kubecert_findings", "Number of findings per status.");
     for (std::size_t i = 0; i < k_statuses.size(); ++i) {
@@ -75,7 +68,10 @@ std::string render_prometheus(const Report& raw) {
         out += std::to_string(totals[i]);
         out += '\n';
     }
+}
 
+// kubecert_run_errors, kubecert_run_success and kubecert_last_run_timestamp_seconds.
+void append_run_metrics(std::string& out, const Report& report, const Summary& summary) {
     // Without it a run where a plugin failed would look like a healthy node.
     append_prometheus_gauge_header(out, "kubecert_run_errors",
                                    "Number of run-level errors (plugins that failed to load or run).");
@@ -97,6 +93,21 @@ std::string render_prometheus(const Report& raw) {
     out += "kubecert_last_run_timestamp_seconds ";
     out += std::to_string(report.generated_at);
     out += '\n';
+}
+
+} // namespace
+
+std::string render_prometheus(const Report& raw) {
+    const Report report = printable_copy(raw, true); // hostile bytes shown as \xNN, never raw
+    // The metrics describe the node as it is: after a fix, the state the fix
+    // left; after a dry run (whose after-audit is only a preview), as audited.
+    const std::vector<Finding>& findings = report.has_after && !report.dry_run ? report.after : report.findings;
+    std::string out;
+    out.reserve(1024 + 200 * report.certificates.size() + 5 * 120 * findings.size());
+    const Summary summary = summarize(findings);
+    append_certificate_metrics(out, report.certificates);
+    append_finding_metrics(out, findings, summary);
+    append_run_metrics(out, report, summary);
     return out;
 }
 

@@ -41,24 +41,6 @@ void append(std::vector<sdk::Evidence>& to, const std::vector<sdk::Evidence>& fr
     to.insert(to.end(), from.begin(), from.end());
 }
 
-// Which command line and config files were consulted, so a reader sees every source.
-std::vector<sdk::Evidence> source_rows(const KubeletSources& s) {
-    std::vector<sdk::Evidence> ev;
-    if (s.process) ev.push_back({s.process->source, "command line", "running kubelet", ""});
-    if (s.unit)
-        ev.push_back({s.unit->source, "command line",
-                      s.process ? "systemd unit (used at the next restart)" : "systemd unit", ""});
-    if (!s.process && !s.unit)
-        ev.push_back({"kubelet", "command line", "no running kubelet and no kubelet.service", ""});
-    ev.push_back({s.config_path.empty() ? "--config" : s.config_path, "config file",
-                  s.config_path.empty() ? "none (" + s.config_note + ")"
-                                        : (s.config ? "read (" + s.config_note + ")" : "does not exist"),
-                  ""});
-    if (!s.config_dir.empty())
-        ev.push_back({s.config_dir, "--config-dir", std::to_string(s.dropins.size()) + " drop-in(s), later wins", ""});
-    return ev;
-}
-
 // Where the bogus flag appears: the running process and the unit (what the next start uses).
 std::vector<std::pair<std::string, std::string>> bogus_flags(const KubeletSources& s) {
     std::vector<std::pair<std::string, std::string>> out;
@@ -164,38 +146,11 @@ std::string expiry_remedy(Status status, const std::string& static_cert) {
 
 } // namespace
 
-sdk::Finding error_finding(const std::string& id, const ReadError& error) {
-    sdk::Finding f;
-    f.id = id;
-    f.title = check_title(id);
-    f.status = Status::error;
-    f.result = "could not evaluate: " + error.message;
-    f.evidence.push_back({error.source, "error", error.message, ""});
-    f.remediation = "Could not evaluate: " + error.message;
-    return f;
-}
+namespace {
 
-sdk::Finding check_rotate_server_cert(const KubeletSources& s, const BenchmarkRefs& refs) {
-    sdk::Finding f;
-    f.id = k_rotate_server_cert;
-    f.title = check_title(f.id);
-    f.benchmark = refs.rotate_server_cert;
-    f.status = Status::pass;
-    f.evidence = source_rows(s);
-    const Setting gate = resolve_feature_gate(s, k_gate);
-    append(f.evidence, gate.evidence("true", "on by default (beta since Kubernetes 1.12)"));
-    f.result = setting_result(gate, std::string(k_gate) + " not set (on by default)");
-
-    for (const auto& [where, word] : bogus_flags(s)) {
-        worsen(f, Status::fail);
-        f.evidence.push_back({where, "--" + std::string(k_bogus_flag), word, "absent (not a kubelet flag)"});
-        f.result = "--" + std::string(k_bogus_flag) + " (not a kubelet flag) in " + where;
-    }
-    if (f.status == Status::fail)
-        add_remediation(f, "--rotate-kubelet-server-certificate is not a kubelet flag: a kubelet given it refuses "
-                           "to start (\"unknown flag: --rotate-kubelet-server-certificate\"). Remove it; the setting "
-                           "is featureGates.RotateKubeletServerCertificate in the config file.");
-
+// The verdict on the RotateKubeletServerCertificate gate: off (on the command line or in a
+// file), not set (the benchmark may want it explicit), or on with a false hidden below the winner.
+void judge_server_cert_gate(sdk::Finding& f, const Setting& gate, const KubeletSources& s, const BenchmarkRefs& refs) {
     const auto eff = gate.effective_bool();
     if (eff == false && gate.winner()->rank == Rank::flag_feature_gates) {
         worsen(f, Status::fail);
@@ -232,6 +187,43 @@ sdk::Finding check_rotate_server_cert(const KubeletSources& s, const BenchmarkRe
                                        "disables the gate.");
             }
     }
+}
+
+} // namespace
+
+sdk::Finding error_finding(const std::string& id, const ReadError& error) {
+    sdk::Finding f;
+    f.id = id;
+    f.title = check_title(id);
+    f.status = Status::error;
+    f.result = "could not evaluate: " + error.message;
+    f.evidence.push_back({error.source, "error", error.message, ""});
+    f.remediation = "Could not evaluate: " + error.message;
+    return f;
+}
+
+sdk::Finding check_rotate_server_cert(const KubeletSources& s, const BenchmarkRefs& refs) {
+    sdk::Finding f;
+    f.id = k_rotate_server_cert;
+    f.title = check_title(f.id);
+    f.benchmark = refs.rotate_server_cert;
+    f.status = Status::pass;
+    f.evidence = kubelet::source_evidence(s);
+    const Setting gate = resolve_feature_gate(s, k_gate);
+    append(f.evidence, gate.evidence("true", "on by default (beta since Kubernetes 1.12)"));
+    f.result = setting_result(gate, std::string(k_gate) + " not set (on by default)");
+
+    for (const auto& [where, word] : bogus_flags(s)) {
+        worsen(f, Status::fail);
+        f.evidence.push_back({where, "--" + std::string(k_bogus_flag), word, "absent (not a kubelet flag)"});
+        f.result = "--" + std::string(k_bogus_flag) + " (not a kubelet flag) in " + where;
+    }
+    if (f.status == Status::fail)
+        add_remediation(f, "--rotate-kubelet-server-certificate is not a kubelet flag: a kubelet given it refuses "
+                           "to start (\"unknown flag: --rotate-kubelet-server-certificate\"). Remove it; the setting "
+                           "is featureGates.RotateKubeletServerCertificate in the config file.");
+
+    judge_server_cert_gate(f, gate, s, refs);
     if (f.status == Status::pass && f.remediation.empty())
         f.remediation = "Nothing to do. serverTLSBootstrap (eks.server-tls-bootstrap) is what makes the kubelet "
                         "request its serving certificate.";
@@ -242,7 +234,7 @@ sdk::Finding check_server_tls_bootstrap(const KubeletSources& s) {
     sdk::Finding f;
     f.id = k_server_tls_bootstrap;
     f.title = check_title(f.id);
-    f.evidence = source_rows(s);
+    f.evidence = kubelet::source_evidence(s);
     const Setting stb = resolve_field(s, {"serverTLSBootstrap"}, "rotate-server-certificates");
     const Setting tls = resolve_field(s, {"tlsCertFile"}, "tls-cert-file");
     append(f.evidence, stb.evidence("true", "false (kubelet default)"));
@@ -287,7 +279,7 @@ sdk::Finding check_rotate_client_cert(const KubeletSources& s, const KubeconfigF
     f.id = k_rotate_client_cert;
     f.title = check_title(f.id);
     f.benchmark = refs.rotate_client_cert;
-    f.evidence = source_rows(s);
+    f.evidence = kubelet::source_evidence(s);
     const Setting rc = resolve_field(s, {"rotateCertificates"}, "rotate-certificates");
     append(f.evidence, rc.evidence("true", "not set: false (kubelet default)"));
     f.result = setting_result(rc, "rotateCertificates not set (off: the kubelet's default)");

@@ -73,6 +73,20 @@ bool detect_kubeadm(const sdk::Host& host) {
            (host.exists("/var/lib/kubelet/kubeadm-flags.env") || host.exists("/etc/kubernetes/kubelet.conf"));
 }
 
+KubeletClientState read_kubelet_client(const sdk::Host& host, const std::string& kubelet_conf, const PkiState& pki) {
+    KubeletClientState k;
+    k.kubelet_conf = kubelet_conf;
+    k.cert = load_kubeconfig_cert(host, kubelet_conf);
+    if (k.cert.state != LoadState::loaded) return k;
+    if (!k.cert.embedded && host.lstat(k.cert.path).type == KUBECERT_FILE_SYMLINK)
+        k.link_target = host.resolve_path(k.cert.path);
+    const auto now = host.now();
+    const auto* ca = pki.authority("ca");
+    if (ca && ca->cert.state == LoadState::loaded && in_validity(k.cert.info, now) && in_validity(ca->cert.info, now))
+        k.chain = host.verify_cert(k.cert.info.pem, ca->cert.info.pem);
+    return k;
+}
+
 PkiState read_pki(const sdk::Host& host, const Layout& layout) {
     PkiState pki;
     for (const auto& spec : layout.authorities) pki.authorities.push_back(load_authority(host, spec));
@@ -88,6 +102,12 @@ Facts gather_facts(const sdk::Host& host) {
     for (const auto& note : facts.node.notes) host.warn(note);
     facts.layout = layout_for(host, facts.node, k_kubeconfig_dir);
     facts.pki = read_pki(host, facts.layout);
+    facts.kubelet_client = read_kubelet_client(host, std::string(k_kubeconfig_dir) + "/kubelet.conf", facts.pki);
+    const LoadedCert absent;
+    const auto* admin = facts.pki.leaf("admin.conf");
+    const auto* super_admin = facts.pki.leaf("super-admin.conf");
+    facts.user_kubeconfigs =
+        read_user_kubeconfigs(host, admin ? admin->cert : absent, super_admin ? super_admin->cert : absent);
     facts.kubelet = read_kubelet_settings(host);
     return facts;
 }

@@ -10,6 +10,7 @@
 #include "kubelet_facts.hpp"
 #include "layout.hpp"
 #include "node_layout.hpp"
+#include "user_kubeconfig.hpp"
 
 // What a kubeadm node says, read once through the host: where its certificates are, each CA and
 // leaf with what the host found about its key and chain, and the kubelet's configuration. The
@@ -64,11 +65,22 @@ struct PkiState {
     }
 };
 
+// The kubelet's client certificate as kubelet.conf names it (embedded, or the file it points at).
+struct KubeletClientState {
+    std::string kubelet_conf; // node path of kubelet.conf
+    LoadedCert cert;
+    std::string link_target; // where cert.path points when it is a symlink ("" otherwise)
+    // The cluster CA's verdict on it when both are in their validity; nullopt when not asked.
+    std::optional<sdk::VerifyResult> chain;
+};
+
 // Everything the audit learned.
 struct Facts {
     NodeLayout node;
     Layout layout;
     PkiState pki;
+    KubeletClientState kubelet_client;
+    UserKubeconfigs user_kubeconfigs;
     KubeletSettings kubelet;
 };
 
@@ -78,6 +90,9 @@ bool detect_kubeadm(const sdk::Host& host);
 
 // Reads every CA and leaf of `layout`, with the host's verdicts on each leaf's chain and key.
 PkiState read_pki(const sdk::Host& host, const Layout& layout);
+
+// Reads the kubelet's client certificate through `kubelet_conf`, with the cluster CA's verdict on it.
+KubeletClientState read_kubelet_client(const sdk::Host& host, const std::string& kubelet_conf, const PkiState& pki);
 
 // Gathers the facts (layout, certificates, kubelet configuration) through the host, logging the
 // layout's notes.

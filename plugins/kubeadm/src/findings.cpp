@@ -27,10 +27,6 @@ void raise(sdk::Status& status, sdk::Status to) {
     if (severity(to) > severity(status)) status = to;
 }
 
-bool in_validity(const sdk::CertInfo& c, std::int64_t now) {
-    return c.not_before <= now && now < c.not_after;
-}
-
 // A verification failure caused only by time is the expiry check's business, not a broken chain.
 bool is_time_reason(const std::string& reason) {
     return reason.find("expired") != std::string::npos || reason.find("not yet valid") != std::string::npos;
@@ -139,6 +135,23 @@ void set_leaf_remedy(sdk::Finding& f, const LeafState& leaf, const AuthorityStat
     }
 }
 
+// The evidence of a kubelet client certificate close to or past its expiry: kubeadm's documented
+// upgrade case when kubelet.conf embeds it, broken rotation when it is the kubelet's own file.
+sdk::Evidence kubelet_client_rotation_row(const LoadedCert& c) {
+    // An embedded certificate is kubeadm's documented upgrade case (kubelet.conf written before the
+    // kubelet rotated into kubelet-client-current.pem, or by kubeadm before 1.17): the kubelet never
+    // rewrites kubelet.conf, so its rotation may well work while this copy ages.
+    return {c.path, "rotation",
+            c.embedded ? "kubelet.conf embeds its first client certificate (client-certificate-data), kubeadm's "
+                         "documented case after an upgrade: the kubelet rotates into "
+                         "/var/lib/kubelet/pki/kubelet-client-current.pem but never rewrites kubelet.conf, so "
+                         "point kubelet.conf at that file"
+                       : "the kubelet renews this certificate itself well before it expires (kubeadm leaves it "
+                         "out for that reason); one this close to expiry means that rotation is broken",
+            c.embedded ? "client-certificate: /var/lib/kubelet/pki/kubelet-client-current.pem"
+                       : "renewed by the kubelet"};
+}
+
 } // namespace
 
 sdk::Finding authority_finding(const AuthorityState& ca, const Clock& clock) {
@@ -210,10 +223,11 @@ std::vector<sdk::Certificate> certificate_rows(const PkiState& pki) {
     return rows;
 }
 
-sdk::Finding audit_kubelet_client(const sdk::Host& host, const std::string& kubelet_conf, const PkiState& pki) {
+sdk::Finding audit_kubelet_client(const KubeletClientState& client, const PkiState& pki, const Clock& clock) {
     const std::string id = k_kubelet_client_expiry;
     const std::string title = "The kubelet's client certificate is valid and not about to expire";
-    const auto c = load_kubeconfig_cert(host, kubelet_conf);
+    const auto& c = client.cert;
+    const auto& kubelet_conf = client.kubelet_conf;
     if (c.state == LoadState::absent)
         return absent_finding(id, title, kubelet_conf, "not present: the kubelet has not joined a cluster");
     if (c.state == LoadState::error && c.no_client_cert)
@@ -223,38 +237,21 @@ sdk::Finding audit_kubelet_client(const sdk::Host& host, const std::string& kube
     sdk::Finding f;
     f.id = id;
     f.title = title;
-    const auto now = host.now();
-    f.status = findings::expiry_status(c.info.not_before, c.info.not_after, now, host.warn_within());
-    f.evidence = findings::expiry_evidence(c.path, c.info, now, host.warn_within());
-    f.result = findings::expiry_result(c.info, now);
+    f.status = findings::expiry_status(c.info.not_before, c.info.not_after, clock.now, clock.warn_within);
+    f.evidence = findings::expiry_evidence(c.path, c.info, clock.now, clock.warn_within);
+    f.result = findings::expiry_result(c.info, clock.now);
     if (!c.embedded) {
         f.evidence.insert(f.evidence.begin(), {kubelet_conf, "users[].user.client-certificate", c.path, ""});
-        if (host.lstat(c.path).type == KUBECERT_FILE_SYMLINK)
-            f.evidence.push_back({c.path, "symlink to", host.resolve_path(c.path), ""});
+        if (!client.link_target.empty()) f.evidence.push_back({c.path, "symlink to", client.link_target, ""});
     }
     const auto* ca = pki.authority("ca");
-    if (ca && ca->cert.state == LoadState::loaded && in_validity(c.info, now) && in_validity(ca->cert.info, now)) {
-        const auto v = host.verify_cert(c.info.pem, ca->cert.info.pem);
-        if (!v.ok && !is_time_reason(v.reason)) {
-            f.status = sdk::Status::fail;
-            f.evidence.push_back({c.path, "verifies against " + ca->spec.cert_path, "no: " + v.reason, "yes"});
-            f.result = "not signed by " + ca->spec.cert_path + "; " + f.result;
-        }
+    if (ca && client.chain && !client.chain->ok && !is_time_reason(client.chain->reason)) {
+        f.status = sdk::Status::fail;
+        f.evidence.push_back({c.path, "verifies against " + ca->spec.cert_path, "no: " + client.chain->reason, "yes"});
+        f.result = "not signed by " + ca->spec.cert_path + "; " + f.result;
     }
     if (f.status == sdk::Status::fail || f.status == sdk::Status::warn) {
-        // An embedded certificate is kubeadm's documented upgrade case (kubelet.conf written before the
-        // kubelet rotated into kubelet-client-current.pem, or by kubeadm before 1.17): the kubelet never
-        // rewrites kubelet.conf, so its rotation may well work while this copy ages.
-        f.evidence.push_back(
-            {c.path, "rotation",
-             c.embedded ? "kubelet.conf embeds its first client certificate (client-certificate-data), kubeadm's "
-                          "documented case after an upgrade: the kubelet rotates into "
-                          "/var/lib/kubelet/pki/kubelet-client-current.pem but never rewrites kubelet.conf, so "
-                          "point kubelet.conf at that file"
-                        : "the kubelet renews this certificate itself well before it expires (kubeadm leaves it "
-                          "out for that reason); one this close to expiry means that rotation is broken",
-             c.embedded ? "client-certificate: /var/lib/kubelet/pki/kubelet-client-current.pem"
-                        : "renewed by the kubelet"});
+        f.evidence.push_back(kubelet_client_rotation_row(c));
         set_kubelet_client_remedy(f, c, pki);
     }
     return f;

@@ -8,8 +8,8 @@
 
 #include "facts.hpp"
 
-// The certificate verdicts: kubeadm.ca-expiry/*, kubeadm.cert-expiry/*, kubeadm.renew-all. All but
-// audit_kubelet_client are judged from the facts alone (unit-tested without files).
+// The certificate verdicts: kubeadm.ca-expiry/*, kubeadm.cert-expiry/*, kubeadm.renew-all, judged
+// from the facts alone (unit-tested without files).
 namespace kubecert::kubeadm {
 
 // The evaluation instant and warning window of a run.
@@ -37,8 +37,8 @@ std::vector<sdk::Certificate> certificate_rows(const PkiState& pki);
 // renewed them all.
 sdk::Finding renew_all_request(const PkiState& pki, bool done);
 
-// kubeadm.cert-expiry/kubelet-client: the kubelet's client certificate named
-// by `kubelet_conf` (embedded, or the file it points at), read through the host.
-sdk::Finding audit_kubelet_client(const sdk::Host& host, const std::string& kubelet_conf, const PkiState& pki);
+// kubeadm.cert-expiry/kubelet-client: the kubelet's client certificate that kubelet.conf names
+// (embedded, or the file it points at).
+sdk::Finding audit_kubelet_client(const KubeletClientState& client, const PkiState& pki, const Clock& clock);
 
 } // namespace kubecert::kubeadm

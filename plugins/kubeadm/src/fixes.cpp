@@ -112,8 +112,8 @@ void enable_client_rotation(const sdk::Host& host, const KubeletSettings& kubele
     if (!request.wanted.count(k_kubelet_client_rotation) || !kubelet.config_text) return;
     host.begin_action(k_kubelet_client_rotation);
     const auto updated =
-        formats::yaml_set_scalar(*kubelet.config_text, kubelet.config_path, {"rotateCertificates"}, "true");
-    host.write_file(kubelet.config_path, updated);
+        formats::yaml_set_scalar(*kubelet.config_text, kubelet.config_path(), {"rotateCertificates"}, "true");
+    host.write_file(kubelet.config_path(), updated);
     changes.kubelet_config_changed = updated != *kubelet.config_text;
 }
 

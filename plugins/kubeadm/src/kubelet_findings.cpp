@@ -6,14 +6,9 @@ namespace kubecert::kubeadm {
 
 namespace {
 
-std::string bool_text(const std::optional<bool>& v) {
-    return v ? (*v ? "true" : "false") : "(not set: false)";
-}
-
-// "rotateCertificates: true in /var/lib/kubelet/config.yaml", "... not set (false) in ...".
-std::string setting_text(const std::string& key, const std::optional<bool>& v, const std::string& path) {
-    return key + (v ? std::string(": ") + (*v ? "true" : "false") : std::string(" not set (false)")) + " in " + path;
-}
+using kubelet::Layer;
+using kubelet::Rank;
+using kubelet::Setting;
 
 // An ERROR finding listing every malformed input; nullopt when all parsed.
 std::optional<sdk::Finding> error_finding(const KubeletSettings& s, const std::string& id, const std::string& title) {
@@ -26,6 +21,100 @@ std::optional<sdk::Finding> error_finding(const KubeletSettings& s, const std::s
     for (const auto& e : s.errors) f.evidence.push_back({"", "parse", e, "well-formed"});
     f.remediation = "Repair the file named above; nothing is changed while it is malformed.";
     return f;
+}
+
+// A finding that starts with `id`, `title` and the command line and config files consulted.
+sdk::Finding finding_with_sources(const KubeletSettings& s, const std::string& id, const std::string& title) {
+    sdk::Finding f;
+    f.id = id;
+    f.title = title;
+    f.evidence = kubelet::source_evidence(s.sources);
+    return f;
+}
+
+// How a layer is written where it is set: "--rotate-certificates=false" on a command line,
+// "false" in a config file.
+std::string written(const Layer& l) {
+    const std::string value = kubelet::value_text(l.value);
+    return l.key.starts_with("--") ? l.key + "=" + value : value;
+}
+
+// One evidence row per source of `st`, then the effective value naming the source that won.
+void add_setting_rows(sdk::Finding& f, const Setting& st, const std::string& expected, const std::string& when_unset) {
+    for (const auto& l : st.layers) f.evidence.push_back({l.source, l.key, written(l), expected});
+    if (const Layer* w = st.winner())
+        f.evidence.push_back(
+            {"effective", st.key, kubelet::value_text(w->value) + " (from " + w->source + ")", expected});
+    else
+        f.evidence.push_back({"effective", st.key, "not set by any source: " + when_unset, expected});
+}
+
+// "--rotate-certificates=false in /etc/sysconfig/kubelet:1 (KUBELET_EXTRA_ARGS)", or `unset`.
+std::string setting_result(const Setting& st, const std::string& unset) {
+    const Layer* w = st.winner();
+    return w ? (w->key.starts_with("--") ? written(*w) : w->key + ": " + written(*w)) + " in " + w->source : unset;
+}
+
+// The kubelet authenticates with an exec credential plugin: it has no client certificate to rotate.
+bool exec_credential(sdk::Finding& f, const KubeletSettings& s) {
+    if (s.exec_command.empty()) return false;
+    f.status = sdk::Status::info;
+    f.evidence.push_back({s.kubeconfig_path, "users[].user.exec", s.exec_command, ""});
+    f.remediation = "The kubelet authenticates with an exec credential plugin (" + s.exec_command +
+                    "), not a client certificate: client certificate rotation does not apply.";
+    return true;
+}
+
+// No command line and no config file: nothing to judge.
+bool nothing_to_judge(sdk::Finding& f, const KubeletSettings& s) {
+    if (!s.nothing_found()) return false;
+    f.status = sdk::Status::info;
+    f.result = "no kubelet configuration on this node";
+    f.evidence.push_back({k_kubeadm_kubelet_config, "present", "no kubelet configuration on this node", ""});
+    return true;
+}
+
+// The FAIL of kubeadm.kubelet-client-rotation, remedied where the winning source is.
+void fail_client_rotation(sdk::Finding& f, const KubeletSettings& s) {
+    f.status = sdk::Status::fail;
+    const Layer* w = s.rotate_certificates.winner();
+    const std::string restart = ", then restart the kubelet.";
+    if (w && w->rank == Rank::flag) {
+        f.remediation = "Remove " + written(*w) + " from " + w->source +
+                        " (command-line flags win over the config file)" +
+                        (s.config_text ? " and set rotateCertificates: true in " + s.config_path() : "") + restart;
+    } else if (w && w->rank == Rank::config_dropin) {
+        f.remediation = "Set rotateCertificates: true in " + w->source + " (a --config-dir drop-in, which wins over " +
+                        s.config_path() + "), or remove it there" + restart;
+    } else if (s.config_text) {
+        f.fixable = true;
+        f.remediation = "Set rotateCertificates: true in " + s.config_path() +
+                        " and restart the kubelet (`kubecert --flavor kubeadm fix` does both).";
+    } else {
+        f.remediation = "The kubelet reads no config file (" + s.sources.config_note +
+                        "): pass --rotate-certificates=true on its command line, or give it a --config file with "
+                        "rotateCertificates: true" +
+                        restart;
+    }
+}
+
+// The FAIL/WARN remediation of kubeadm.kubelet-server-rotation.
+std::string server_rotation_remedy(const KubeletSettings& s) {
+    std::string fix;
+    if (const Layer* g = s.server_cert_gate.winner(); g && s.server_cert_gate.effective_bool() == false)
+        fix = std::string(k_server_cert_gate) + " is off (" + g->source +
+              "): without it the kubelet ignores serverTLSBootstrap; remove " + k_server_cert_gate + "=false there. ";
+    const Layer* w = s.server_tls_bootstrap.winner();
+    if (w && w->rank == Rank::flag && s.server_tls_bootstrap.effective_bool() == false)
+        fix += "Remove " + written(*w) + " from " + w->source + " (command-line flags win over the config file). ";
+    const std::string where = s.config_text ? s.config_path() : std::string("the kubelet's config file");
+    return fix + "Set serverTLSBootstrap: true in " + where +
+           " and restart the kubelet, but only together with an approver for kubelet-serving CSRs: "
+           "Kubernetes does not approve them itself, and until one is approved the kubelet serves no certificate "
+           "(kubectl logs/exec fail). `kubecert --flavor kubeadm fix --kubeadm-enable-server-tls-bootstrap` does "
+           "it all: it sets it, restarts the kubelet, approves the kubelet's CSR when it passes kubecert's checks "
+           "(kubeadm.kubelet-serving-csrs) and checks the certificate then served, or rolls the change back; later "
+           "rotations are approved by `kubecert fix` (or kubelet-csr-approver, or `kubectl certificate approve`).";
 }
 
 } // namespace
@@ -49,66 +138,13 @@ sdk::Finding audit_client_rotation(const KubeletSettings& s, const std::string& 
     const std::string id = k_kubelet_client_rotation;
     const std::string title = "The kubelet rotates its client certificate (rotateCertificates)";
     if (auto e = error_finding(s, id, title)) return *e;
-    sdk::Finding f;
-    f.id = id;
-    f.title = title;
+    sdk::Finding f = finding_with_sources(s, id, title);
     f.benchmark = cis_reference(benchmark, "rotate-certificates");
     // The verdict follows how the kubelet authenticates: an exec credential has no certificate to rotate.
-    if (!s.exec_command.empty()) {
-        f.status = sdk::Status::info;
-        f.evidence.push_back({s.kubeconfig_path, "users[].user.exec", s.exec_command, ""});
-        f.remediation = "The kubelet authenticates with an exec credential plugin (" + s.exec_command +
-                        "), not a client certificate: client certificate rotation does not apply.";
-        return f;
-    }
-    if (!s.config_text && s.flag_sources.empty()) {
-        f.status = sdk::Status::info;
-        f.result = "no kubelet configuration on this node";
-        f.evidence.push_back({s.config_path, "present", "no kubelet configuration on this node", ""});
-        return f;
-    }
-    f.result = s.config_text ? setting_text("rotateCertificates", s.rotate_certificates, s.config_path)
-                             : "no " + s.config_path + " and no --rotate-certificates flag";
-    if (s.config_text)
-        f.evidence.push_back({s.config_path, "rotateCertificates", bool_text(s.rotate_certificates), "true"});
-    else
-        f.evidence.push_back({s.config_path, "present", "no", ""});
-    if (!s.config_note.empty()) f.evidence.push_back({s.config_path, "chosen because", s.config_note, ""});
-    if (!s.rotate_certificates_from.empty())
-        f.evidence.push_back({s.rotate_certificates_from,
-                              "rotateCertificates (--config-dir drop-in, wins over the file)",
-                              bool_text(s.rotate_certificates), "true"});
-    bool flag_false = false;
-    bool flag_true = false;
-    std::string false_source;
-    for (const auto& v : s.flag_values("rotate-certificates")) {
-        f.evidence.push_back({v.source, "--rotate-certificates", v.text, "not false"});
-        if (!v.value) {
-            flag_false = true;
-            false_source = v.source;
-        } else {
-            flag_true = true;
-            if (!s.rotate_certificates.value_or(false))
-                f.result = "--rotate-certificates=" + v.text + " in " + v.source;
-        }
-    }
-    const bool config_true = s.rotate_certificates.value_or(false);
-    if (flag_false) {
-        f.status = sdk::Status::fail;
-        f.result = "--rotate-certificates=false in " + false_source;
-        f.remediation = "Remove --rotate-certificates=false from " + false_source +
-                        " and set rotateCertificates: true in " + s.config_path + ", then restart the kubelet.";
-    } else if (!config_true && !flag_true && !s.rotate_certificates_from.empty()) {
-        f.status = sdk::Status::fail;
-        f.remediation = "Set rotateCertificates: true in " + s.rotate_certificates_from +
-                        " (a --config-dir drop-in, which wins over " + s.config_path +
-                        "), or remove it there, and restart the kubelet.";
-    } else if (!config_true && !flag_true) {
-        f.status = sdk::Status::fail;
-        f.fixable = s.config_text.has_value();
-        f.remediation = "Set rotateCertificates: true in " + s.config_path +
-                        " and restart the kubelet (`kubecert --flavor kubeadm fix` does both).";
-    }
+    if (exec_credential(f, s) || nothing_to_judge(f, s)) return f;
+    add_setting_rows(f, s.rotate_certificates, "true", "false (kubelet default)");
+    f.result = setting_result(s.rotate_certificates, "rotateCertificates not set (false: the kubelet's default)");
+    if (s.rotate_certificates.effective_bool() != true) fail_client_rotation(f, s);
     return f;
 }
 
@@ -116,42 +152,21 @@ sdk::Finding audit_server_rotation(const KubeletSettings& s, const std::string& 
     const std::string id = k_kubelet_server_rotation;
     const std::string title = "The kubelet requests and rotates its serving certificate (serverTLSBootstrap)";
     if (auto e = error_finding(s, id, title)) return *e;
-    sdk::Finding f;
-    f.id = id;
-    f.title = title;
+    sdk::Finding f = finding_with_sources(s, id, title);
     f.benchmark = cis_reference(benchmark, "rotate-server-certificate");
-    if (!s.config_text && s.flag_sources.empty()) {
-        f.status = sdk::Status::info;
-        f.result = "no kubelet configuration on this node";
-        f.evidence.push_back({s.config_path, "present", "no kubelet configuration on this node", ""});
-        return f;
-    }
-    bool on = s.server_tls_bootstrap.value_or(false);
-    f.result = s.config_text ? setting_text("serverTLSBootstrap", s.server_tls_bootstrap, s.config_path)
-                             : "no " + s.config_path + " and no --rotate-server-certificates flag";
-    if (s.config_text)
-        f.evidence.push_back({s.config_path, "serverTLSBootstrap", bool_text(s.server_tls_bootstrap), "true"});
-    if (!s.server_tls_bootstrap_from.empty())
-        f.evidence.push_back({s.server_tls_bootstrap_from,
-                              "serverTLSBootstrap (--config-dir drop-in, wins over the file)",
-                              bool_text(s.server_tls_bootstrap), "true"});
-    // Command-line flags override the file; the last source is what runs.
-    for (const auto& v : s.flag_values("rotate-server-certificates")) {
-        f.evidence.push_back({v.source, "--rotate-server-certificates", v.text, "true"});
-        on = v.value;
-        f.result = "--rotate-server-certificates=" + v.text + " in " + v.source;
-    }
-    if (!on) {
+    if (nothing_to_judge(f, s)) return f;
+    add_setting_rows(f, s.server_tls_bootstrap, "true", "false (kubelet default)");
+    f.result = setting_result(s.server_tls_bootstrap, "serverTLSBootstrap not set (false: the kubelet's default)");
+    // The kubelet requests a serving certificate only with serverTLSBootstrap and the gate both on.
+    const bool gate_off = s.server_cert_gate.effective_bool() == false;
+    if (!s.server_cert_gate.layers.empty())
+        add_setting_rows(f, s.server_cert_gate, "true", "on by default (beta since Kubernetes 1.12)");
+    if (gate_off && s.server_tls_bootstrap.effective_bool() == true)
+        f.result = setting_result(s.server_cert_gate, "") + ": serverTLSBootstrap has no effect";
+    if (s.server_tls_bootstrap.effective_bool() != true || gate_off) {
         f.status = sdk::Status::warn;
         f.fixable = can_enable;
-        f.remediation = "Set serverTLSBootstrap: true in " + s.config_path +
-                        " and restart the kubelet, but only together with an approver for kubelet-serving CSRs: "
-                        "Kubernetes does not approve them itself, and until one is approved the kubelet serves no "
-                        "certificate (kubectl logs/exec fail). `kubecert --flavor kubeadm fix "
-                        "--kubeadm-enable-server-tls-bootstrap` does it all: it sets it, restarts the kubelet, "
-                        "approves the kubelet's CSR when it passes kubecert's checks (kubeadm.kubelet-serving-csrs) "
-                        "and checks the certificate then served, or rolls the change back; later rotations are "
-                        "approved by `kubecert fix` (or kubelet-csr-approver, or `kubectl certificate approve`).";
+        f.remediation = server_rotation_remedy(s);
     }
     return f;
 }

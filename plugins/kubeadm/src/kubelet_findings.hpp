@@ -14,13 +14,13 @@ namespace kubecert::kubeadm {
 // "" means the newest, cis-1.12). "" for a benchmark that has no such item.
 std::string cis_reference(const std::string& benchmark, const std::string& which);
 
-// kubeadm.kubelet-client-rotation: rotateCertificates true and no
-// --rotate-certificates=false anywhere the kubelet gets flags from.
+// kubeadm.kubelet-client-rotation: rotateCertificates effectively true (the source that wins in the
+// kubelet's merge order is named); not applicable to an exec credential.
 sdk::Finding audit_client_rotation(const KubeletSettings& s, const std::string& benchmark);
 
-// kubeadm.kubelet-server-rotation: serverTLSBootstrap (or
-// --rotate-server-certificates) true; WARN when off, as it needs a CSR approver; fixable when
-// `can_enable` (--kubeadm-enable-server-tls-bootstrap given and the config file decides).
+// kubeadm.kubelet-server-rotation: serverTLSBootstrap (or --rotate-server-certificates) effectively
+// true and the RotateKubeletServerCertificate gate not off; WARN otherwise, as it needs a CSR approver;
+// fixable when `can_enable` (--kubeadm-enable-server-tls-bootstrap given and the config file decides).
 sdk::Finding audit_server_rotation(const KubeletSettings& s, const std::string& benchmark, bool can_enable = false);
 
 } // namespace kubecert::kubeadm

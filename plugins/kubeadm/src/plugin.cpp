@@ -74,13 +74,13 @@ public:
         m_facts = gather_facts(host);
         const Clock clock{host.now(), host.warn_within()};
         auto findings = pki_findings(m_facts->pki, clock);
-        findings.push_back(audit_kubelet_client(host, std::string(k_kubeconfig_dir) + "/kubelet.conf", m_facts->pki));
+        findings.push_back(audit_kubelet_client(m_facts->kubelet_client, m_facts->pki, clock));
         findings.push_back(audit_client_rotation(m_facts->kubelet, host.benchmark()));
         findings.push_back(audit_server_rotation(m_facts->kubelet, host.benchmark(),
                                                  can_enable_server_tls_bootstrap(host, m_facts->kubelet)));
         if (host.check_selected(k_kubelet_serving_csrs))
             findings.push_back(audit_kubelet_serving_csrs(host, m_facts->kubelet));
-        findings.push_back(audit_user_kubeconfigs(host, leaf_cert("admin.conf"), leaf_cert("super-admin.conf")));
+        findings.push_back(audit_user_kubeconfigs(m_facts->user_kubeconfigs));
         if (host.flag("renew-all")) findings.push_back(renew_all_request(m_facts->pki, g_renewed_all));
         m_errors.clear();
         for (const auto& f : findings) {
@@ -100,11 +100,6 @@ public:
     }
 
 private:
-    const LoadedCert& leaf_cert(const std::string& name) const {
-        if (const auto* l = m_facts->pki.leaf(name)) return l->cert;
-        throw sdk::Error(KUBECERT_ERR_FAILED, "internal: unknown certificate " + name);
-    }
-
     std::optional<Facts> m_facts;
     std::vector<std::string> m_errors;
 };

@@ -14,11 +14,12 @@ namespace kubecert::kubeadm {
 
 namespace {
 
-// The last value of --`name` across the kubelet's command-line sources (later ones win).
+// The last value of --`name` on the command line the kubelet runs with (later ones win).
 std::optional<std::string> flag_text(const KubeletSettings& kubelet, const std::string& name) {
     std::optional<std::string> value;
-    for (const auto& src : kubelet.flag_sources)
-        if (auto v = kubelet::kubelet_flag_value(src, name)) value = v;
+    if (const auto* cmd = kubelet.sources.command_line())
+        for (const auto& hit : kubelet::find_flags(*cmd, name))
+            if (hit.value) value = hit.value;
     return value;
 }
 
@@ -87,8 +88,7 @@ csr::ServingCsrSettings serving_csr_settings(const sdk::Host& host, const Kubele
 
 sdk::Finding audit_kubelet_serving_csrs(const sdk::Host& host, const KubeletSettings& kubelet) {
     const auto settings = serving_csr_settings(host, kubelet);
-    bool on = kubelet.server_tls_bootstrap.value_or(false);
-    for (const auto& v : kubelet.flag_values("rotate-server-certificates")) on = v.value; // flags win
+    const bool on = kubelet.server_tls_bootstrap.effective_bool().value_or(false); // in the kubelet's merge order
     const util::PluginOptions options(host, "kubeadm");
     if (on || host.flag("enable-server-tls-bootstrap") || options.text(csr::k_opt_api_kubeconfig))
         return csr::audit_serving_csrs(host, settings);
@@ -98,13 +98,15 @@ sdk::Finding audit_kubelet_serving_csrs(const sdk::Host& host, const KubeletSett
     f.status = sdk::Status::info;
     f.result = "serverTLSBootstrap is off: the kubelet requests no serving certificate (see " +
                std::string(k_kubelet_server_rotation) + ")";
-    f.evidence.push_back({kubelet.config_path, "serverTLSBootstrap", "false", ""});
+    f.evidence.push_back({kubelet.config_path(), "serverTLSBootstrap", "false", ""});
     return f;
 }
 
 bool can_enable_server_tls_bootstrap(const sdk::Host& host, const KubeletSettings& kubelet) {
+    // Only where the config file decides: a drop-in or a flag that sets it would win over the edit.
+    const kubelet::Layer* winner = kubelet.server_tls_bootstrap.winner();
     return host.flag("enable-server-tls-bootstrap") && kubelet.config_text &&
-           kubelet.server_tls_bootstrap_from.empty() && kubelet.flag_values("rotate-server-certificates").empty();
+           (!winner || winner->rank == kubelet::Rank::config_file);
 }
 
 void enable_server_tls_bootstrap(const sdk::Host& host, const KubeletSettings& kubelet,
@@ -118,9 +120,9 @@ void enable_server_tls_bootstrap(const sdk::Host& host, const KubeletSettings& k
     const csr::ServingCsrSession session(host, settings, access);
     const auto before = csr::csr_names(session.judged(), settings.node.node_name);
     host.begin_action(k_kubelet_server_rotation);
-    const auto text = host.read_file(kubelet.config_path).value_or(*kubelet.config_text);
-    host.write_file(kubelet.config_path,
-                    formats::yaml_set_scalar(text, kubelet.config_path, {"serverTLSBootstrap"}, "true"));
+    const auto text = host.read_file(kubelet.config_path()).value_or(*kubelet.config_text);
+    host.write_file(kubelet.config_path(),
+                    formats::yaml_set_scalar(text, kubelet.config_path(), {"serverTLSBootstrap"}, "true"));
     const auto live = host.live_system();
     if (host.no_restart() || !live.live) {
         host.info(std::string(host.no_restart() ? "--no-restart" : "not the running system (" + live.reason + ")") +

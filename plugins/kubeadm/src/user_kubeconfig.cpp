@@ -50,42 +50,67 @@ std::optional<UserKubeconfigCopy> inspect_user_kubeconfig(const sdk::Host& host,
     return c;
 }
 
-sdk::Finding audit_user_kubeconfigs(const sdk::Host& host, const LoadedCert& admin, const LoadedCert& super_admin) {
+UserKubeconfigs read_user_kubeconfigs(const sdk::Host& host, const LoadedCert& admin, const LoadedCert& super_admin) {
+    UserKubeconfigs users;
+    users.admin_path = admin.path;
+    users.admin_readable = admin.state == LoadState::loaded;
+    for (const auto& path : user_kubeconfig_paths(host)) {
+        UserKubeconfigRead r;
+        r.path = path;
+        try {
+            r.copy = inspect_user_kubeconfig(host, path, admin, super_admin);
+        } catch (const formats::ParseError& e) {
+            r.parse_error = e.what();
+        } catch (const sdk::Error& e) {
+            r.read_error = e.what();
+        }
+        if (r.copy || !r.parse_error.empty() || !r.read_error.empty()) users.files.push_back(std::move(r));
+    }
+    return users;
+}
+
+namespace {
+
+// Adds one kubeconfig's row to `f`, worsening its status for a stale copy or an unreadable file.
+void judge_user_kubeconfig(sdk::Finding& f, const UserKubeconfigRead& r) {
+    if (!r.parse_error.empty()) {
+        f.status = sdk::Status::error;
+        f.fixable = false;
+        f.result = r.parse_error;
+        f.evidence.push_back({r.path, "parse", r.parse_error, "a well-formed kubeconfig"});
+        return;
+    }
+    if (!r.read_error.empty()) {
+        f.status = sdk::Status::error;
+        f.fixable = false;
+        f.result = r.path + ": " + r.read_error;
+        f.evidence.push_back({r.path, "read", r.read_error, "a readable kubeconfig"});
+        return;
+    }
+    const auto& c = *r.copy;
+    f.evidence.push_back(
+        {r.path, "client certificate", c.description, c.source_name.empty() ? "" : "same as " + c.source_name});
+    if (f.result.empty() || c.stale) f.result = r.path + ": " + c.description;
+    if (c.stale && f.status != sdk::Status::error) {
+        f.status = sdk::Status::fail;
+        f.fixable = true;
+    }
+}
+
+} // namespace
+
+sdk::Finding audit_user_kubeconfigs(const UserKubeconfigs& users) {
     sdk::Finding f;
     f.id = k_user_kubeconfig_current;
     f.title = "Users' kubeconfig copies of admin.conf embed its current client certificate";
-    if (admin.state != LoadState::loaded) {
+    if (!users.admin_readable) {
         f.status = sdk::Status::info;
         f.result = "no readable admin.conf to compare with";
-        f.evidence.push_back({admin.path, "present", "no readable admin.conf to compare with", ""});
+        f.evidence.push_back({users.admin_path, "present", "no readable admin.conf to compare with", ""});
         return f;
     }
-    bool any = false;
-    for (const auto& path : user_kubeconfig_paths(host)) {
-        try {
-            auto c = inspect_user_kubeconfig(host, path, admin, super_admin);
-            if (!c) continue;
-            any = true;
-            f.evidence.push_back({path, "client certificate", c->description,
-                                  c->source_name.empty() ? "" : "same as " + c->source_name});
-            if (f.result.empty() || c->stale) f.result = path + ": " + c->description;
-            if (c->stale && f.status != sdk::Status::error) {
-                f.status = sdk::Status::fail;
-                f.fixable = true;
-            }
-        } catch (const formats::ParseError& e) {
-            f.status = sdk::Status::error;
-            f.fixable = false;
-            f.result = e.what();
-            f.evidence.push_back({path, "parse", e.what(), "a well-formed kubeconfig"});
-        } catch (const sdk::Error& e) {
-            f.status = sdk::Status::error;
-            f.fixable = false;
-            f.result = path + ": " + e.what();
-            f.evidence.push_back({path, "read", e.what(), "a readable kubeconfig"});
-        }
-    }
-    if (!any) {
+    for (const auto& r : users.files) judge_user_kubeconfig(f, r);
+    if (users.files.empty()) {
         f.status = sdk::Status::info;
         f.result = "no user kubeconfig on this node";
         f.evidence.push_back({"/root/.kube/config", "present", "no user kubeconfig on this node", ""});

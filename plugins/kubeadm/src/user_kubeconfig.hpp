@@ -28,8 +28,26 @@ struct UserKubeconfigCopy {
 std::optional<UserKubeconfigCopy> inspect_user_kubeconfig(const sdk::Host& host, const std::string& path,
                                                           const LoadedCert& admin, const LoadedCert& super_admin);
 
-// The finding, from the admin kubeconfigs as read now.
-sdk::Finding audit_user_kubeconfigs(const sdk::Host& host, const LoadedCert& admin, const LoadedCert& super_admin);
+// One user kubeconfig as read: its comparison with the admin kubeconfigs, or why it could not be read.
+struct UserKubeconfigRead {
+    std::string path;
+    std::optional<UserKubeconfigCopy> copy; // nullopt when absent or not readable
+    std::string parse_error;                // it is malformed (names file, line and column)
+    std::string read_error;                 // the host could not read it
+};
+
+// The user kubeconfigs of this node compared with admin.conf.
+struct UserKubeconfigs {
+    std::string admin_path;      // admin.conf's node path
+    bool admin_readable = false; // there is an admin.conf certificate to compare with
+    std::vector<UserKubeconfigRead> files;
+};
+
+// Reads and compares every user kubeconfig (user_kubeconfig_paths) with the admin kubeconfigs.
+UserKubeconfigs read_user_kubeconfigs(const sdk::Host& host, const LoadedCert& admin, const LoadedCert& super_admin);
+
+// kubeadm.user-kubeconfig-current, judged from what was read.
+sdk::Finding audit_user_kubeconfigs(const UserKubeconfigs& users);
 
 // Replaces the client certificate and key of every stale copy with those of
 // the admin kubeconfig it copies (read again now, so after a renewal in the

@@ -122,4 +122,53 @@ TEST(KubeadmFindings, RenewAllIsARequestUntilDone) {
     EXPECT_EQ(renew_all_request(pki, true).status, Status::pass);
 }
 
+// The kubelet's client certificate is judged from what facts read: the link it is behind, the CA's verdict.
+TEST(KubeadmFindings, KubeletClientFromItsFacts) {
+    const auto pki = pki_with_apiserver(365 * k_day);
+    KubeletClientState client;
+    client.kubelet_conf = "/etc/kubernetes/kubelet.conf";
+    EXPECT_EQ(audit_kubelet_client(client, pki, Clock{}).status, Status::info); // not joined yet
+    client.cert.state = LoadState::loaded;
+    client.cert.path = "/var/lib/kubelet/pki/kubelet-client-current.pem";
+    client.cert.info = valid(0, 365 * k_day, "CN=system:node:cp-1");
+    client.link_target = "/var/lib/kubelet/pki/kubelet-client-2026-01-01-00-00-00.pem";
+    client.chain = kubecert::sdk::VerifyResult{true, ""};
+    const auto ok = audit_kubelet_client(client, pki, Clock{10 * k_day, 30 * k_day});
+    EXPECT_EQ(ok.id, k_kubelet_client_expiry);
+    EXPECT_EQ(ok.status, Status::pass);
+    std::string evidence;
+    for (const auto& e : ok.evidence) evidence += e.source + " " + e.key + " " + e.actual + "\n";
+    EXPECT_NE(evidence.find("symlink to /var/lib/kubelet/pki/kubelet-client-2026-01-01-00-00-00.pem"),
+              std::string::npos)
+        << evidence;
+    client.chain = kubecert::sdk::VerifyResult{false, "unable to get local issuer certificate"};
+    const auto foreign = audit_kubelet_client(client, pki, Clock{10 * k_day, 30 * k_day});
+    EXPECT_EQ(foreign.status, Status::fail);
+    EXPECT_NE(foreign.result.find("not signed by /etc/kubernetes/pki/ca.crt"), std::string::npos) << foreign.result;
+}
+
+TEST(KubeadmFindings, UserKubeconfigsFromWhatWasRead) {
+    UserKubeconfigs users;
+    users.admin_path = "/etc/kubernetes/admin.conf";
+    EXPECT_EQ(audit_user_kubeconfigs(users).status, Status::info); // nothing to compare with
+    users.admin_readable = true;
+    EXPECT_EQ(audit_user_kubeconfigs(users).status, Status::info); // no user kubeconfig
+    UserKubeconfigCopy current{"/root/.kube/config", "", "kubernetes-admin", "admin.conf", false, "same as admin.conf"};
+    users.files.push_back({"/root/.kube/config", current, "", ""});
+    EXPECT_EQ(audit_user_kubeconfigs(users).status, Status::pass);
+    UserKubeconfigCopy stale = current;
+    stale.path = "/home/alice/.kube/config";
+    stale.stale = true;
+    stale.description = "an older copy of admin.conf";
+    users.files.push_back({stale.path, stale, "", ""});
+    const auto f = audit_user_kubeconfigs(users);
+    EXPECT_EQ(f.status, Status::fail);
+    EXPECT_TRUE(f.fixable);
+    EXPECT_NE(f.result.find("/home/alice/.kube/config"), std::string::npos) << f.result;
+    users.files.push_back({"/home/bob/.kube/config", std::nullopt, "/home/bob/.kube/config:3:1: bad", ""});
+    const auto broken = audit_user_kubeconfigs(users);
+    EXPECT_EQ(broken.status, Status::error);
+    EXPECT_FALSE(broken.fixable);
+}
+
 } // namespace

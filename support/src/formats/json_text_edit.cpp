@@ -99,84 +99,99 @@ std::string quoted(const std::string& key) {
     return "\"" + key + "\"";
 }
 
+// How the document is laid out, so an inserted member looks like its neighbours.
+struct Layout {
+    std::string nl = "\n";   // the document's line ending
+    std::string unit = "  "; // one level of indentation
+    std::string space = " "; // after ':' (none in a minified document)
+};
+
+Layout layout_of(std::string_view text, const Scanner& sc, size_t root) {
+    Layout l;
+    if (text.find("\r\n") != std::string_view::npos) l.nl = "\r\n";
+    // The indentation unit: how far the top-level members sit from the '{' line.
+    const ObjectSpan top = sc.object_at(root);
+    if (!top.members.empty())
+        if (auto ind = indent_of(text, top.members.front().key_start); ind && !ind->empty()) l.unit = *ind;
+    if (text.find("\": ") == std::string_view::npos) l.space = "";
+    return l;
+}
+
+// path[from..] as the text of one member holding `literal` at its end, nested objects opened on
+// lines of their own when `multiline` (members indented from `ind`).
+std::string nested_member(const std::vector<std::string>& path, size_t from, const std::string& literal,
+                          const Layout& layout, bool multiline, const std::string& ind) {
+    std::string member_text;
+    std::string cur_indent = ind;
+    std::string tail;
+    for (size_t k = from; k < path.size(); ++k) {
+        if (k + 1 == path.size()) {
+            member_text += quoted(path[k]) + ":" + layout.space + literal;
+        } else if (multiline) {
+            member_text += quoted(path[k]) + ": {" + layout.nl + cur_indent + layout.unit;
+            tail = layout.nl + cur_indent + "}" + tail;
+            cur_indent += layout.unit;
+        } else {
+            member_text += quoted(path[k]) + ":" + layout.space + "{";
+            tail = "}" + tail;
+        }
+    }
+    return member_text + tail;
+}
+
+// `text` with path[from..] = literal inserted as a new member of `obj`.
+std::string insert_member(std::string_view text, const ObjectSpan& obj, const std::vector<std::string>& path,
+                          size_t from, const std::string& literal, const Layout& layout) {
+    std::optional<std::string> member_indent;
+    if (!obj.members.empty())
+        member_indent = indent_of(text, obj.members.back().key_start);
+    else if (auto close_ind = indent_of(text, obj.close))
+        member_indent = *close_ind + layout.unit;
+    const bool multiline = member_indent.has_value();
+    const std::string ind = member_indent.value_or("");
+    const std::string member_text = nested_member(path, from, literal, layout, multiline, ind);
+    std::string out(text);
+    if (!obj.members.empty()) {
+        const size_t at = obj.members.back().value_end;
+        out.insert(at, multiline ? "," + layout.nl + ind + member_text : "," + layout.space + member_text);
+    } else if (multiline) {
+        out.insert(obj.open + 1, layout.nl + ind + member_text);
+    } else {
+        out.insert(obj.open + 1, member_text);
+    }
+    return out;
+}
+
 } // namespace
 
 std::string json_set_in_place(std::string_view text, const std::string& source, const std::vector<std::string>& path,
                               const std::string& literal) {
     formats::parse_json(text, source); // validates, naming line and column
     const Scanner sc(text);
-    const std::string nl = text.find("\r\n") != std::string_view::npos ? "\r\n" : "\n";
-
-    size_t root = sc.skip_ws(0);
+    const size_t root = sc.skip_ws(0);
     if (root >= text.size() || text[root] != '{') {
         auto [l, c] = formats::line_column_at(text, root);
         throw formats::ParseError(source, l, c, "the document is not a JSON object");
     }
-    // The indentation unit: how far the top-level members sit from the '{' line.
-    std::string unit = "  ";
-    {
-        const ObjectSpan top = sc.object_at(root);
-        if (!top.members.empty())
-            if (auto ind = indent_of(text, top.members.front().key_start); ind && !ind->empty()) unit = *ind;
-    }
-
+    const Layout layout = layout_of(text, sc, root);
     ObjectSpan obj = sc.object_at(root);
     for (size_t depth = 0; depth < path.size(); ++depth) {
         const Member* found = nullptr;
         for (const auto& m : obj.members)
             if (m.key == path[depth]) found = &m; // a duplicate key: the last one counts, as in parsers
-        const bool last = depth + 1 == path.size();
-        if (found && last) {
+        if (!found) return insert_member(text, obj, path, depth, literal, layout);
+        if (depth + 1 == path.size()) {
             if (text.substr(found->value_start, found->value_end - found->value_start) == literal)
                 return std::string(text);
             std::string out(text);
             out.replace(found->value_start, found->value_end - found->value_start, literal);
             return out;
         }
-        if (found) {
-            if (text[found->value_start] != '{') {
-                auto [l, c] = formats::line_column_at(text, found->value_start);
-                throw formats::ParseError(source, l, c, path[depth] + " is not an object");
-            }
-            obj = sc.object_at(found->value_start);
-            continue;
+        if (text[found->value_start] != '{') {
+            auto [l, c] = formats::line_column_at(text, found->value_start);
+            throw formats::ParseError(source, l, c, path[depth] + " is not an object");
         }
-        // Insert the rest of the path as one new member of `obj`.
-        std::optional<std::string> member_indent;
-        if (!obj.members.empty())
-            member_indent = indent_of(text, obj.members.back().key_start);
-        else if (auto close_ind = indent_of(text, obj.close))
-            member_indent = *close_ind + unit;
-        const bool multiline = member_indent.has_value();
-        // A minified document gets minified separators.
-        const std::string space = text.find("\": ") == std::string_view::npos ? "" : " ";
-        const std::string ind = member_indent.value_or("");
-        std::string member_text;
-        std::string cur_indent = ind;
-        std::string tail;
-        for (size_t k = depth; k < path.size(); ++k) {
-            if (k + 1 == path.size()) {
-                member_text += quoted(path[k]) + ":" + space + literal;
-            } else if (multiline) {
-                member_text += quoted(path[k]) + ": {" + nl + cur_indent + unit;
-                tail = nl + cur_indent + "}" + tail;
-                cur_indent += unit;
-            } else {
-                member_text += quoted(path[k]) + ":" + space + "{";
-                tail = "}" + tail;
-            }
-        }
-        member_text += tail;
-        std::string out(text);
-        if (!obj.members.empty()) {
-            const size_t at = obj.members.back().value_end;
-            out.insert(at, multiline ? "," + nl + ind + member_text : "," + space + member_text);
-        } else if (multiline) {
-            out.insert(obj.open + 1, nl + ind + member_text);
-        } else {
-            out.insert(obj.open + 1, member_text);
-        }
-        return out;
+        obj = sc.object_at(found->value_start);
     }
     return std::string(text);
 }

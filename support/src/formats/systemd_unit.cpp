@@ -229,94 +229,123 @@ std::vector<std::pair<std::string, std::string>> parse_environment_assignments(s
     return out;
 }
 
-std::map<std::string, std::string> parse_env_file(std::string_view text, const std::string& source) {
-    std::map<std::string, std::string> env;
+namespace {
+
+// A position in an environment file, with its line for the errors.
+struct EnvCursor {
+    std::string_view text;
     size_t i = 0;
     int line = 1;
-    const auto skip_rest_of_line = [&] {
+
+    bool at_end() const { return i >= text.size(); }
+    char peek() const { return text[i]; }
+    void skip_rest_of_line() {
         while (i < text.size() && text[i] != '\n') ++i;
-    };
-    while (i < text.size()) {
-        // Leading blanks, then blank line, comment, or an assignment.
-        while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r')) ++i;
-        if (i >= text.size()) break;
-        if (text[i] == '\n') {
-            ++i;
-            ++line;
-            continue;
-        }
-        if (text[i] == '#' || text[i] == ';') {
-            skip_rest_of_line();
-            continue;
-        }
-        const int key_line = line;
-        const size_t key_start = i;
-        while (i < text.size() && text[i] != '=' && text[i] != '\n') ++i;
-        std::string_view key = trim(text.substr(key_start, i - key_start));
-        if (key.substr(0, 7) == "export " || key.substr(0, 7) == "export\t") key = trim(key.substr(7));
-        if (i >= text.size() || text[i] != '=' || !valid_env_name(key)) {
-            const auto [l, c] = line_column_at(text, key_start);
-            throw ParseError(source, l, c, "expected NAME=value");
-        }
-        ++i; // '='
-        while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
-        std::string value;
-        size_t trailing_blanks = 0; // unquoted trailing blanks are trimmed
-        char quote = 0;
-        bool done = false;
-        while (i < text.size() && !done) {
-            const char c = text[i];
-            if (quote == 0) {
-                if (c == '\n' || (c == '\r' && (i + 1 >= text.size() || text[i + 1] == '\n'))) {
-                    done = true;
-                    continue;
-                }
-                if (c == '\\' && i + 1 < text.size()) {
-                    const char next = text[i + 1];
-                    i += 2;
-                    if (next == '\n') {
-                        ++line; // continuation: the newline disappears
-                    } else {
-                        value += next;
-                    }
-                    trailing_blanks = 0;
-                    continue;
-                }
-                if (c == '"' || c == '\'') {
-                    quote = c;
-                } else {
-                    value += c;
-                    trailing_blanks = (c == ' ' || c == '\t') ? trailing_blanks + 1 : 0;
-                }
+    }
+    // Skips leading blanks, blank lines and comments up to the next assignment; false at the end.
+    bool to_next_assignment() {
+        while (true) {
+            while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r')) ++i;
+            if (at_end()) return false;
+            if (text[i] == '\n') {
                 ++i;
-                continue;
+                ++line;
+            } else if (text[i] == '#' || text[i] == ';') {
+                skip_rest_of_line();
+            } else {
+                return true;
             }
-            if (c == quote) {
-                quote = 0;
+        }
+    }
+};
+
+// NAME (after an optional "export ") and the '=' after it.
+std::string_view read_env_name(EnvCursor& c, const std::string& source) {
+    const size_t start = c.i;
+    while (!c.at_end() && c.peek() != '=' && c.peek() != '\n') ++c.i;
+    std::string_view key = trim(c.text.substr(start, c.i - start));
+    if (key.substr(0, 7) == "export " || key.substr(0, 7) == "export\t") key = trim(key.substr(7));
+    if (c.at_end() || c.peek() != '=' || !valid_env_name(key)) {
+        const auto [l, col] = line_column_at(c.text, start);
+        throw ParseError(source, l, col, "expected NAME=value");
+    }
+    ++c.i; // '='
+    return key;
+}
+
+// A backslash outside quotes escapes the next character; before a newline it continues the line.
+void read_unquoted_escape(EnvCursor& c, std::string& value) {
+    const char next = c.text[c.i + 1];
+    c.i += 2;
+    if (next == '\n')
+        ++c.line; // continuation: the newline disappears
+    else
+        value += next;
+}
+
+// Inside double quotes a backslash escapes only " \ ` $ and a newline; before anything else it stays.
+void read_double_quoted_escape(EnvCursor& c, std::string& value) {
+    const char next = c.text[c.i + 1];
+    c.i += 2;
+    if (next == '\n') {
+        ++c.line;
+    } else if (next == '"' || next == '\\' || next == '`' || next == '$') {
+        value += next;
+    } else {
+        value += '\\';
+        value += next;
+    }
+}
+
+// The value up to the end of its (continued) line: quotes removed, escapes applied, unquoted
+// trailing blanks trimmed.
+std::string read_env_value(EnvCursor& c, const std::string& source, int key_line, std::string_view key) {
+    while (!c.at_end() && (c.peek() == ' ' || c.peek() == '\t')) ++c.i;
+    std::string value;
+    size_t trailing_blanks = 0;
+    char quote = 0;
+    while (!c.at_end()) {
+        const char ch = c.peek();
+        const bool has_next = c.i + 1 < c.text.size();
+        if (quote == 0) {
+            if (ch == '\n' || (ch == '\r' && (!has_next || c.text[c.i + 1] == '\n'))) break;
+            if (ch == '\\' && has_next) {
+                read_unquoted_escape(c, value);
                 trailing_blanks = 0;
-                ++i;
                 continue;
             }
-            if (quote == '"' && c == '\\' && i + 1 < text.size()) {
-                const char next = text[i + 1];
-                i += 2;
-                if (next == '\n') {
-                    ++line;
-                } else if (next == '"' || next == '\\' || next == '`' || next == '$') {
-                    value += next;
-                } else {
-                    value += '\\';
-                    value += next;
-                }
-                continue;
+            if (ch == '"' || ch == '\'') {
+                quote = ch;
+            } else {
+                value += ch;
+                trailing_blanks = (ch == ' ' || ch == '\t') ? trailing_blanks + 1 : 0;
             }
-            if (c == '\n') ++line;
-            value += c;
-            ++i;
+        } else if (ch == quote) {
+            quote = 0;
+            trailing_blanks = 0;
+        } else if (quote == '"' && ch == '\\' && has_next) {
+            read_double_quoted_escape(c, value);
+            continue;
+        } else {
+            if (ch == '\n') ++c.line;
+            value += ch;
         }
-        if (quote != 0) throw ParseError(source, key_line, 1, "unterminated quote in the value of " + std::string(key));
-        value.resize(value.size() - trailing_blanks);
-        env[std::string(key)] = value;
+        ++c.i;
+    }
+    if (quote != 0) throw ParseError(source, key_line, 1, "unterminated quote in the value of " + std::string(key));
+    value.resize(value.size() - trailing_blanks);
+    return value;
+}
+
+} // namespace
+
+std::map<std::string, std::string> parse_env_file(std::string_view text, const std::string& source) {
+    std::map<std::string, std::string> env;
+    EnvCursor c{text};
+    while (c.to_next_assignment()) {
+        const int key_line = c.line;
+        const std::string_view key = read_env_name(c, source);
+        env[std::string(key)] = read_env_value(c, source, key_line, key);
     }
     return env;
 }

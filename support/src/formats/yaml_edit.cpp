@@ -384,6 +384,74 @@ TextSpan yaml_value_span(std::string_view text, const std::string& source, const
     return {t.inner_begin, t.inner_end - t.inner_begin};
 }
 
+namespace {
+
+// Where a set path meets a value of the wrong shape ("\"kubelet\" is a scalar, expected a mapping").
+ParseError wrong_shape(const std::string& source, const YAML::Node& v, const std::string& key, bool last) {
+    return error_at(source, v.Mark(),
+                    "\"" + key + "\" is a " +
+                        (v.IsMap()        ? "mapping"
+                         : v.IsSequence() ? "sequence"
+                                          : "scalar") +
+                        ", expected " + (last ? "a scalar" : "a mapping"));
+}
+
+// `text` with path = value set in the mapping `root`, walking down to where the path ends or
+// leaves the document; nullopt when it already says exactly that.
+std::optional<std::string> set_in_mapping(std::string_view text, const std::string& source, const YAML::Node& root,
+                                          const std::vector<std::string>& path, const std::string& value,
+                                          const YAML::Node& wanted, const std::string& newline) {
+    YAML::Node node = root;
+    std::optional<YAML::Node> parent_key;
+    for (size_t i = 0; i < path.size(); ++i) {
+        const auto entry = find_entry(node, path[i]);
+        if (!entry) return insert_into_mapping(text, source, node, parent_key, path, i, value, newline);
+        const YAML::Node& v = entry->value;
+        const bool last = i + 1 == path.size();
+        if (v.IsMap() && !last) {
+            node.reset(v);
+            // emplace, not '=': YAML::Node's assignment would overwrite the key node itself.
+            parent_key.emplace(entry->key);
+            continue;
+        }
+        if (v.IsSequence() || v.IsMap() || (!last && !v.IsNull())) throw wrong_shape(source, v, path[i], last);
+        if (last && same_tree(v, wanted)) return std::nullopt;
+        const ValueToken t = value_token(text, source, node, *entry);
+        std::string out(text);
+        if (last) {
+            out.replace(t.begin, t.end - t.begin, t.implicit ? " " + value : value);
+        } else if (t.implicit && node.Style() != YAML::EmitterStyle::Flow) {
+            // "key:" with nothing: the rest goes below it as a block.
+            const int step = usual_indent(text);
+            out.insert(line_end(text, t.begin),
+                       block_lines(path, i + 1, entry->key.Mark().column + step, step, value, newline));
+        } else {
+            // An explicit null ("~", "null") or an empty value in a flow mapping.
+            out.replace(t.begin, t.end - t.begin, (t.implicit ? " {" : "{") + flow_text(path, i + 1, value) + "}");
+        }
+        return out;
+    }
+    return std::nullopt;
+}
+
+// Never hand back something that does not say exactly what we meant: `edited` must parse and differ
+// from `root` only by path = wanted.
+void check_edit(const std::string& edited, const std::string& source, const YAML::Node& root,
+                const std::vector<std::string>& path, const YAML::Node& wanted) {
+    const YAML::Node now = [&] {
+        try {
+            return parse_yaml(edited, source);
+        } catch (const ParseError& e) {
+            throw ParseError(source, 0, 0,
+                             "cannot edit this file safely (the edit would not parse: " + e.message() + ")");
+        }
+    }();
+    if (!is_expected_edit(root, now, path, 0, wanted))
+        throw ParseError(source, 0, 0, "cannot edit this file safely (its layout is not understood)");
+}
+
+} // namespace
+
 std::string yaml_set_scalar(std::string_view text, const std::string& source, const std::vector<std::string>& path,
                             const std::string& value) {
     if (path.empty()) throw ParseError(source, 0, 0, "empty key path");
@@ -400,58 +468,12 @@ std::string yaml_set_scalar(std::string_view text, const std::string& source, co
         out = std::string(text);
         if (!out.empty() && out.back() != '\n') out += newline;
         out += block_lines(path, 0, 0, usual_indent(text), value, newline).substr(newline.size()) + newline;
+    } else if (auto edited = set_in_mapping(text, source, root, path, value, wanted, newline)) {
+        out = std::move(*edited);
     } else {
-        YAML::Node node = root;
-        std::optional<YAML::Node> parent_key;
-        for (size_t i = 0; i < path.size(); ++i) {
-            const auto entry = find_entry(node, path[i]);
-            if (!entry) {
-                out = insert_into_mapping(text, source, node, parent_key, path, i, value, newline);
-                break;
-            }
-            const YAML::Node& v = entry->value;
-            const bool last = i + 1 == path.size();
-            if (v.IsMap() && !last) {
-                node.reset(v);
-                // emplace, not '=': YAML::Node's assignment would overwrite the key node itself.
-                parent_key.emplace(entry->key);
-                continue;
-            }
-            if (v.IsSequence() || v.IsMap() || (!last && !v.IsNull()))
-                throw error_at(source, v.Mark(),
-                               "\"" + path[i] + "\" is a " +
-                                   (v.IsMap()        ? "mapping"
-                                    : v.IsSequence() ? "sequence"
-                                                     : "scalar") +
-                                   ", expected " + (last ? "a scalar" : "a mapping"));
-            if (last && same_tree(v, wanted)) return std::string(text);
-            const ValueToken t = value_token(text, source, node, *entry);
-            out = std::string(text);
-            if (last) {
-                out.replace(t.begin, t.end - t.begin, t.implicit ? " " + value : value);
-            } else if (t.implicit && node.Style() != YAML::EmitterStyle::Flow) {
-                // "key:" with nothing: the rest goes below it as a block.
-                const int step = usual_indent(text);
-                out.insert(line_end(text, t.begin),
-                           block_lines(path, i + 1, entry->key.Mark().column + step, step, value, newline));
-            } else {
-                // An explicit null ("~", "null") or an empty value in a flow mapping.
-                out.replace(t.begin, t.end - t.begin, (t.implicit ? " {" : "{") + flow_text(path, i + 1, value) + "}");
-            }
-            break;
-        }
+        return std::string(text);
     }
-    // Never hand back something that does not say exactly what we meant.
-    const YAML::Node now = [&] {
-        try {
-            return parse_yaml(out, source);
-        } catch (const ParseError& e) {
-            throw ParseError(source, 0, 0,
-                             "cannot edit this file safely (the edit would not parse: " + e.message() + ")");
-        }
-    }();
-    if (!is_expected_edit(root, now, path, 0, wanted))
-        throw ParseError(source, 0, 0, "cannot edit this file safely (its layout is not understood)");
+    check_edit(out, source, root, path, wanted);
     return out;
 }
 

@@ -65,6 +65,23 @@ const CommandLine* KubeletSources::command_line() const {
     return nullptr;
 }
 
+std::vector<sdk::Evidence> source_evidence(const KubeletSources& s) {
+    std::vector<sdk::Evidence> ev;
+    if (s.process) ev.push_back({s.process->source, "command line", "running kubelet", ""});
+    if (s.unit)
+        ev.push_back({s.unit->source, "command line",
+                      s.process ? "systemd unit (used at the next restart)" : "systemd unit", ""});
+    if (!s.process && !s.unit)
+        ev.push_back({"kubelet", "command line", "no running kubelet and no kubelet.service", ""});
+    ev.push_back({s.config_path.empty() ? "--config" : s.config_path, "config file",
+                  s.config_path.empty() ? "none (" + s.config_note + ")"
+                                        : (s.config ? "read (" + s.config_note + ")" : "does not exist"),
+                  ""});
+    if (!s.config_dir.empty())
+        ev.push_back({s.config_dir, "--config-dir", std::to_string(s.dropins.size()) + " drop-in(s), later wins", ""});
+    return ev;
+}
+
 nlohmann::ordered_json parse_config_document(const std::string& text, const std::string& source) {
     const size_t first = text.find_first_not_of(" \t\r\n");
     if (first == std::string::npos) return nlohmann::ordered_json::object();

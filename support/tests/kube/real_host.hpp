@@ -13,6 +13,7 @@
 #include "app/host_abi_adapter.hpp"
 #include "app/host_services.hpp"
 #include "app/phase_context.hpp"
+#include "loader/plugin_model.hpp"
 #include "test_support.hpp"
 
 namespace kubecert::test {
@@ -33,10 +34,16 @@ public:
 
 private:
     static std::int64_t now();
+    static loader::PluginModel model() {
+        loader::PluginModel m;
+        m.name = "support-tests";
+        return m;
+    }
 
     TempDir m_root;
     app::RunContext m_run;
-    app::HostServices m_services{m_run, "support-tests", {}};
+    loader::PluginModel m_model{model()};
+    app::HostServices m_services{m_run, m_model};
     app::HostAbiAdapter m_adapter{m_services};
     app::AuditResults m_results;
     std::optional<app::PhaseContext> m_phase;

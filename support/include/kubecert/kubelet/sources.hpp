@@ -45,6 +45,10 @@ struct KubeletSources {
 // sdk::Error when the host cannot read one.
 KubeletSources load_kubelet_sources(const sdk::Host& host, const std::vector<std::string>& fallback_config_paths);
 
+// Evidence rows naming what was consulted, so a reader sees every source: the command line that
+// runs (and the unit's, used at the next restart), the config file and the --config-dir drop-ins.
+std::vector<sdk::Evidence> source_evidence(const KubeletSources& s);
+
 // A path from the kubelet's command line as the kubelet opens it (relative ones against its
 // working directory), and the evidence note saying so.
 std::string kubelet_path(const CommandLine& cmd, const std::string& path);
