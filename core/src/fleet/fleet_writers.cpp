@@ -175,56 +175,48 @@ void node_labels(std::string& out, std::string_view metric, const NodeDigest& n)
     label_value(out, n.flavor);
 }
 
-} // namespace
+// --- text ---------------------------------------------------------------
 
-std::string render_text(const Fleet& fleet, const MergeSettings& settings, const std::string& tool_version) {
-    const Totals t = totals_of(fleet, settings);
-    std::string out;
-    out.reserve(256 + 160 * fleet.nodes().size());
-    out += "kubecert " + tool_version + " fleet report as of " + util::format_rfc3339(settings.now) + ": " +
-           plural(static_cast<int>(fleet.nodes().size()), "node", "nodes") + " (" + status_counts(t.by_status) + ")";
-    if (!fleet.unreadable().empty())
-        out += ", " + plural(static_cast<int>(fleet.unreadable().size()), "unreadable report", "unreadable reports");
-    if (t.stale) out += ", " + std::to_string(t.stale) + " stale";
-    out += "\n\n";
+// One row of the text table: a node's name, flavor, status and soonest certificate.
+std::array<std::string, 6> text_row(const NodeDigest& n, const MergeSettings& settings) {
+    std::array<std::string, 6> cells;
+    cells[0] = clip(report::printable(n.name), 48);
+    cells[1] = clip(report::printable(n.flavor.empty() ? "-" : n.flavor), 24);
+    cells[2] = report::to_string(n.status());
+    if (is_stale(n, settings)) cells[2] += " (stale)";
+    if (const CertificateDigest* c = n.soonest()) {
+        cells[3] = clip(report::printable(c->plugin + "/" + c->name), 40);
+        cells[4] = util::format_rfc3339(c->not_after);
+        const std::int64_t days = days_left(c->not_after - settings.now);
+        cells[5] = days < 0 ? "expired" : std::to_string(days);
+    } else {
+        cells[3] = cells[4] = cells[5] = "-";
+    }
+    return cells;
+}
 
-    // The table, nodes in the fleet's order (soonest expiring certificate first).
-    struct Row {
-        std::array<std::string, 6> cells;
-    };
-    std::vector<Row> rows;
-    rows.reserve(fleet.nodes().size());
-    std::array<std::string, 6> head = {"NODE", "FLAVOR", "STATUS", "SOONEST CERTIFICATE", "EXPIRES", "DAYS LEFT"};
+// The table, nodes in the fleet's order (soonest expiring certificate first), columns as wide as their cells.
+void text_table(std::string& out, const Fleet& fleet, const MergeSettings& settings) {
+    const std::array<std::string, 6> head = {"NODE", "FLAVOR", "STATUS", "SOONEST CERTIFICATE", "EXPIRES", "DAYS LEFT"};
     std::array<std::size_t, 6> width{};
     for (std::size_t i = 0; i < head.size(); ++i) width[i] = head[i].size();
+    std::vector<std::array<std::string, 6>> rows;
+    rows.reserve(fleet.nodes().size());
     for (const auto& n : fleet.nodes()) {
-        Row r;
-        r.cells[0] = clip(report::printable(n.name), 48);
-        r.cells[1] = clip(report::printable(n.flavor.empty() ? "-" : n.flavor), 24);
-        r.cells[2] = report::to_string(n.status());
-        if (is_stale(n, settings)) r.cells[2] += " (stale)";
-        if (const CertificateDigest* c = n.soonest()) {
-            r.cells[3] = clip(report::printable(c->plugin + "/" + c->name), 40);
-            r.cells[4] = util::format_rfc3339(c->not_after);
-            const std::int64_t days = days_left(c->not_after - settings.now);
-            r.cells[5] = days < 0 ? "expired" : std::to_string(days);
-        } else {
-            r.cells[3] = "-";
-            r.cells[4] = "-";
-            r.cells[5] = "-";
-        }
-        for (std::size_t i = 0; i < r.cells.size(); ++i) width[i] = std::max(width[i], r.cells[i].size());
-        rows.push_back(std::move(r));
+        rows.push_back(text_row(n, settings));
+        for (std::size_t i = 0; i < width.size(); ++i) width[i] = std::max(width[i], rows.back()[i].size());
     }
     for (std::size_t i = 0; i < head.size(); ++i) pad(out, head[i], width[i]);
     out += "FAILING CHECKS\n";
     for (std::size_t k = 0; k < rows.size(); ++k) {
-        for (std::size_t i = 0; i < rows[k].cells.size(); ++i) pad(out, rows[k].cells[i], width[i]);
+        for (std::size_t i = 0; i < rows[k].size(); ++i) pad(out, rows[k][i], width[i]);
         out += failing_list(fleet.nodes()[k]);
         while (!out.empty() && out.back() == ' ') out.pop_back();
         out += '\n';
     }
+}
 
+void text_summaries(std::string& out, const Totals& t) {
     out += "\nBy flavor:\n";
     for (const auto& [flavor, counts] : t.by_flavor) {
         int nodes = 0;
@@ -236,7 +228,10 @@ std::string render_text(const Fleet& fleet, const MergeSettings& settings, const
     for (FindingStatus s : k_statuses)
         out += std::string(" ") + report::to_string(s) + " " + std::to_string(t.by_status[index_of(s)]);
     out += "\n";
+}
 
+// What the operator must look at besides the table: stale, unreadable and superseded reports.
+void text_problems(std::string& out, const Fleet& fleet, const MergeSettings& settings, const Totals& t) {
     if (t.stale) {
         out += "\nStale reports (older than " + util::format_duration(settings.max_age) + "):\n";
         for (const auto& n : fleet.nodes()) {
@@ -255,19 +250,11 @@ std::string render_text(const Fleet& fleet, const MergeSettings& settings, const
         out += "\n" + plural(fleet.superseded(), "older report", "older reports") +
                " of a node that also sent a newer one left out.\n";
     if (fleet.nodes().empty() && fleet.unreadable().empty()) out += "No reports were given or found.\n";
-    return out;
 }
 
-std::string render_json(const Fleet& fleet, const MergeSettings& settings, const std::string& tool_version) {
-    const Totals t = totals_of(fleet, settings);
-    std::string out;
-    std::size_t certs = 0;
-    for (const auto& n : fleet.nodes()) certs += n.certificates.size();
-    out.reserve(1024 + 600 * fleet.nodes().size() + 140 * certs);
-    out += "{\n  \"schema\": \"kubecert/fleet/v1\",\n  \"tool\": {\"name\": \"kubecert\", \"version\": ";
-    json_string(out, tool_version);
-    out += "},\n  \"generated_at\": \"" + util::format_rfc3339(settings.now) + "\",\n";
-    out += "  \"max_age_seconds\": " + std::to_string(settings.max_age) + ",\n";
+// --- JSON ---------------------------------------------------------------
+
+void json_summary(std::string& out, const Fleet& fleet, const Totals& t) {
     out += "  \"summary\": {\"nodes\": " + std::to_string(fleet.nodes().size()) +
            ", \"reports\": " + std::to_string(fleet.reports()) +
            ", \"unreadable\": " + std::to_string(fleet.unreadable().size()) +
@@ -287,51 +274,49 @@ std::string render_json(const Fleet& fleet, const MergeSettings& settings, const
         out += '}';
     }
     out += first ? "}},\n" : "\n    }},\n";
+}
 
-    out += "  \"nodes\": [";
-    first = true;
-    for (const auto& n : fleet.nodes()) {
-        out += first ? "\n    {" : ",\n    {";
-        first = false;
-        out += "\"name\": ";
-        json_string(out, n.name);
-        out += ", \"flavor\": ";
-        json_string(out, n.flavor);
-        out += ", \"source\": ";
-        json_string(out, n.source);
-        out += ", \"generated_at\": \"" + util::format_rfc3339(n.generated_at) + "\"";
-        out += ", \"age_seconds\": " + std::to_string(settings.now - n.generated_at);
-        out += ", \"stale\": ";
-        out += is_stale(n, settings) ? "true" : "false";
+void json_node(std::string& out, const NodeDigest& n, const MergeSettings& settings) {
+    out += "\"name\": ";
+    json_string(out, n.name);
+    out += ", \"flavor\": ";
+    json_string(out, n.flavor);
+    out += ", \"source\": ";
+    json_string(out, n.source);
+    out += ", \"generated_at\": \"" + util::format_rfc3339(n.generated_at) + "\"";
+    out += ", \"age_seconds\": " + std::to_string(settings.now - n.generated_at);
+    out += ", \"stale\": ";
+    out += is_stale(n, settings) ? "true" : "false";
+    out += ", \"status\": \"";
+    out += report::to_string(n.status());
+    out += "\",\n     \"findings\": ";
+    json_counts(out, n.counts);
+    out += ", \"run_errors\": " + std::to_string(n.run_errors);
+    out += ", \"failing_total\": " + std::to_string(n.failing_total) + ", \"failing\": [";
+    for (std::size_t i = 0; i < n.failing.size(); ++i) {
+        if (i) out += ", ";
+        out += "{\"id\": ";
+        json_string(out, n.failing[i].id);
         out += ", \"status\": \"";
-        out += report::to_string(n.status());
-        out += "\",\n     \"findings\": ";
-        json_counts(out, n.counts);
-        out += ", \"run_errors\": " + std::to_string(n.run_errors);
-        out += ", \"failing_total\": " + std::to_string(n.failing_total) + ", \"failing\": [";
-        for (std::size_t i = 0; i < n.failing.size(); ++i) {
-            if (i) out += ", ";
-            out += "{\"id\": ";
-            json_string(out, n.failing[i].id);
-            out += ", \"status\": \"";
-            out += report::to_string(n.failing[i].status);
-            out += "\"}";
-        }
-        out += "],\n     \"soonest\": ";
-        if (const CertificateDigest* c = n.soonest())
-            json_certificate(out, *c, settings);
-        else
-            out += "null";
-        out += ",\n     \"certificates\": [";
-        for (std::size_t i = 0; i < n.certificates.size(); ++i) {
-            if (i) out += ", ";
-            json_certificate(out, n.certificates[i], settings);
-        }
-        out += "]}";
+        out += report::to_string(n.failing[i].status);
+        out += "\"}";
     }
-    out += fleet.nodes().empty() ? "],\n" : "\n  ],\n";
+    out += "],\n     \"soonest\": ";
+    if (const CertificateDigest* c = n.soonest())
+        json_certificate(out, *c, settings);
+    else
+        out += "null";
+    out += ",\n     \"certificates\": [";
+    for (std::size_t i = 0; i < n.certificates.size(); ++i) {
+        if (i) out += ", ";
+        json_certificate(out, n.certificates[i], settings);
+    }
+    out += "]}";
+}
+
+void json_unreadable(std::string& out, const Fleet& fleet) {
     out += "  \"unreadable\": [";
-    first = true;
+    bool first = true;
     for (const auto& u : fleet.unreadable()) {
         out += first ? "\n    {\"source\": " : ",\n    {\"source\": ";
         first = false;
@@ -340,125 +325,114 @@ std::string render_json(const Fleet& fleet, const MergeSettings& settings, const
         json_string(out, u.reason);
         out += '}';
     }
-    out += fleet.unreadable().empty() ? "]\n}\n" : "\n  ]\n}\n";
-    return out;
+    out += fleet.unreadable().empty() ? "]\n" : "\n  ]\n";
 }
 
-std::string render_junit(const Fleet& fleet, const MergeSettings& settings) {
-    pugi::xml_document doc;
-    auto decl = doc.append_child(pugi::node_declaration);
-    decl.append_attribute("version") = "1.0";
-    decl.append_attribute("encoding") = "UTF-8";
-    auto suites = doc.append_child("testsuites");
-    suites.append_attribute("name") = "kubecert fleet";
-    int all_tests = 0, all_failures = 0, all_errors = 0;
-    const std::string stamp = util::format_rfc3339(settings.now);
-    auto p = [](const std::string& s) { return report::printable(s); };
+// --- JUnit --------------------------------------------------------------
 
-    for (const auto& n : fleet.nodes()) {
-        auto suite = suites.append_child("testsuite");
-        const std::string name = p(n.name);
-        suite.append_attribute("name") = name.c_str();
-        suite.append_attribute("hostname") = name.c_str();
-        suite.append_attribute("timestamp") = util::format_rfc3339(n.generated_at).c_str();
-        auto props = suite.append_child("properties");
-        for (const auto& [key, value] :
-             {std::pair<const char*, std::string>{"flavor", p(n.flavor)}, {"source", p(n.source)}}) {
-            auto prop = props.append_child("property");
-            prop.append_attribute("name") = key;
-            prop.append_attribute("value") = value.c_str();
-        }
-        int tests = 0, failures = 0, errors = 0;
-        // The report itself: an error when it is stale or its run failed.
-        auto rc = suite.append_child("testcase");
-        rc.append_attribute("classname") = name.c_str();
-        rc.append_attribute("name") = "report";
-        ++tests;
-        if (is_stale(n, settings)) {
-            auto e = rc.append_child("error");
-            const std::string msg = "report of " + util::format_rfc3339(n.generated_at) + " is older than " +
-                                    util::format_duration(settings.max_age);
-            e.append_attribute("message") = msg.c_str();
-            ++errors;
-        } else if (n.run_errors > 0) {
-            auto e = rc.append_child("error");
-            const std::string msg = plural(n.run_errors, "run error", "run errors") + " (see the node's report)";
-            e.append_attribute("message") = msg.c_str();
-            ++errors;
-        }
-        for (const auto& f : n.failing) {
-            auto tc = suite.append_child("testcase");
-            tc.append_attribute("classname") = name.c_str();
-            tc.append_attribute("name") = p(f.id).c_str();
-            const bool is_error = f.status == FindingStatus::error;
-            auto e = tc.append_child(is_error ? "error" : "failure");
-            e.append_attribute("message") = report::to_string(f.status);
-            ++tests;
-            ++(is_error ? errors : failures);
-        }
-        if (n.failing_total > static_cast<int>(n.failing.size())) {
-            auto tc = suite.append_child("testcase");
-            tc.append_attribute("classname") = name.c_str();
-            const std::string more = std::to_string(n.failing_total - n.failing.size()) + " more failing checks";
-            tc.append_attribute("name") = more.c_str();
-            tc.append_child("failure").append_attribute("message") = "FAIL or ERROR (see the node's report)";
-            ++tests;
-            ++failures;
-        }
-        const int passing = n.counts[index_of(FindingStatus::pass)] + n.counts[index_of(FindingStatus::warn)] +
-                            n.counts[index_of(FindingStatus::info)];
-        if (passing > 0) {
-            auto tc = suite.append_child("testcase");
-            tc.append_attribute("classname") = name.c_str();
-            const std::string label = plural(passing, "passing check", "passing checks");
-            tc.append_attribute("name") = label.c_str();
-            const std::string detail = "PASS " + std::to_string(n.counts[index_of(FindingStatus::pass)]) + ", WARN " +
-                                       std::to_string(n.counts[index_of(FindingStatus::warn)]) + ", INFO " +
-                                       std::to_string(n.counts[index_of(FindingStatus::info)]) + "\n";
-            tc.append_child("system-out").text() = detail.c_str();
-            ++tests;
-        }
+// Tests, failures and errors of a test suite, added up for the whole document too.
+struct JunitCounts {
+    int tests = 0, failures = 0, errors = 0;
+
+    void add(const JunitCounts& o) {
+        tests += o.tests;
+        failures += o.failures;
+        errors += o.errors;
+    }
+    void write_to(pugi::xml_node suite) const {
         suite.append_attribute("tests") = tests;
         suite.append_attribute("failures") = failures;
         suite.append_attribute("errors") = errors;
-        suite.append_attribute("skipped") = 0;
-        all_tests += tests;
-        all_failures += failures;
-        all_errors += errors;
     }
-    if (!fleet.unreadable().empty()) {
-        auto suite = suites.append_child("testsuite");
-        suite.append_attribute("name") = "unreadable reports";
-        suite.append_attribute("timestamp") = stamp.c_str();
-        for (const auto& u : fleet.unreadable()) {
-            auto tc = suite.append_child("testcase");
-            tc.append_attribute("classname") = "unreadable reports";
-            tc.append_attribute("name") = p(u.source).c_str();
-            tc.append_child("error").append_attribute("message") = p(u.reason).c_str();
-        }
-        const int count = static_cast<int>(fleet.unreadable().size());
-        suite.append_attribute("tests") = count;
-        suite.append_attribute("failures") = 0;
-        suite.append_attribute("errors") = count;
-        suite.append_attribute("skipped") = 0;
-        all_tests += count;
-        all_errors += count;
-    }
-    suites.append_attribute("tests") = all_tests;
-    suites.append_attribute("failures") = all_failures;
-    suites.append_attribute("errors") = all_errors;
-    std::ostringstream s;
-    doc.save(s, "  ", pugi::format_default, pugi::encoding_utf8);
-    return s.str();
+};
+
+pugi::xml_node junit_case(pugi::xml_node suite, const std::string& classname, const std::string& name) {
+    auto tc = suite.append_child("testcase");
+    tc.append_attribute("classname") = classname.c_str();
+    tc.append_attribute("name") = name.c_str();
+    return tc;
 }
 
-std::string render_prometheus(const Fleet& fleet, const MergeSettings& settings) {
-    const Totals t = totals_of(fleet, settings);
-    std::string out;
-    std::size_t certs = 0;
-    for (const auto& n : fleet.nodes()) certs += n.certificates.size();
-    out.reserve(2048 + 900 * fleet.nodes().size() + 150 * certs);
+// The report itself as a test case: an error when it is stale or its run failed.
+void junit_report_case(pugi::xml_node suite, const std::string& name, const NodeDigest& n,
+                       const MergeSettings& settings, JunitCounts& c) {
+    auto rc = junit_case(suite, name, "report");
+    ++c.tests;
+    std::string msg;
+    if (is_stale(n, settings))
+        msg = "report of " + util::format_rfc3339(n.generated_at) + " is older than " +
+              util::format_duration(settings.max_age);
+    else if (n.run_errors > 0)
+        msg = plural(n.run_errors, "run error", "run errors") + " (see the node's report)";
+    if (msg.empty()) return;
+    rc.append_child("error").append_attribute("message") = msg.c_str();
+    ++c.errors;
+}
 
+// A node's test suite: its report, each failing check, the rest summed up as one passing case.
+JunitCounts junit_node_suite(pugi::xml_node suites, const NodeDigest& n, const MergeSettings& settings) {
+    auto p = [](const std::string& s) { return report::printable(s); };
+    auto suite = suites.append_child("testsuite");
+    const std::string name = p(n.name);
+    suite.append_attribute("name") = name.c_str();
+    suite.append_attribute("hostname") = name.c_str();
+    suite.append_attribute("timestamp") = util::format_rfc3339(n.generated_at).c_str();
+    auto props = suite.append_child("properties");
+    for (const auto& [key, value] :
+         {std::pair<const char*, std::string>{"flavor", p(n.flavor)}, {"source", p(n.source)}}) {
+        auto prop = props.append_child("property");
+        prop.append_attribute("name") = key;
+        prop.append_attribute("value") = value.c_str();
+    }
+    JunitCounts c;
+    junit_report_case(suite, name, n, settings, c);
+    for (const auto& f : n.failing) {
+        const bool is_error = f.status == FindingStatus::error;
+        junit_case(suite, name, p(f.id)).append_child(is_error ? "error" : "failure").append_attribute("message") =
+            report::to_string(f.status);
+        ++c.tests;
+        ++(is_error ? c.errors : c.failures);
+    }
+    if (n.failing_total > static_cast<int>(n.failing.size())) {
+        const std::string more = std::to_string(n.failing_total - n.failing.size()) + " more failing checks";
+        junit_case(suite, name, more).append_child("failure").append_attribute("message") =
+            "FAIL or ERROR (see the node's report)";
+        ++c.tests;
+        ++c.failures;
+    }
+    const int pass = n.counts[index_of(FindingStatus::pass)], warn = n.counts[index_of(FindingStatus::warn)],
+              info = n.counts[index_of(FindingStatus::info)];
+    if (pass + warn + info > 0) {
+        const std::string detail =
+            "PASS " + std::to_string(pass) + ", WARN " + std::to_string(warn) + ", INFO " + std::to_string(info) + "\n";
+        junit_case(suite, name, plural(pass + warn + info, "passing check", "passing checks"))
+            .append_child("system-out")
+            .text() = detail.c_str();
+        ++c.tests;
+    }
+    c.write_to(suite);
+    suite.append_attribute("skipped") = 0;
+    return c;
+}
+
+JunitCounts junit_unreadable_suite(pugi::xml_node suites, const Fleet& fleet, const std::string& stamp) {
+    auto suite = suites.append_child("testsuite");
+    suite.append_attribute("name") = "unreadable reports";
+    suite.append_attribute("timestamp") = stamp.c_str();
+    for (const auto& u : fleet.unreadable())
+        junit_case(suite, "unreadable reports", report::printable(u.source))
+            .append_child("error")
+            .append_attribute("message") = report::printable(u.reason).c_str();
+    JunitCounts c;
+    c.tests = c.errors = static_cast<int>(fleet.unreadable().size());
+    c.write_to(suite);
+    suite.append_attribute("skipped") = 0;
+    return c;
+}
+
+// --- Prometheus ---------------------------------------------------------
+
+void prometheus_fleet_totals(std::string& out, const Fleet& fleet, const Totals& t) {
     report::append_prometheus_gauge_header(out, "kubecert_fleet_nodes", "Number of nodes per worst status.");
     for (FindingStatus s : k_statuses) {
         out += "kubecert_fleet_nodes{status=\"";
@@ -471,47 +445,39 @@ std::string render_prometheus(const Fleet& fleet, const MergeSettings& settings)
     report::append_prometheus_gauge_header(out, "kubecert_fleet_reports_stale",
                                            "Number of nodes whose report is older than the allowed age.");
     out += "kubecert_fleet_reports_stale " + std::to_string(t.stale) + "\n";
+}
 
-    report::append_prometheus_gauge_header(out, "kubecert_fleet_node_status",
-                                           "Worst status of the node: 1 for its current status, 0 for the others.");
-    for (const auto& n : fleet.nodes()) {
-        const FindingStatus worst = n.status();
-        for (FindingStatus s : k_statuses) {
-            node_labels(out, "kubecert_fleet_node_status", n);
-            out += ",status=\"";
-            out += report::to_string(s);
-            out += "\"} ";
-            out += s == worst ? '1' : '0';
-            out += '\n';
-        }
-    }
-    report::append_prometheus_gauge_header(out, "kubecert_fleet_node_findings",
-                                           "Number of the node's findings per status.");
+// One gauge with a `status` label per node and status: `value(node, status)`.
+template <class Value>
+void prometheus_per_status(std::string& out, const Fleet& fleet, const char* metric, const char* help, Value value) {
+    report::append_prometheus_gauge_header(out, metric, help);
     for (const auto& n : fleet.nodes()) {
         for (FindingStatus s : k_statuses) {
-            node_labels(out, "kubecert_fleet_node_findings", n);
+            node_labels(out, metric, n);
             out += ",status=\"";
             out += report::to_string(s);
-            out += "\"} " + std::to_string(n.counts[index_of(s)]) + "\n";
+            out += "\"} " + std::to_string(value(n, s)) + "\n";
         }
     }
-    report::append_prometheus_gauge_header(out, "kubecert_fleet_node_run_errors",
-                                           "Number of run-level errors in the node's report.");
+}
+
+// One gauge per node: `value(node)`.
+template <class Value>
+void prometheus_per_node(std::string& out, const Fleet& fleet, const char* metric, const char* help, Value value) {
+    report::append_prometheus_gauge_header(out, metric, help);
     for (const auto& n : fleet.nodes()) {
-        node_labels(out, "kubecert_fleet_node_run_errors", n);
-        out += "} " + std::to_string(n.run_errors) + "\n";
+        node_labels(out, metric, n);
+        out += "} " + std::to_string(value(n)) + "\n";
     }
-    report::append_prometheus_gauge_header(out, "kubecert_fleet_node_report_timestamp_seconds",
-                                           "Instant the node's report was made, in unix seconds.");
-    for (const auto& n : fleet.nodes()) {
-        node_labels(out, "kubecert_fleet_node_report_timestamp_seconds", n);
-        out += "} " + std::to_string(n.generated_at) + "\n";
-    }
-    report::append_prometheus_gauge_header(out, "kubecert_fleet_certificate_not_after_seconds",
+}
+
+void prometheus_certificates(std::string& out, const Fleet& fleet) {
+    constexpr const char* metric = "kubecert_fleet_certificate_not_after_seconds";
+    report::append_prometheus_gauge_header(out, metric,
                                            "Expiry time (notAfter) of each certificate of each node, in unix seconds.");
     for (const auto& n : fleet.nodes()) {
         for (const auto& c : n.certificates) {
-            node_labels(out, "kubecert_fleet_certificate_not_after_seconds", n);
+            node_labels(out, metric, n);
             out += ",plugin=";
             label_value(out, c.plugin);
             out += ",name=";
@@ -519,6 +485,85 @@ std::string render_prometheus(const Fleet& fleet, const MergeSettings& settings)
             out += "} " + std::to_string(c.not_after) + "\n";
         }
     }
+}
+
+} // namespace
+
+std::string render_text(const Fleet& fleet, const MergeSettings& settings, const std::string& tool_version) {
+    const Totals t = totals_of(fleet, settings);
+    std::string out;
+    out.reserve(256 + 160 * fleet.nodes().size());
+    out += "kubecert " + tool_version + " fleet report as of " + util::format_rfc3339(settings.now) + ": " +
+           plural(static_cast<int>(fleet.nodes().size()), "node", "nodes") + " (" + status_counts(t.by_status) + ")";
+    if (!fleet.unreadable().empty())
+        out += ", " + plural(static_cast<int>(fleet.unreadable().size()), "unreadable report", "unreadable reports");
+    if (t.stale) out += ", " + std::to_string(t.stale) + " stale";
+    out += "\n\n";
+    text_table(out, fleet, settings);
+    text_summaries(out, t);
+    text_problems(out, fleet, settings, t);
+    return out;
+}
+
+std::string render_json(const Fleet& fleet, const MergeSettings& settings, const std::string& tool_version) {
+    const Totals t = totals_of(fleet, settings);
+    std::string out;
+    std::size_t certs = 0;
+    for (const auto& n : fleet.nodes()) certs += n.certificates.size();
+    out.reserve(1024 + 600 * fleet.nodes().size() + 140 * certs);
+    out += "{\n  \"schema\": \"kubecert/fleet/v1\",\n  \"tool\": {\"name\": \"kubecert\", \"version\": ";
+    json_string(out, tool_version);
+    out += "},\n  \"generated_at\": \"" + util::format_rfc3339(settings.now) + "\",\n";
+    out += "  \"max_age_seconds\": " + std::to_string(settings.max_age) + ",\n";
+    json_summary(out, fleet, t);
+    out += "  \"nodes\": [";
+    bool first = true;
+    for (const auto& n : fleet.nodes()) {
+        out += first ? "\n    {" : ",\n    {";
+        first = false;
+        json_node(out, n, settings);
+    }
+    out += fleet.nodes().empty() ? "],\n" : "\n  ],\n";
+    json_unreadable(out, fleet);
+    out += "}\n";
+    return out;
+}
+
+std::string render_junit(const Fleet& fleet, const MergeSettings& settings) {
+    pugi::xml_document doc;
+    auto decl = doc.append_child(pugi::node_declaration);
+    decl.append_attribute("version") = "1.0";
+    decl.append_attribute("encoding") = "UTF-8";
+    auto suites = doc.append_child("testsuites");
+    suites.append_attribute("name") = "kubecert fleet";
+    JunitCounts all;
+    for (const auto& n : fleet.nodes()) all.add(junit_node_suite(suites, n, settings));
+    if (!fleet.unreadable().empty()) all.add(junit_unreadable_suite(suites, fleet, util::format_rfc3339(settings.now)));
+    all.write_to(suites);
+    std::ostringstream s;
+    doc.save(s, "  ", pugi::format_default, pugi::encoding_utf8);
+    return s.str();
+}
+
+std::string render_prometheus(const Fleet& fleet, const MergeSettings& settings) {
+    const Totals t = totals_of(fleet, settings);
+    std::string out;
+    std::size_t certs = 0;
+    for (const auto& n : fleet.nodes()) certs += n.certificates.size();
+    out.reserve(2048 + 900 * fleet.nodes().size() + 150 * certs);
+    prometheus_fleet_totals(out, fleet, t);
+    prometheus_per_status(out, fleet, "kubecert_fleet_node_status",
+                          "Worst status of the node: 1 for its current status, 0 for the others.",
+                          [](const NodeDigest& n, FindingStatus s) { return s == n.status() ? 1 : 0; });
+    prometheus_per_status(out, fleet, "kubecert_fleet_node_findings", "Number of the node's findings per status.",
+                          [](const NodeDigest& n, FindingStatus s) { return n.counts[index_of(s)]; });
+    prometheus_per_node(out, fleet, "kubecert_fleet_node_run_errors",
+                        "Number of run-level errors in the node's report.",
+                        [](const NodeDigest& n) { return n.run_errors; });
+    prometheus_per_node(out, fleet, "kubecert_fleet_node_report_timestamp_seconds",
+                        "Instant the node's report was made, in unix seconds.",
+                        [](const NodeDigest& n) { return n.generated_at; });
+    prometheus_certificates(out, fleet);
     return out;
 }
 
