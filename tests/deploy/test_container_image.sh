@@ -19,7 +19,7 @@ rc=0; ensure_debian_base "$src" || rc=$?
 [ "$rc" = 0 ] || exit "$rc"
 
 version=$(sed -n 's/^project(kubecert VERSION \([0-9.]*\).*/\1/p' "$src/CMakeLists.txt")
-hash=$(cd "$src" && find CMakeLists.txt cmake core plugins deploy/Containerfile -type f -print0 | sort -z |
+hash=$(cd "$src" && find CMakeLists.txt .dockerignore cmake support core plugins packaging docs deploy/Containerfile -type f -print0 | sort -z |
     xargs -0 sha256sum | sha256sum | cut -c1-12)
 image="kubecert:$version-test-$hash"
 if docker image inspect "$image" >/dev/null 2>&1; then
