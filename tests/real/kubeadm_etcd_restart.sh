@@ -186,6 +186,9 @@ extract "$root/etc/kubernetes/admin.conf" "$work/admin"
 wait_for 20 api_tls "$work/admin.crt" "$work/admin.key" || true
 check "after: a TLS connection to the API port with admin.conf's client certificate succeeds" \
   api_tls "$work/admin.crt" "$work/admin.key"
+# kubectl retries like the kubelet does: the API server stand-in (openssl s_server) answers one
+# connection at a time, and the runner's own check may hold it for a moment.
+wait_for 20 kubectl_raw "$root/root/.kube/config" || true
 check "after: kubectl with /root/.kube/config gets an answer from the API port" kubectl_raw "$root/root/.kube/config"
 check "after: kubectl with admin.conf gets an answer from the API port" kubectl_raw "$root/etc/kubernetes/admin.conf"
 last_api_check() { test "$(tail -n 1 "$state/kubelet-api.log")" = "$1"; }
