@@ -8,16 +8,13 @@
 #include <algorithm>
 
 #include <kubecert/plugin.h>
-#include <kubecert/util/base64.hpp>
 
+#include "cluster_pki.hpp"
 #include "core_fixture.hpp"
-#include "pki.hpp"
 #include "servers.hpp"
 
 namespace kubecert::test {
 namespace {
-
-using util::base64_encode;
 
 // The evidence value `key` of finding `id`, or "" when absent.
 std::string evidence_of(const nlohmann::json& findings, const std::string& id, const std::string& key) {
@@ -48,48 +45,13 @@ std::string result_of(const nlohmann::json& findings, const std::string& id) {
     return "";
 }
 
-// A cluster CA, the API server's certificate for 127.0.0.1, an admin client certificate.
-struct Pki {
-    KeyPair ca = make_self_signed({.common_name = "kubernetes",
-                                   .not_before = now_seconds() - k_day,
-                                   .not_after = now_seconds() + 365 * k_day,
-                                   .is_ca = true});
-    KeyPair server = make_signed({.common_name = "kube-apiserver",
-                                  .sans = {"DNS:kubernetes", "IP:127.0.0.1"},
-                                  .not_before = now_seconds() - k_day,
-                                  .not_after = now_seconds() + 365 * k_day,
-                                  .server_auth = true},
-                                 ca);
-    KeyPair admin = make_signed({.common_name = "kubernetes-admin",
-                                 .organizations = {"system:masters"},
-                                 .not_before = now_seconds() - k_day,
-                                 .not_after = now_seconds() + 365 * k_day,
-                                 .client_auth = true,
-                                 .key_type = "ec"},
-                                ca);
-    KeyPair other_ca = make_self_signed({.common_name = "not-the-cluster",
-                                         .not_before = now_seconds() - k_day,
-                                         .not_after = now_seconds() + 365 * k_day,
-                                         .is_ca = true});
-};
-
-const Pki& pki() {
-    static const Pki p;
-    return p;
-}
-
-// A kubeconfig of one cluster and one user; `user` is the YAML under `user:`.
+// A kubeconfig for the API server at `server` trusting `ca_pem`; `user` is the YAML under `user:`.
 std::string kubeconfig(const std::string& server, const std::string& ca_pem, const std::string& user) {
-    return "apiVersion: v1\nkind: Config\nclusters:\n- name: test\n  cluster:\n    server: " + server +
-           "\n    certificate-authority-data: " + base64_encode(ca_pem) +
-           "\ncontexts:\n- name: admin@test\n  context:\n    cluster: test\n    user: admin\n"
-           "current-context: admin@test\nusers:\n- name: admin\n  user:\n" +
-           user;
+    return kubeconfig_yaml(cluster_yaml(server, ca_pem), user);
 }
 
 std::string admin_user() {
-    return "    client-certificate-data: " + base64_encode(pki().admin.cert_pem) +
-           "\n    client-key-data: " + base64_encode(pki().admin.key_pem) + "\n";
+    return client_certificate_yaml(cluster_pki().admin);
 }
 
 // A fake API: /api answers APIVersions; every other path echoes the method and records it.
@@ -122,9 +84,9 @@ struct ApiNode {
 };
 
 TEST(HttpsTransport, GetsWithAClientCertificateTheServerVerifies) {
-    HttpsServer server(pki().server, pki().ca.cert_pem, ClientCertificates::required, api);
+    HttpsServer server(cluster_pki().api_server, cluster_pki().ca.cert_pem, ClientCertificates::required, api);
     ApiNode node;
-    node.kubeconfig(kubeconfig(server.url(), pki().ca.cert_pem, admin_user()));
+    node.kubeconfig(kubeconfig(server.url(), cluster_pki().ca.cert_pem, admin_user()));
     const auto r = node.run({"audit"});
     const auto j = parse_report(r.out);
     EXPECT_EQ(status_of(j["findings"], "apiprobe.get"), "PASS") << r.out << r.err;
@@ -144,9 +106,9 @@ TEST(HttpsTransport, GetsWithAClientCertificateTheServerVerifies) {
 }
 
 TEST(HttpsTransport, AServerCertificateFromAnotherCaFailsVerification) {
-    HttpsServer server(pki().server, pki().ca.cert_pem, ClientCertificates::required, api);
+    HttpsServer server(cluster_pki().api_server, cluster_pki().ca.cert_pem, ClientCertificates::required, api);
     ApiNode node;
-    node.kubeconfig(kubeconfig(server.url(), pki().other_ca.cert_pem, admin_user()));
+    node.kubeconfig(kubeconfig(server.url(), cluster_pki().other_ca.cert_pem, admin_user()));
     const auto r = node.run({"audit"});
     const auto j = parse_report(r.out);
     EXPECT_EQ(status_of(j["findings"], "apiprobe.get"), "ERROR") << r.out;
@@ -158,15 +120,15 @@ TEST(HttpsTransport, AServerCertificateFromAnotherCaFailsVerification) {
 }
 
 TEST(HttpsTransport, TheServerNameMustMatchUnlessTlsServerNameSaysWhich) {
-    HttpsServer server(pki().server, pki().ca.cert_pem, ClientCertificates::required, api);
+    HttpsServer server(cluster_pki().api_server, cluster_pki().ca.cert_pem, ClientCertificates::required, api);
     ApiNode node;
     // "localhost" resolves to 127.0.0.1, but the certificate names 127.0.0.1 and "kubernetes" only.
     const std::string by_name = "https://localhost:" + std::to_string(server.port());
-    node.kubeconfig(kubeconfig(by_name, pki().ca.cert_pem, admin_user()));
+    node.kubeconfig(kubeconfig(by_name, cluster_pki().ca.cert_pem, admin_user()));
     auto j = parse_report(node.run({"audit"}).out);
     EXPECT_EQ(status_of(j["findings"], "apiprobe.get"), "ERROR");
     EXPECT_NE(result_of(j["findings"], "apiprobe.get").find("localhost"), std::string::npos);
-    std::string text = kubeconfig(by_name, pki().ca.cert_pem, admin_user());
+    std::string text = kubeconfig(by_name, cluster_pki().ca.cert_pem, admin_user());
     text.replace(text.find("    certificate-authority-data"), 0, "    tls-server-name: kubernetes\n");
     node.kubeconfig(text);
     j = parse_report(node.run({"audit"}).out);
@@ -176,8 +138,8 @@ TEST(HttpsTransport, TheServerNameMustMatchUnlessTlsServerNameSaysWhich) {
 TEST(HttpsTransport, WithoutAClientCertificateTheHandshakeFailsOrTheServerSays401) {
     ApiNode node;
     {
-        HttpsServer server(pki().server, pki().ca.cert_pem, ClientCertificates::required, api);
-        node.kubeconfig(kubeconfig(server.url(), pki().ca.cert_pem, "    tokenFile: token\n"));
+        HttpsServer server(cluster_pki().api_server, cluster_pki().ca.cert_pem, ClientCertificates::required, api);
+        node.kubeconfig(kubeconfig(server.url(), cluster_pki().ca.cert_pem, "    tokenFile: token\n"));
         write_file(node.root / "/etc/kubernetes/token", "not-a-valid-token-at-all\n");
         const auto r = node.run({"audit"});
         const auto j = parse_report(r.out);
@@ -186,24 +148,24 @@ TEST(HttpsTransport, WithoutAClientCertificateTheHandshakeFailsOrTheServerSays40
         EXPECT_EQ(r.out.find("not-a-valid-token-at-all"), std::string::npos) << "the token is never shown";
         EXPECT_EQ(r.err.find("not-a-valid-token-at-all"), std::string::npos);
     }
-    HttpsServer server(pki().server, pki().ca.cert_pem, ClientCertificates::optional, api);
-    node.kubeconfig(kubeconfig(server.url(), pki().ca.cert_pem, "    token: abcdefgh-token-0123\n"));
+    HttpsServer server(cluster_pki().api_server, cluster_pki().ca.cert_pem, ClientCertificates::optional, api);
+    node.kubeconfig(kubeconfig(server.url(), cluster_pki().ca.cert_pem, "    token: abcdefgh-token-0123\n"));
     const auto j = parse_report(node.run({"audit"}).out);
     EXPECT_EQ(status_of(j["findings"], "apiprobe.get"), "PASS");
     EXPECT_EQ(evidence_of(j["findings"], "apiprobe.get", "user"), "bearer token from /etc/kubernetes/admin.conf");
     ASSERT_EQ(server.exchanges().size(), 1u);
     EXPECT_EQ(server.exchanges()[0].headers.at("authorization"), "Bearer abcdefgh-token-0123");
     // A token the server rejects: the 401 is an answer, returned to the plugin, not an error.
-    node.kubeconfig(kubeconfig(server.url(), pki().ca.cert_pem, "    token: wrong-token-xyz\n"));
+    node.kubeconfig(kubeconfig(server.url(), cluster_pki().ca.cert_pem, "    token: wrong-token-xyz\n"));
     const auto rejected = parse_report(node.run({"audit"}).out);
     EXPECT_EQ(status_of(rejected["findings"], "apiprobe.get"), "PASS");
     EXPECT_EQ(evidence_of(rejected["findings"], "apiprobe.get", "status"), "401");
 }
 
 TEST(HttpsTransport, AChangeIsRefusedInAuditPlannedUnderDryRunAndSentInAFix) {
-    HttpsServer server(pki().server, pki().ca.cert_pem, ClientCertificates::required, api);
+    HttpsServer server(cluster_pki().api_server, cluster_pki().ca.cert_pem, ClientCertificates::required, api);
     ApiNode node;
-    node.kubeconfig(kubeconfig(server.url(), pki().ca.cert_pem, admin_user()));
+    node.kubeconfig(kubeconfig(server.url(), cluster_pki().ca.cert_pem, admin_user()));
     const std::vector<std::string> change{"--apiprobe-change-path", "/apis/example.io/v1/probes/p1"};
     auto j = parse_report(node.run({"audit"}, change).out);
     EXPECT_EQ(status_of(j["findings"], "apiprobe.change-in-audit"), "PASS");
@@ -254,7 +216,7 @@ TEST(HttpsTransport, AChangeIsRefusedInAuditPlannedUnderDryRunAndSentInAFix) {
 
 TEST(HttpsTransport, InsecureSkipTlsVerifyIsRefused) {
     ApiNode node;
-    std::string text = kubeconfig("https://127.0.0.1:1", pki().ca.cert_pem, admin_user());
+    std::string text = kubeconfig("https://127.0.0.1:1", cluster_pki().ca.cert_pem, admin_user());
     text.replace(text.find("    certificate-authority-data"), 0, "    insecure-skip-tls-verify: true\n");
     node.kubeconfig(text);
     const auto j = parse_report(node.run({"audit"}).out);
@@ -267,7 +229,7 @@ TEST(HttpsTransport, InsecureSkipTlsVerifyIsRefused) {
 TEST(HttpsTransport, AnUnreachableServerIsAnErrorNamingTheUrl) {
     ApiNode node;
     const std::string url = "https://127.0.0.1:" + std::to_string(free_port());
-    node.kubeconfig(kubeconfig(url, pki().ca.cert_pem, admin_user()));
+    node.kubeconfig(kubeconfig(url, cluster_pki().ca.cert_pem, admin_user()));
     const auto j = parse_report(node.run({"audit"}).out);
     EXPECT_EQ(status_of(j["findings"], "apiprobe.get"), "ERROR");
     EXPECT_EQ(evidence_of(j["findings"], "apiprobe.get", "error_status"), std::to_string(KUBECERT_ERR_UNREACHABLE));
@@ -275,9 +237,9 @@ TEST(HttpsTransport, AnUnreachableServerIsAnErrorNamingTheUrl) {
 }
 
 TEST(HttpsTransport, AProxyInTheEnvironmentIsNotUsed) {
-    HttpsServer server(pki().server, pki().ca.cert_pem, ClientCertificates::required, api);
+    HttpsServer server(cluster_pki().api_server, cluster_pki().ca.cert_pem, ClientCertificates::required, api);
     ApiNode node;
-    node.kubeconfig(kubeconfig(server.url(), pki().ca.cert_pem, admin_user()));
+    node.kubeconfig(kubeconfig(server.url(), cluster_pki().ca.cert_pem, admin_user()));
     const std::string nowhere = "http://127.0.0.1:" + std::to_string(free_port());
     const auto r =
         node.run({"audit"}, {}, {{"https_proxy", nowhere}, {"HTTPS_PROXY", nowhere}, {"ALL_PROXY", nowhere}});
@@ -295,7 +257,7 @@ TEST(HttpsTransport, ParsesACsrMadeByOpenssl) {
              "email:ops@example.com,URI:spiffe://cluster/node"});
     ASSERT_EQ(made.exit_code, 0) << made.err;
     write_file(node.root / "/var/tmp/node.csr", read_file(csr));
-    node.kubeconfig(kubeconfig("https://127.0.0.1:1", pki().ca.cert_pem, admin_user()));
+    node.kubeconfig(kubeconfig("https://127.0.0.1:1", cluster_pki().ca.cert_pem, admin_user()));
     const auto r = node.run({"audit"}, {"--apiprobe-csr", "/var/tmp/node.csr"});
     const auto j = parse_report(r.out);
     ASSERT_EQ(status_of(j["findings"], "apiprobe.csr"), "PASS") << r.out;
@@ -338,7 +300,7 @@ TEST(HttpsTransport, AnAuditWithoutHttpsNeverLoadsLibcurl) {
     EXPECT_EQ(quiet.err.find("kubecert-https.so"), std::string::npos);
 
     ApiNode node; // the same audit making one HTTPS request loads both
-    node.kubeconfig(kubeconfig("https://127.0.0.1:1", pki().ca.cert_pem, admin_user()));
+    node.kubeconfig(kubeconfig("https://127.0.0.1:1", cluster_pki().ca.cert_pem, admin_user()));
     const auto api = node.run({"audit"}, {}, {{"LD_DEBUG", "libs"}});
     EXPECT_NE(api.err.find("kubecert-https.so"), std::string::npos);
     EXPECT_NE(api.err.find("libcurl.so"), std::string::npos);

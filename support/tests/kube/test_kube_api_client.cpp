@@ -3,44 +3,18 @@
 // certificate: answers of any status are returned, time and size are bounded,
 // a change is refused outside fix().
 #include <kubecert/kube/api_client.hpp>
-#include <kubecert/util/base64.hpp>
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <thread>
 
-#include "pki.hpp"
+#include "cluster_pki.hpp"
 #include "real_host.hpp"
 #include "servers.hpp"
 
 namespace kubecert::test {
 namespace {
-
-using util::base64_encode;
-
-struct Pki {
-    KeyPair ca = make_self_signed({.common_name = "kubernetes",
-                                   .not_before = now_seconds() - k_day,
-                                   .not_after = now_seconds() + k_day,
-                                   .is_ca = true});
-    KeyPair server = make_signed({.common_name = "kube-apiserver",
-                                  .sans = {"IP:127.0.0.1"},
-                                  .not_before = now_seconds() - k_day,
-                                  .not_after = now_seconds() + k_day,
-                                  .server_auth = true},
-                                 ca);
-    KeyPair admin = make_signed({.common_name = "kubernetes-admin",
-                                 .not_before = now_seconds() - k_day,
-                                 .not_after = now_seconds() + k_day,
-                                 .client_auth = true},
-                                ca);
-};
-
-const Pki& pki() {
-    static const Pki p;
-    return p;
-}
 
 HttpsReply api(const HttpsExchange& x) {
     if (x.target == "/slow") std::this_thread::sleep_for(std::chrono::milliseconds(1500));
@@ -51,18 +25,13 @@ HttpsReply api(const HttpsExchange& x) {
 }
 
 kube::ApiClient client(const RealHost& h, const HttpsServer& server) {
-    write_file(h / "/etc/kubernetes/admin.conf",
-               "apiVersion: v1\nclusters:\n- name: c\n  cluster:\n    server: " + server.url() +
-                   "\n    certificate-authority-data: " + base64_encode(pki().ca.cert_pem) +
-                   "\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\nusers:\n- name: u\n"
-                   "  user:\n    client-certificate-data: " +
-                   base64_encode(pki().admin.cert_pem) +
-                   "\n    client-key-data: " + base64_encode(pki().admin.key_pem) + "\n");
+    write_file(h / "/etc/kubernetes/admin.conf", kubeconfig_yaml(cluster_yaml(server.url(), cluster_pki().ca.cert_pem),
+                                                                 client_certificate_yaml(cluster_pki().admin)));
     return kube::ApiClient::from_kubeconfig(h.host(), "/etc/kubernetes/admin.conf");
 }
 
 TEST(KubeApiClient, AnswersOfAnyStatusAreReturned) {
-    HttpsServer server(pki().server, pki().ca.cert_pem, ClientCertificates::required, api);
+    HttpsServer server(cluster_pki().api_server, cluster_pki().ca.cert_pem, ClientCertificates::required, api);
     RealHost h;
     const auto api_client = client(h, server);
     EXPECT_EQ(api_client.server(), server.url());
@@ -80,7 +49,7 @@ TEST(KubeApiClient, AnswersOfAnyStatusAreReturned) {
 }
 
 TEST(KubeApiClient, TimeAndSizeAreBounded) {
-    HttpsServer server(pki().server, pki().ca.cert_pem, ClientCertificates::required, api);
+    HttpsServer server(cluster_pki().api_server, cluster_pki().ca.cert_pem, ClientCertificates::required, api);
     RealHost h;
     auto api_client = client(h, server);
     api_client.set_max_response_bytes(1024);
@@ -105,7 +74,7 @@ TEST(KubeApiClient, TimeAndSizeAreBounded) {
 }
 
 TEST(KubeApiClient, ChangesAreRefusedOutsideFix) {
-    HttpsServer server(pki().server, pki().ca.cert_pem, ClientCertificates::required, api);
+    HttpsServer server(cluster_pki().api_server, cluster_pki().ca.cert_pem, ClientCertificates::required, api);
     RealHost h; // bound to an audit
     const auto api_client = client(h, server);
     for (const auto& send : {+[](const kube::ApiClient& c) { c.put_json("/api/v1/x", "{}"); },

@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "pki.hpp"
+#include "cluster_pki.hpp"
 #include "real_host.hpp"
 
 namespace kubecert::test {
@@ -17,25 +17,8 @@ namespace {
 using kube::resolve_credentials;
 using util::base64_encode;
 
-struct Pki {
-    KeyPair ca = make_self_signed({.common_name = "kubernetes",
-                                   .not_before = now_seconds() - k_day,
-                                   .not_after = now_seconds() + k_day,
-                                   .is_ca = true});
-    KeyPair admin = make_signed({.common_name = "kubernetes-admin",
-                                 .organizations = {"system:masters"},
-                                 .not_before = now_seconds() - k_day,
-                                 .not_after = now_seconds() + k_day,
-                                 .client_auth = true},
-                                ca);
-};
-
-const Pki& pki() {
-    static const Pki p;
-    return p;
-}
-
-// A kubeconfig: `cluster` and `user` are the YAML lines under cluster: and user:.
+// A kubeconfig of two contexts: ctx (user u1, the current one) and other (u2, a token); `cluster` and
+// `user` are the YAML lines under cluster: and u1's user:.
 std::string kubeconfig(const std::string& cluster, const std::string& user) {
     return "apiVersion: v1\nkind: Config\nclusters:\n- name: c1\n  cluster:\n" + cluster +
            "contexts:\n- name: ctx\n  context:\n    cluster: c1\n    user: u1\n"
@@ -45,13 +28,11 @@ std::string kubeconfig(const std::string& cluster, const std::string& user) {
 }
 
 std::string ca_data() {
-    return "    server: https://10.0.0.1:6443/\n    certificate-authority-data: " + base64_encode(pki().ca.cert_pem) +
-           "\n";
+    return cluster_yaml("https://10.0.0.1:6443/", cluster_pki().ca.cert_pem);
 }
 
 std::string admin_data() {
-    return "    client-certificate-data: " + base64_encode(pki().admin.cert_pem) +
-           "\n    client-key-data: " + base64_encode(pki().admin.key_pem) + "\n";
+    return client_certificate_yaml(cluster_pki().admin);
 }
 
 // The message of the sdk::Error `call` throws ("" when it throws none).
@@ -70,9 +51,9 @@ TEST(KubeCredentials, EmbeddedDataOfTheCurrentContext) {
     const auto c = resolve_credentials(h.host(), "/etc/kubernetes/admin.conf");
     EXPECT_EQ(c.server, "https://10.0.0.1:6443") << "without the trailing slash";
     EXPECT_EQ(c.context, "ctx");
-    EXPECT_EQ(c.ca_pem, pki().ca.cert_pem);
-    EXPECT_EQ(c.client_cert_pem, pki().admin.cert_pem);
-    EXPECT_EQ(c.client_key_pem, pki().admin.key_pem);
+    EXPECT_EQ(c.ca_pem, cluster_pki().ca.cert_pem);
+    EXPECT_EQ(c.client_cert_pem, cluster_pki().admin.cert_pem);
+    EXPECT_EQ(c.client_key_pem, cluster_pki().admin.key_pem);
     EXPECT_TRUE(c.bearer_token.empty());
     EXPECT_EQ(c.user_description, "client certificate CN=kubernetes-admin");
     EXPECT_EQ(c.kubeconfig, "/etc/kubernetes/admin.conf");
@@ -92,17 +73,17 @@ TEST(KubeCredentials, ANamedContext) {
 
 TEST(KubeCredentials, FilesResolveAgainstTheKubeconfigsFolderInsideTheRoot) {
     RealHost h;
-    write_file(h / "/etc/kubernetes/pki/ca.crt", pki().ca.cert_pem);
-    write_file(h / "/etc/kubernetes/users/admin.crt", pki().admin.cert_pem);
-    write_file(h / "/var/lib/admin.key", pki().admin.key_pem, 0600);
+    write_file(h / "/etc/kubernetes/pki/ca.crt", cluster_pki().ca.cert_pem);
+    write_file(h / "/etc/kubernetes/users/admin.crt", cluster_pki().admin.cert_pem);
+    write_file(h / "/var/lib/admin.key", cluster_pki().admin.key_pem, 0600);
     write_file(h / "/etc/kubernetes/conf/admin.conf",
                kubeconfig("    server: https://api.example:6443\n    certificate-authority: ../pki/ca.crt\n"
                           "    tls-server-name: kubernetes\n    proxy-url: http://proxy.example:3128\n",
                           "    client-certificate: ../users/admin.crt\n    client-key: /var/lib/admin.key\n"));
     const auto c = resolve_credentials(h.host(), "/etc/kubernetes/conf/admin.conf");
-    EXPECT_EQ(c.ca_pem, pki().ca.cert_pem);
-    EXPECT_EQ(c.client_cert_pem, pki().admin.cert_pem);
-    EXPECT_EQ(c.client_key_pem, pki().admin.key_pem);
+    EXPECT_EQ(c.ca_pem, cluster_pki().ca.cert_pem);
+    EXPECT_EQ(c.client_cert_pem, cluster_pki().admin.cert_pem);
+    EXPECT_EQ(c.client_key_pem, cluster_pki().admin.key_pem);
     EXPECT_EQ(c.tls_server_name, "kubernetes");
     EXPECT_EQ(c.proxy_url, "http://proxy.example:3128");
     // A reference that climbs out of the root stays in it (the host resolves inside --root).
@@ -166,7 +147,7 @@ TEST(KubeCredentials, ExecV1TokenAsKubectlRunsIt) {
     EXPECT_EQ(info["kind"], "ExecCredential");
     EXPECT_EQ(info["spec"]["interactive"], false);
     EXPECT_EQ(info["spec"]["cluster"]["server"], "https://10.0.0.1:6443");
-    EXPECT_EQ(info["spec"]["cluster"]["certificate-authority-data"], base64_encode(pki().ca.cert_pem));
+    EXPECT_EQ(info["spec"]["cluster"]["certificate-authority-data"], base64_encode(cluster_pki().ca.cert_pem));
 }
 
 TEST(KubeCredentials, ExecV1beta1ClientCertificate) {
@@ -175,13 +156,14 @@ TEST(KubeCredentials, ExecV1beta1ClientCertificate) {
     nlohmann::json answer = {
         {"apiVersion", "client.authentication.k8s.io/v1beta1"},
         {"kind", "ExecCredential"},
-        {"status", {{"clientCertificateData", pki().admin.cert_pem}, {"clientKeyData", pki().admin.key_pem}}}};
+        {"status",
+         {{"clientCertificateData", cluster_pki().admin.cert_pem}, {"clientKeyData", cluster_pki().admin.key_pem}}}};
     const std::string command = exec_plugin(plugin, answer.dump());
     write_file(h / "/root/.kube/config",
                kubeconfig(ca_data(), exec_user(command, "client.authentication.k8s.io/v1beta1")));
     const auto c = resolve_credentials(h.host(), "/root/.kube/config");
-    EXPECT_EQ(c.client_cert_pem, pki().admin.cert_pem);
-    EXPECT_EQ(c.client_key_pem, pki().admin.key_pem);
+    EXPECT_EQ(c.client_cert_pem, cluster_pki().admin.cert_pem);
+    EXPECT_EQ(c.client_key_pem, cluster_pki().admin.key_pem);
     EXPECT_EQ(c.user_description, "client certificate CN=kubernetes-admin from exec get-token");
     const auto info = nlohmann::json::parse(read_file(plugin.path() + "/info.json"));
     EXPECT_EQ(info["apiVersion"], "client.authentication.k8s.io/v1beta1");
@@ -243,13 +225,11 @@ TEST(KubeCredentials, WhatKubecertRefuses) {
     EXPECT_NE(why.find("/etc/kubernetes/admin.conf: cluster \"c1\" has no certificate-authority-data"),
               std::string::npos)
         << why;
-    why = refusal(
-        "    server: http://10.0.0.1:8080\n    certificate-authority-data: " + base64_encode(pki().ca.cert_pem) + "\n",
-        admin_data());
+    why = refusal(cluster_yaml("http://10.0.0.1:8080", cluster_pki().ca.cert_pem), admin_data());
     EXPECT_NE(why.find("https:// only"), std::string::npos) << why;
     why = refusal(ca_data(), "    username: admin\n    password: secret\n");
     EXPECT_NE(why.find("username/password"), std::string::npos) << why;
-    why = refusal(ca_data(), "    client-certificate-data: " + base64_encode(pki().admin.cert_pem) + "\n");
+    why = refusal(ca_data(), "    client-certificate-data: " + base64_encode(cluster_pki().admin.cert_pem) + "\n");
     EXPECT_NE(why.find("no client key"), std::string::npos) << why;
     why = refusal(ca_data(), "    {}\n");
     EXPECT_NE(why.find("has no client certificate, token, tokenFile or exec plugin"), std::string::npos) << why;
