@@ -1,11 +1,14 @@
-// The serving-CSR approval policy on requests made now by `openssl req` and read back with the
-// OpenSSL library: only this node's well-formed kubelet-serving request is approved, every other
-// one is left pending with every reason, another node's is never ours.
+// The serving-CSR approval policy on requests made now by `openssl req` and read as kubecert reads
+// them (csr::parse_request through a real host's CSR parser): only this node's well-formed
+// kubelet-serving request is approved, every other one is left pending with every reason, another
+// node's is never ours.
 #include <gtest/gtest.h>
 
 #include <kubecert/csr/serving_csr_policy.hpp>
+#include <kubecert/csr/serving_csrs.hpp>
 
 #include "csr_requests.hpp"
+#include "real_host.hpp"
 #include "test_support.hpp"
 
 using namespace kubecert;
@@ -18,13 +21,6 @@ constexpr std::int64_t k_now = 1'800'000'000;
 const std::string k_node = "cp-1";
 const std::string k_subject = "/O=system:nodes/CN=system:node:cp-1";
 const std::string k_sans = "DNS:cp-1,DNS:cp-1.example.internal,IP:10.0.0.5";
-
-RequestInfo request_of(const std::string& pem) {
-    const auto p = test::parse_csr_pem(pem);
-    return {p.subject,   p.common_name,  p.organizations,   p.other_subject_attributes,
-            p.dns_names, p.ip_addresses, p.email_addresses, p.uris,
-            p.key_type,  p.key_bits,     p.signature_valid};
-}
 
 NodeIdentity this_node() {
     return {k_node, {"cp-1", "CP-1.example.internal."}, {"10.0.0.5", "2001:db8:0:0::5"}};
@@ -43,9 +39,11 @@ CsrObject csr_object(const std::string& user = "system:node:cp-1") {
 
 class ServingCsrPolicy : public ::testing::Test {
 protected:
-    RequestInfo make(const CsrSpec& spec) { return request_of(test::openssl_csr(m_dir.path(), spec)); }
-    RequestInfo valid() { return make({k_subject, k_sans}); }
+    RequestInfo request_of(const std::string& pem) const { return parse_request(m_host.host(), pem, "the request"); }
+    RequestInfo make(const CsrSpec& spec) const { return request_of(test::openssl_csr(m_dir.path(), spec)); }
+    RequestInfo valid() const { return make({k_subject, k_sans}); }
     test::TempDir m_dir;
+    test::RealHost m_host;
 };
 
 bool any_reason_has(const Evaluation& e, const std::string& text) {

@@ -5,11 +5,13 @@
 #include <nlohmann/json.hpp>
 
 #include <kubecert/csr/csr_json.hpp>
+#include <kubecert/csr/serving_csrs.hpp>
 #include <kubecert/csr/serving_csrs_finding.hpp>
 #include <kubecert/util/base64.hpp>
 #include <kubecert/util/time.hpp>
 
 #include "csr_requests.hpp"
+#include "real_host.hpp"
 #include "test_support.hpp"
 
 using namespace kubecert;
@@ -37,20 +39,17 @@ json csr_json(const std::string& name, const std::string& user, const std::strin
             {"status", status}};
 }
 
-JudgedCsr judge(const CsrRecord& r, const NodeIdentity& node) {
-    const auto p = test::parse_csr_pem(r.request_pem);
-    const RequestInfo info{p.subject,   p.common_name,  p.organizations,   p.other_subject_attributes,
-                           p.dns_names, p.ip_addresses, p.email_addresses, p.uris,
-                           p.key_type,  p.key_bits,     p.signature_valid};
-    return {r, evaluate(r.object, info, node, k_now), ""};
-}
-
 class ServingCsrsFinding : public ::testing::Test {
 protected:
     std::string pem(const std::string& node, const std::string& sans) {
         return test::openssl_csr(m_dir.path(), {"/O=system:nodes/CN=system:node:" + node, sans});
     }
+    // `r` judged as the session judges it, its request read by a real host's CSR parser.
+    JudgedCsr judge(const CsrRecord& r, const NodeIdentity& node) const {
+        return {r, evaluate(r.object, parse_request(m_host.host(), r.request_pem, r.object.name), node, k_now), ""};
+    }
     test::TempDir m_dir;
+    test::RealHost m_host;
 };
 
 } // namespace

@@ -1,29 +1,17 @@
 // x509::parse_csr on requests made at test time with the openssl command
-// line, cross-checked with what `openssl req` itself prints.
+// line (csr_requests.hpp), cross-checked with what `openssl req` itself prints.
 #include <gtest/gtest.h>
 
+#include "csr_requests.hpp"
 #include "test_support.hpp"
 #include "x509/csr.hpp"
 
 namespace kubecert::x509 {
 namespace {
 
-// A CSR made by `openssl req` with `key` ("rsa:2048", "ed25519", ...), `subject` and optional `extension`.
-std::string openssl_csr(const test::TempDir& dir, const std::string& key, const std::string& subject,
-                        const std::string& extension = "") {
-    std::vector<std::string> argv{
-        "openssl", "req",  "-new", "-nodes", "-keyout", dir.path() + "/key.pem", "-out", dir.path() + "/req.pem",
-        "-subj",   subject};
-    argv.insert(argv.end(), {"-newkey", key});
-    if (!extension.empty()) argv.insert(argv.end(), {"-addext", extension});
-    const auto r = test::run(argv);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return test::read_file(dir.path() + "/req.pem");
-}
-
-std::string openssl_subject(const test::TempDir& dir) {
-    auto out =
-        test::run({"openssl", "req", "-in", dir.path() + "/req.pem", "-noout", "-subject", "-nameopt", "RFC2253"}).out;
+// The subject of `pem` as `openssl req -subject -nameopt RFC2253` prints it.
+std::string openssl_subject(const std::string& pem) {
+    auto out = test::run({"openssl", "req", "-noout", "-subject", "-nameopt", "RFC2253"}, {}, pem).out;
     out = out.substr(out.find('=') + 1);
     while (!out.empty() && out.back() == '\n') out.pop_back();
     return out;
@@ -32,11 +20,11 @@ std::string openssl_subject(const test::TempDir& dir) {
 TEST(X509Csr, AnRsaRequestWithMoreThanCnAndO) {
     test::TempDir dir;
     const std::string pem =
-        openssl_csr(dir, "rsa:2048", "/C=DE/O=system:nodes/O=second org/OU=ops/CN=system:node:worker-2",
-                    "subjectAltName=DNS:worker-2,IP:192.168.1.20");
+        test::openssl_csr(dir.path(), {"/C=DE/O=system:nodes/O=second org/OU=ops/CN=system:node:worker-2",
+                                       "DNS:worker-2,IP:192.168.1.20", "rsa:2048"});
     const auto csr = parse_csr(pem, "req.pem");
     ASSERT_TRUE(csr) << csr.error().message;
-    EXPECT_EQ(csr->subject, openssl_subject(dir));
+    EXPECT_EQ(csr->subject, openssl_subject(pem));
     EXPECT_EQ(csr->common_name, "system:node:worker-2");
     EXPECT_EQ(csr->organizations, (std::vector<std::string>{"system:nodes", "second org"}));
     EXPECT_TRUE(csr->other_subject_attributes) << "C and OU are more than CN and O";
@@ -50,9 +38,10 @@ TEST(X509Csr, AnRsaRequestWithMoreThanCnAndO) {
 
 TEST(X509Csr, AnEd25519RequestWithoutAltNames) {
     test::TempDir dir;
-    const auto csr = parse_csr(openssl_csr(dir, "ed25519", "/CN=system:node:w3/O=system:nodes"), "req.pem");
+    const std::string pem = test::openssl_csr(dir.path(), {"/CN=system:node:w3/O=system:nodes", "", "ed25519"});
+    const auto csr = parse_csr(pem, "req.pem");
     ASSERT_TRUE(csr) << csr.error().message;
-    EXPECT_EQ(csr->subject, openssl_subject(dir));
+    EXPECT_EQ(csr->subject, openssl_subject(pem));
     EXPECT_EQ(csr->subject, "O=system:nodes,CN=system:node:w3") << "RFC 2253 lists the last attribute first";
     EXPECT_FALSE(csr->other_subject_attributes);
     EXPECT_TRUE(csr->dns_names.empty());
@@ -63,7 +52,7 @@ TEST(X509Csr, AnEd25519RequestWithoutAltNames) {
 
 TEST(X509Csr, ATamperedRequestParsesButItsSignatureDoesNotVerify) {
     test::TempDir dir;
-    std::string pem = openssl_csr(dir, "rsa:2048", "/CN=system:node:w4/O=system:nodes");
+    std::string pem = test::openssl_csr(dir.path(), {"/CN=system:node:w4/O=system:nodes", "", "rsa:2048"});
     // The signature is the last part of the DER: change a base64 digit of the last body line.
     const size_t end = pem.find("\n-----END");
     char& digit = pem[end - 5];

@@ -23,11 +23,19 @@ bool ok(const kube::ApiResponse& r) {
     return r.status >= 200 && r.status < 300;
 }
 
-RequestInfo request_info(const sdk::CsrInfo& c) {
+std::uint32_t probe_timeout_ms() {
+    return 5000;
+}
+
+} // namespace
+
+RequestInfo parse_request(const sdk::Host& host, std::string_view pem, const std::string& source) {
+    const sdk::CsrInfo c = host.parse_csr(pem, source);
     RequestInfo r;
     r.subject = c.subject;
     r.common_name = c.common_name;
     r.organizations = c.organizations;
+    // The host says whether there is more than CN and O; the subject shows what.
     if (c.other_subject_attributes) r.other_subject_attributes.push_back(c.subject);
     r.dns_names = c.dns_names;
     r.ip_addresses = c.ip_addresses;
@@ -38,12 +46,6 @@ RequestInfo request_info(const sdk::CsrInfo& c) {
     r.signature_valid = c.signature_valid;
     return r;
 }
-
-std::uint32_t probe_timeout_ms() {
-    return 5000;
-}
-
-} // namespace
 
 struct ServingCsrSession::Client {
     kube::ApiClient api;
@@ -73,7 +75,7 @@ JudgedCsr ServingCsrSession::judge(const CsrRecord& record) const {
     RequestInfo info;
     try {
         if (record.request_pem.empty()) throw sdk::Error(KUBECERT_ERR_PARSE, "spec.request is not base64");
-        info = request_info(m_host.parse_csr(record.request_pem, "CertificateSigningRequest " + record.object.name));
+        info = parse_request(m_host, record.request_pem, "CertificateSigningRequest " + record.object.name);
     } catch (const sdk::Error& e) {
         j.parse_error = e.what();
     }

@@ -21,7 +21,7 @@ struct RequestInfo {
     std::string subject;                               // RFC 2253 text, for messages
     std::string common_name;                           // "" when absent
     std::vector<std::string> organizations;            // every O
-    std::vector<std::string> other_subject_attributes; // "OU=x", ...: anything but CN and O
+    std::vector<std::string> other_subject_attributes; // anything but CN and O (parse_request: the subject)
     std::vector<std::string> dns_names;                // subjectAltName DNS entries
     std::vector<std::string> ip_addresses;             // textual IPv4/IPv6
     std::vector<std::string> email_addresses;

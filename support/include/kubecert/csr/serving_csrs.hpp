@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <kubecert/csr/serving_csr_policy.hpp>
@@ -41,6 +42,10 @@ struct ApiAccess {
     std::string why_not;  // why the API is not asked ("" when it is)
     bool refused = false; // why_not is a user error (the kubelet's kubeconfig named), not a skip
 };
+
+// The PKCS#10 request `pem` of a CSR as the policy reads it, parsed by the host's CSR parser
+// (kubecert.csr.v1). Throws sdk::Error naming `source` when it is malformed (or the host has none).
+RequestInfo parse_request(const sdk::Host& host, std::string_view pem, const std::string& source);
 
 // Picks the kubeconfig: the option's, else the default when it exists and the node is the
 // running system (API calls on a mounted image's behalf need the user to name the kubeconfig).
