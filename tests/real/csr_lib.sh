@@ -1,6 +1,10 @@
 # Shared steps of the serving-CSR real-component tests (sourced after lib.sh):
 # the cluster PKI, the API server stand-in with its signer, kubeconfigs for
-# the admin and the node, and the kubelet stand-in.
+# the admin and the node, and the kubelet stand-in. They need kubectl, python3, openssl and curl.
+need kubectl kubernetes-client
+need python3 python3
+need openssl openssl
+need curl curl
 
 not() { ! "$@"; }
 

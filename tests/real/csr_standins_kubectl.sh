@@ -12,10 +12,6 @@
 # 409 to a stale resourceVersion and 404 to an unknown name; a kubelet without
 # serverTLSBootstrap serves a self-signed certificate and submits nothing.
 source "$(dirname "$0")/lib.sh"
-need kubectl kubernetes-client
-need python3 python3
-need openssl openssl
-need curl curl
 source "$KUBECERT_REAL_DIR/csr_lib.sh"
 
 node_name=cp-1

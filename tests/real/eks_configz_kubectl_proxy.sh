@@ -13,17 +13,10 @@ need python3 python3
 need openssl openssl
 
 node_name=ip-10-0-1-23.us-west-2.compute.internal
-fixtures=${KUBECERT_FIXTURES:?}/amazon-eks-ami
 
 # The node: the AMI's AL2 layout under a root, as in the other EKS tests.
 root=$work/root
-install -D -m 0644 "$fixtures/kubelet.service" "$root/etc/systemd/system/kubelet.service"
-install -D -m 0644 "$fixtures/kubelet-config.json" "$root/etc/kubernetes/kubelet/kubelet-config.json"
-install -D -m 0644 "$fixtures/kubelet-kubeconfig" "$root/var/lib/kubelet/kubeconfig"
-mkdir -p "$root/etc/systemd/system/kubelet.service.d"
-printf "[Service]\nEnvironment='KUBELET_ARGS=--node-ip=10.0.1.23 --v=2'\n" \
-  >"$root/etc/systemd/system/kubelet.service.d/10-kubelet-args.conf"
-echo "$node_name" >"$root/etc/hostname"
+make_eks_node "$root" "$node_name" 10.0.1.23
 
 # The cluster PKI: the API server's serving certificate and the node's client certificate.
 pki=$work/pki

@@ -11,22 +11,11 @@
 # kubecert's approval, made with the token's user), the signer issues it, and
 # the kubelet serves a certificate of the cluster CA with its names.
 source "$(dirname "$0")/lib.sh"
-need kubectl kubernetes-client
-need python3 python3
-need openssl openssl
-need curl curl
 source "$KUBECERT_REAL_DIR/csr_lib.sh"
 
 node=ip-10-0-1-23.us-west-2.compute.internal
-fixtures=${KUBECERT_FIXTURES:?}/amazon-eks-ami
 root=$work/root
-install -D -m 0644 "$fixtures/kubelet.service" "$root/etc/systemd/system/kubelet.service"
-install -D -m 0644 "$fixtures/kubelet-config.json" "$root/etc/kubernetes/kubelet/kubelet-config.json"
-install -D -m 0644 "$fixtures/kubelet-kubeconfig" "$root/var/lib/kubelet/kubeconfig"
-mkdir -p "$root/etc/systemd/system/kubelet.service.d"
-printf "[Service]\nEnvironment='KUBELET_ARGS=--node-ip=10.0.1.23 --v=2'\n" \
-  >"$root/etc/systemd/system/kubelet.service.d/10-kubelet-args.conf"
-echo "$node" >"$root/etc/hostname"
+make_eks_node "$root" "$node" 10.0.1.23
 grep -q '"serverTLSBootstrap": true' "$root/etc/kubernetes/kubelet/kubelet-config.json" ||
   fail "the AMI's kubelet-config.json no longer has serverTLSBootstrap: true"
 

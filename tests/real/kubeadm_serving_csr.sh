@@ -22,10 +22,6 @@
 #    whose CSR never arrives: the config change is rolled back, the kubelet
 #    restarted on it, the fix fails (exit 3) and it serves self-signed again.
 source "$(dirname "$0")/lib.sh"
-need kubectl kubernetes-client
-need python3 python3
-need openssl openssl
-need curl curl
 : "${KUBECERT_MAKE_NODE:?KUBECERT_MAKE_NODE must name kubecert-test-make-node}"
 source "$KUBECERT_REAL_DIR/csr_lib.sh"
 

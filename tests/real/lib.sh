@@ -178,6 +178,20 @@ for a in json.load(open(sys.argv[1])).get("actions", []):
 EOF
 }
 
+# An EKS worker under ROOT as the AMI lays it out (AL2: kubelet.service, kubelet-config.json with
+# serverTLSBootstrap on, the kubelet's kubeconfig from the upstream fixtures), its KUBELET_ARGS
+# drop-in with --node-ip IP, and NAME in /etc/hostname.
+make_eks_node() { # ROOT NAME IP
+  local root=$1 fixtures=${KUBECERT_FIXTURES:?}/amazon-eks-ami
+  install -D -m 0644 "$fixtures/kubelet.service" "$root/etc/systemd/system/kubelet.service"
+  install -D -m 0644 "$fixtures/kubelet-config.json" "$root/etc/kubernetes/kubelet/kubelet-config.json"
+  install -D -m 0644 "$fixtures/kubelet-kubeconfig" "$root/var/lib/kubelet/kubeconfig"
+  mkdir -p "$root/etc/systemd/system/kubelet.service.d"
+  printf "[Service]\nEnvironment='KUBELET_ARGS=--node-ip=%s --v=2'\n" "$3" \
+    >"$root/etc/systemd/system/kubelet.service.d/10-kubelet-args.conf"
+  echo "$2" >"$root/etc/hostname"
+}
+
 # A CA: `make_ca DIR NAME CN` writes DIR/NAME.crt and DIR/NAME.key (EC P-256, 10 years).
 make_ca() {
   local dir=$1 name=$2 cn=$3
