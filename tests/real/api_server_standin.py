@@ -24,9 +24,17 @@ Authorization: users in system:masters or kubeadm:cluster-admins may do
 everything, other users may read and create CSRs and read files but not
 approve (403), like a node under RBAC.
 
-One line per request in --log: the user (the client certificate's CN), the
-method and the path with its query. It listens on 127.0.0.1 at a port the
-kernel picks and writes that port to --port-file once it accepts connections.
+For the tests only, not in the real API: POST /standin/approval-races with
+{"name": CSR, "count": N} (admins) makes each of the next N approvals of CSR
+lose a race with another writer that updates it between the approver's read
+and its write: the approval carrying the resourceVersion it read gets the
+API server's 409 Conflict (CsrStore.race_approvals).
+
+One line per request in --log, written before the answer is sent: the user
+(the client certificate's CN), the method, the path with its query and the
+answer's status code, as the API server's audit log records them. It listens
+on 127.0.0.1 at a port the kernel picks and writes that port to --port-file
+once it accepts connections.
 """
 import argparse
 import csv
@@ -43,6 +51,7 @@ from standin_protobuf import decode_csr
 
 ADMIN_GROUPS = {"system:masters", "kubeadm:cluster-admins"}
 CSR_PATH = "/apis/%s/v1/%s" % (GROUP, RESOURCE)
+RACES_PATH = "/standin/approval-races"
 
 
 def discovery(path):
@@ -130,7 +139,7 @@ def main():
     tokens = read_tokens(a.token_auth_file)
     signer = Signer(a.client_ca, a.ca_key, a.sign_delay, a.cluster_signing_duration,
                     lambda m: sys.stderr.write(m + "\n"))
-    store = CsrStore(signer)
+    store = CsrStore(signer, lambda m: sys.stderr.write(m + "\n"))
     signer.store = store
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -174,16 +183,17 @@ def main():
             # The body is read first, whatever the answer: left unread it would be taken for the next request.
             self.raw_body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             who = self.user()
-            log.write("%s %s %s\n" % (who["name"] if who else "system:anonymous", method, self.path))
             url = urllib.parse.urlsplit(self.path)
             path = url.path.rstrip("/") or "/"
             try:
                 if who is None:
                     raise ApiError(401, "Unauthorized", "Unauthorized")
                 who = dict(who, groups=list(who["groups"]) + ["system:authenticated"])
-                self.send_json(*self.route(method, path, urllib.parse.parse_qs(url.query), who))
+                status, doc = self.route(method, path, urllib.parse.parse_qs(url.query), who)
             except ApiError as e:
-                self.send_json(e.code, e.status())
+                status, doc = e.code, e.status()
+            log.write("%s %s %s %d\n" % (who["name"] if who else "system:anonymous", method, self.path, status))
+            self.send_json(status, doc)
 
         def route(self, method, path, query, who):
             admin = bool(ADMIN_GROUPS & set(who["groups"]))
@@ -212,6 +222,11 @@ def main():
                                                                                current["spec"]["signerName"]),
                                    parts[0])
                 return 200, store.update_approval(parts[0], self.body())
+            if path == RACES_PATH and method == "POST":
+                if not admin:
+                    raise ApiError(403, "Forbidden", "only an administrator may arrange races")
+                race = self.body()
+                return 200, store.race_approvals(race.get("name", ""), int(race.get("count", 1)))
             if parts or path == CSR_PATH:
                 raise ApiError(405, "MethodNotAllowed", "the server does not allow this method on the "
                                                         "requested resource")

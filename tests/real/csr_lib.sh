@@ -54,6 +54,23 @@ api_put_admin() { # PATH FILE
     --key "$pki/admin.key" -X PUT -H 'Content-Type: application/json' --data-binary "@$2" "$api$1"
 }
 
+# Makes each of the next COUNT approvals of CSR lose a race with another writer (the stand-in's
+# test-only POST /standin/approval-races): the CSR changes after the approver read it, so the
+# approval carrying that resourceVersion gets 409 Conflict.
+race_next_approvals() { # CSR COUNT
+  curl -sf -o /dev/null --max-time 10 --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" \
+    -X POST -H 'Content-Type: application/json' --data-binary "{\"name\":\"$1\",\"count\":$2}" \
+    "$api/standin/approval-races"
+}
+
+# The requests USER made of CSR after line SINCE of the stand-in's log, with the answers' status
+# codes, comma-separated, without their queries: "PUT/approval 409,GET 200,PUT/approval 200".
+csr_requests_of() { # CSR USER [SINCE]
+  tail -n "+$((${3:-0} + 1))" "$work/requests.log" |
+    sed -n "s|^$2 \([A-Z]*\) /apis/certificates.k8s.io/v1/certificatesigningrequests/$1\(/[a-z]*\)\{0,1\}\(?[^ ]*\)\{0,1\} \([0-9]*\)\$|\1\2 \4|p" |
+    paste -sd,
+}
+
 # A kubeadm-style kubelet config with serverTLSBootstrap BOOL under ROOT.
 write_kubelet_config() { # ROOT BOOL
   mkdir -p "$1/var/lib/kubelet"

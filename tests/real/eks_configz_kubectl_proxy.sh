@@ -74,7 +74,7 @@ check "kubecert audit exits 0 with the live configuration through kubectl proxy"
   test "$(cat "$work/live-ok.rc")" = 0
 check "eks.configz is PASS" test "$(finding_status "$work/live-ok.json" eks.configz)" = PASS
 check "the API server got GET /api/v1/nodes/$node_name/proxy/configz with the node's client certificate" \
-  grep -qx "system:node:$node_name GET /api/v1/nodes/$node_name/proxy/configz" "$work/requests.log"
+  grep -qx "system:node:$node_name GET /api/v1/nodes/$node_name/proxy/configz 200" "$work/requests.log"
 
 # 2. The kubelet still runs with the gate off (not restarted after an edit): FAIL, fixable by a restart.
 configz false true

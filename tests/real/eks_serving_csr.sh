@@ -10,6 +10,10 @@
 # `kubecert --flavor eks fix --yes` approves the kubelet's CSR (kubectl sees
 # kubecert's approval, made with the token's user), the signer issues it, and
 # the kubelet serves a certificate of the cluster CA with its names.
+# Races on the approval (the stand-in's test-only other writer): when another
+# writer changes the CSR after kubecert read it, the approval gets 409
+# Conflict and kubecert reads, judges and approves it once more; a second 409
+# in a row makes the fix fail (exit 3) naming the CSR, which stays pending.
 source "$(dirname "$0")/lib.sh"
 source "$KUBECERT_REAL_DIR/csr_lib.sh"
 
@@ -59,8 +63,33 @@ check "the audit: WARN" test "$(finding_status "$work/audit.json" eks.kubelet-se
 check "the audit says kubecert fix approves $csr" grep -q "passes every check: kubecert fix approves it" <(evidence_of "$work/audit.json")
 check "the audit listed the CSRs as the token's user" grep -q "^eks-approver GET /apis/certificates.k8s.io/v1/certificatesigningrequests" "$work/requests.log"
 
+# Another writer changes the CSR between kubecert's read and its approval, twice in a row: the
+# approval with the resourceVersion kubecert read gets 409, kubecert reads and judges the CSR again,
+# its second approval gets 409 too, and it gives up.
+race_next_approvals "$csr" 2
+seen=$(wc -l <"$work/requests.log")
+kubecert conflicts fix --yes --eks-api-kubeconfig /root/approver.kubeconfig --eks-csr-timeout 30s
+check "two conflicts in a row: fix exits 3" test "$rc" = 3
+check "kubecert approved $csr, read it again, approved again: both answered 409" \
+  test "$(csr_requests_of "$csr" eks-approver "$seen")" = "PUT/approval 409,GET 200,PUT/approval 409"
+check "the error names $csr and gives the API server's Conflict" grep -qF \
+  "approving CertificateSigningRequest $csr: HTTP 409 (Operation cannot be fulfilled on certificatesigningrequests.certificates.k8s.io \"$csr\": the object has been modified; please apply your changes to the latest version and try again)" \
+  <(json_get "$work/conflicts.json" '"\n".join(r.get("errors", []))')
+check "the report lists both approvals as failed with HTTP 409" \
+  test "$(json_get "$work/conflicts.json" '",".join(a["status"] + " " + a["detail"].split(" (")[0] for a in r["actions"])')" = "failed HTTP 409,failed HTTP 409"
+check "kubectl shows $csr still Pending" grep -q "^$csr .*Pending" <(kubectl_admin get csr)
+check "the kubelet still serves nothing" not served "$kubelet_port"
+
+# One conflict: kubecert reads and judges the CSR again, and its second approval is accepted.
+race_next_approvals "$csr" 1
+seen=$(wc -l <"$work/requests.log")
 kubecert fix fix --yes --eks-api-kubeconfig /root/approver.kubeconfig --eks-csr-timeout 30s
 check "fix exits 0" test "$rc" = 0
+check "kubecert's first approval was answered 409; it read $csr again and its second was accepted" \
+  test "$(csr_requests_of "$csr" eks-approver "$seen")" = "PUT/approval 409,GET 200,PUT/approval 200"
+check "the report lists the refused approval and the accepted one" \
+  test "$(json_get "$work/fix.json" '",".join(a["status"] + " " + a["detail"].split(" (")[0] for a in r["actions"])')" = "failed HTTP 409,applied HTTP 200"
+check "kubecert says it approved $csr" grep -q "^eks: approved $csr (Approved by kubecert" "$work/logs/fix.log"
 kubectl_admin get csr "$csr" -o json >"$work/csr.json"
 check "kubectl shows $csr approved by kubecert" \
   test "$(json_get "$work/csr.json" '[c["reason"] for c in r["status"]["conditions"] if c["type"]=="Approved"][0]')" = KubecertApprove

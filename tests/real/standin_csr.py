@@ -2,7 +2,8 @@
 server stand-in (api_server_standin.py): an in-memory store with the API
 server's semantics (uid, generated names, a resourceVersion that changes on
 every write, creationTimestamp, username and groups from the requester, the
-approval subresource with its validation, 404/409/422 answers) and the
+approval subresource with its validation, 404/409/422 answers; a test may
+make approvals lose a race with another writer) and the
 kube-controller-manager's signer for kubernetes.io/kubelet-serving and
 kubernetes.io/kube-apiserver-client-kubelet, which signs approved requests with
 the cluster CA through the openssl command line (Python's stdlib cannot sign).
@@ -77,11 +78,13 @@ def parse_request(pem):
 class CsrStore:
     """The CSRs of the cluster, behind one lock; every write bumps the resourceVersion."""
 
-    def __init__(self, signer):
+    def __init__(self, signer, log):
         self.lock = threading.Lock()
         self.version = 1000
         self.items = {}
         self.signer = signer
+        self.log = log
+        self.races = {}  # name: approvals still to lose a race (race_approvals)
 
     def _bump(self, obj):
         self.version += 1
@@ -158,6 +161,27 @@ class CsrStore:
             raise invalid(name, "spec.expirationSeconds: Invalid value: %s: may not specify a duration less "
                                 "than 600 seconds (10 minutes)" % exp)
 
+    def race_approvals(self, name, count):
+        """Test-only: each of the next COUNT approvals of NAME loses a race with another writer,
+        which updates the CSR (an annotation) after the approver read it and before its write
+        lands, so an approval carrying the resourceVersion it read gets the API server's 409."""
+        with self.lock:
+            if name not in self.items:
+                raise not_found(name)
+            self.races[name] = count
+        return {"name": name, "races": count}
+
+    def _other_writer(self, name, current):
+        """The write an armed race makes first (under the lock): a new resourceVersion."""
+        if self.races.get(name, 0) <= 0:
+            return
+        self.races[name] -= 1
+        annotations = current["metadata"].setdefault("annotations", {})
+        annotations["standin.kubecert.test/other-writer"] = str(int(annotations.get(
+            "standin.kubecert.test/other-writer", "0")) + 1)
+        self._bump(current)
+        self.log("other writer: %s now at resourceVersion %s" % (name, current["metadata"]["resourceVersion"]))
+
     def update_approval(self, name, body):
         """PUT .../NAME/approval: only status.conditions of the body count, as in the API server."""
         meta = body.get("metadata") or {}
@@ -169,6 +193,7 @@ class CsrStore:
             if name not in self.items:
                 raise not_found(name)
             current = self.items[name]
+            self._other_writer(name, current)
             rv = meta.get("resourceVersion")
             if rv and rv != current["metadata"]["resourceVersion"]:
                 raise ApiError(409, "Conflict", 'Operation cannot be fulfilled on %s.%s "%s": the object has been '
