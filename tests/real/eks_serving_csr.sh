@@ -48,6 +48,15 @@ kubecert() { # REPORT-NAME ARGS... (sets $rc)
   set -e
   log "kubecert $* exited $rc"
 }
+# `kubecert fix` (report REPORT-NAME) after making the next RACES approvals of $csr lose a race with
+# another writer; $seen: the stand-in log's length before it.
+fix_after_races() { # REPORT-NAME RACES
+  race_next_approvals "$csr" "$2"
+  seen=$(wc -l <"$work/requests.log")
+  kubecert "$1" fix --yes --eks-api-kubeconfig /root/approver.kubeconfig --eks-csr-timeout 30s
+}
+# The report's request actions as "STATUS HTTP CODE", comma-separated.
+request_outcomes() { json_get "$1" '",".join(a["status"] + " " + a["detail"].split(" (")[0] for a in r["actions"])'; }
 evidence_of() { json_get "$1" '" ".join(e["actual"] for f in r["findings"] if f["id"]=="eks.kubelet-serving-csrs" for e in f["evidence"])'; }
 
 kubecert no-kubeconfig audit
@@ -66,9 +75,7 @@ check "the audit listed the CSRs as the token's user" grep -q "^eks-approver GET
 # Another writer changes the CSR between kubecert's read and its approval, twice in a row: the
 # approval with the resourceVersion kubecert read gets 409, kubecert reads and judges the CSR again,
 # its second approval gets 409 too, and it gives up.
-race_next_approvals "$csr" 2
-seen=$(wc -l <"$work/requests.log")
-kubecert conflicts fix --yes --eks-api-kubeconfig /root/approver.kubeconfig --eks-csr-timeout 30s
+fix_after_races conflicts 2
 check "two conflicts in a row: fix exits 3" test "$rc" = 3
 check "kubecert approved $csr, read it again, approved again: both answered 409" \
   test "$(csr_requests_of "$csr" eks-approver "$seen")" = "PUT/approval 409,GET 200,PUT/approval 409"
@@ -76,19 +83,17 @@ check "the error names $csr and gives the API server's Conflict" grep -qF \
   "approving CertificateSigningRequest $csr: HTTP 409 (Operation cannot be fulfilled on certificatesigningrequests.certificates.k8s.io \"$csr\": the object has been modified; please apply your changes to the latest version and try again)" \
   <(json_get "$work/conflicts.json" '"\n".join(r.get("errors", []))')
 check "the report lists both approvals as failed with HTTP 409" \
-  test "$(json_get "$work/conflicts.json" '",".join(a["status"] + " " + a["detail"].split(" (")[0] for a in r["actions"])')" = "failed HTTP 409,failed HTTP 409"
+  test "$(request_outcomes "$work/conflicts.json")" = "failed HTTP 409,failed HTTP 409"
 check "kubectl shows $csr still Pending" grep -q "^$csr .*Pending" <(kubectl_admin get csr)
 check "the kubelet still serves nothing" not served "$kubelet_port"
 
 # One conflict: kubecert reads and judges the CSR again, and its second approval is accepted.
-race_next_approvals "$csr" 1
-seen=$(wc -l <"$work/requests.log")
-kubecert fix fix --yes --eks-api-kubeconfig /root/approver.kubeconfig --eks-csr-timeout 30s
+fix_after_races fix 1
 check "fix exits 0" test "$rc" = 0
 check "kubecert's first approval was answered 409; it read $csr again and its second was accepted" \
   test "$(csr_requests_of "$csr" eks-approver "$seen")" = "PUT/approval 409,GET 200,PUT/approval 200"
 check "the report lists the refused approval and the accepted one" \
-  test "$(json_get "$work/fix.json" '",".join(a["status"] + " " + a["detail"].split(" (")[0] for a in r["actions"])')" = "failed HTTP 409,applied HTTP 200"
+  test "$(request_outcomes "$work/fix.json")" = "failed HTTP 409,applied HTTP 200"
 check "kubecert says it approved $csr" grep -q "^eks: approved $csr (Approved by kubecert" "$work/logs/fix.log"
 kubectl_admin get csr "$csr" -o json >"$work/csr.json"
 check "kubectl shows $csr approved by kubecert" \
