@@ -15,6 +15,8 @@ packages=(
   # Real components of `ctest -L real` (tests/real): a private dockerd, etcd, systemd booted
   # with systemd-nspawn in a debootstrap root file system, busybox for the test's kubelet image.
   docker.io etcd-server etcd-client systemd-container debootstrap busybox-static util-linux procps
+  # The serving-CSR tests' kubelet stand-in and their checks of the stand-in API server.
+  curl
   # The kill test of the journaled transaction (strace's syscall fault injection).
   strace
   # fleet deployment tests (deploy/): the image build, the Ansible role, the manifests
