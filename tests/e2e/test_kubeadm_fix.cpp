@@ -233,6 +233,9 @@ TEST(KubeadmFix, RenewAllOnAHealthyNodeRenewsEveryLeaf) {
     const auto report = json::parse(r.out);
     EXPECT_EQ(status(report["findings"], "kubeadm.renew-all"), "WARN");
     EXPECT_EQ(status(report["after"], "kubeadm.renew-all"), "PASS");
+    // The new instance that audits after the fix knows from the host (kubecert.run.v1) what its fix did.
+    EXPECT_EQ(kubeadm_finding(report["after"], "kubeadm.renew-all").value("title", ""),
+              "every leaf certificate was renewed in this run (--kubeadm-renew-all)");
     const auto after = openssl_not_after(node / "/etc/kubernetes/pki/apiserver.crt");
     EXPECT_NEAR(double(after), double(now_seconds() + 2 * k_year), double(k_day));
     EXPECT_GT(after, before);
@@ -244,6 +247,20 @@ TEST(KubeadmFix, RenewAllOnAHealthyNodeRenewsEveryLeaf) {
     const auto again = node.kubecert({"fix", "--yes", "--no-restart"});
     EXPECT_EQ(again.exit_code, 0) << again.err;
     EXPECT_EQ(openssl_not_after(node / "/etc/kubernetes/pki/apiserver.crt"), after);
+}
+
+// The preview of --kubeadm-renew-all reads as done in the audit after the dry run, and changes nothing.
+TEST(KubeadmFix, RenewAllUnderDryRunPreviewsTheRequestAsDone) {
+    KubeadmTestNode node(KubeadmNodeSpec{});
+    const auto before = read_file(node / "/etc/kubernetes/pki/apiserver.crt");
+    const auto r = node.kubecert({"fix", "--dry-run", "--kubeadm-renew-all"});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    const auto report = kubeadm_report(r);
+    EXPECT_EQ(status(report["findings"], "kubeadm.renew-all"), "WARN");
+    const auto done = kubeadm_finding(report["after"], "kubeadm.renew-all");
+    EXPECT_EQ(done.value("status", ""), "PASS") << done.dump();
+    EXPECT_EQ(done.value("title", ""), "every leaf certificate was renewed in this run (--kubeadm-renew-all)");
+    EXPECT_EQ(read_file(node / "/etc/kubernetes/pki/apiserver.crt"), before);
 }
 
 TEST(KubeadmFix, ExternallyManagedCaIsNotRenewed) {

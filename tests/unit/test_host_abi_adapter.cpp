@@ -243,5 +243,38 @@ TEST_F(HostExtensionsTest, HttpsAndCsrRefuseBadArgumentsAndChangesOutsideFix) {
     EXPECT_NE(last_error().find("the request"), std::string::npos);
 }
 
+// kubecert.run.v1 answers from the phase of the call: only the audit after a fix knows what was
+// fixed, and only the ids of this plugin ("unit").
+TEST_F(HostExtensionsTest, RunAnswersFromThePhaseAndOnlyForThisPlugin) {
+    const auto* run = static_cast<const kubecert_run_v1_t*>(h()->get_extension(h(), KUBECERT_EXT_RUN_V1));
+    ASSERT_NE(run, nullptr);
+    EXPECT_EQ(run->struct_size, sizeof(kubecert_run_v1_t));
+    EXPECT_EQ(run->fixed_in_this_run(h(), "unit.a"), 0) << "outside a call";
+    EXPECT_NE(last_error().find("fixed_in_this_run"), std::string::npos) << last_error();
+
+    FixedFindings fixed;
+    fixed.add("unit", {"unit.a"});
+    fixed.add("other", {"other.a", "unit.b"});
+    host::Transaction txn(*m_run.fs, m_tmp.path() + "-backup", true);
+    const auto after = PhaseContext::after_fix(txn, *m_run.fs, 1'800'000'000, fixed);
+    {
+        HostServices::CallScope scope(m_services, after);
+        EXPECT_EQ(run->fixed_in_this_run(h(), "unit.a"), 1);
+        EXPECT_EQ(run->fixed_in_this_run(h(), "unit.b"), 0) << "fixed by another plugin under an id of ours";
+        EXPECT_EQ(run->fixed_in_this_run(h(), "other.a"), 0);
+        EXPECT_EQ(run->fixed_in_this_run(h(), "unit"), 0);
+        EXPECT_EQ(run->fixed_in_this_run(h(), nullptr), 0);
+        EXPECT_EQ(run->fixed_in_this_run(nullptr, "unit.a"), 0);
+    }
+    for (const auto kind : {PhaseKind::detect, PhaseKind::audit}) {
+        const auto reading = PhaseContext::reading(kind, *m_run.fs, 1'800'000'000);
+        HostServices::CallScope scope(m_services, reading);
+        EXPECT_EQ(run->fixed_in_this_run(h(), "unit.a"), 0);
+    }
+    const auto fixing = PhaseContext::fixing(txn, *m_run.fs, 1'800'000'000);
+    HostServices::CallScope scope(m_services, fixing);
+    EXPECT_EQ(run->fixed_in_this_run(h(), "unit.a"), 0);
+}
+
 } // namespace
 } // namespace kubecert::app

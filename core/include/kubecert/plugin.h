@@ -522,6 +522,32 @@ typedef struct kubecert_csr_v1 {
                                kubecert_csr_info_t* out);
 } kubecert_csr_v1_t;
 
+/* "kubecert.run.v1" (added in ABI 1.5): what this run has done so far, as the
+ * host knows it, so that a plugin keeps no state of its own between the
+ * instance that fixes and the new instance that audits after the fix.
+ * Rationale: plugin state lives in an instance (create() .. destroy()); a
+ * process-wide variable would outlive the run it describes. */
+#define KUBECERT_EXT_RUN_V1 "kubecert.run.v1"
+
+typedef struct kubecert_run_v1 {
+    uint32_t struct_size; /* sizeof(kubecert_run_v1_t) of the host */
+    /* 1 when this run's fix handed THIS plugin `finding_id` and the plugin's
+     * fix() returned KUBECERT_OK, and the fix's changes stand; else 0.
+     * - Per plugin: the ids another plugin fixed are not visible (0).
+     * - Answers 1 only in the audit after a fix (the new instance). It is 0
+     *   in detect(), in a plain audit, in the audit before the fix and in
+     *   fix() itself (the host calls a plugin's fix() once per run, so none
+     *   of its ids is done while it runs).
+     * - Under --dry-run the audit after the fix previews the result through
+     *   the dry-run overlay, so the ids count as they would in a real fix.
+     * - When any plugin's fix() fails (or the fix is interrupted, or its
+     *   changes cannot be committed) the whole fix is rolled back: the audit
+     *   after it sees the node as it was, and every id answers 0, those of
+     *   plugins whose own fix() succeeded included.
+     * A NULL `finding_id` answers 0. */
+    int32_t (*fixed_in_this_run)(const kubecert_host_t* host, const char* finding_id);
+} kubecert_run_v1_t;
+
 struct kubecert_host {
     uint32_t struct_size;   /* sizeof(kubecert_host_t) of the host */
     kubecert_version_t abi; /* the host's ABI version */

@@ -118,7 +118,7 @@ struct PluginInfo {
 
 // The ABI minor the SDK itself needs: every service of a later minor it uses
 // (working_dir, cert_issue_batch, live_system, list_processes, extensions,
-// among them kubecert.https.v1 and kubecert.csr.v1 of 1.5, the finding's
+// among them kubecert.https.v1, kubecert.csr.v1 and kubecert.run.v1 of 1.5, the finding's
 // result and evidence_items) is probed at run time with
 // KUBECERT_HAS_FIELD and has a fallback, and the descriptor it builds also
 // carries the ABI 1.0 arrays. A plugin that cannot do without a later
@@ -344,6 +344,20 @@ public:
         if (!info || !KUBECERT_HAS_FIELD(info, kubecert_ext_host_info_v1_t, version) || !info->version)
             return std::nullopt;
         return std::string(info->version);
+    }
+    // Whether this run's fix handed this plugin finding `id` and its fix()
+    // succeeded, with the fix's changes standing (plugin.h, kubecert.run.v1,
+    // ABI 1.5): true only in the audit after a fix (under --dry-run too, as
+    // a preview); false in detect, a plain audit and fix(), for another
+    // plugin's ids, after a rolled-back fix, and from a host without the
+    // extension (before ABI 1.5). Lets the new instance that audits after the
+    // fix know what its fix did, without state outside the instance.
+    bool fixed_in_this_run(std::string_view id) const {
+        const auto* run = extension<kubecert_run_v1_t>(KUBECERT_EXT_RUN_V1);
+        if (!run || !KUBECERT_HAS_FIELD(run, kubecert_run_v1_t, fixed_in_this_run) || !run->fixed_in_this_run)
+            return false;
+        const std::string nul_terminated(id);
+        return run->fixed_in_this_run(m_host, nul_terminated.c_str()) != 0;
     }
     std::optional<std::string> user_home() const {
         const char* h = m_host->user_home(m_host);

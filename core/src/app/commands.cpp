@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <optional>
 
 #include "app/phase_context.hpp"
 #include "app/plugin_instance.hpp"
@@ -116,8 +117,9 @@ FixPlan audit_for_fix(RunContext& ctx, const PluginList& plugins, const PhaseCon
     return plan;
 }
 
-// Each plugin's fix inside `txn`; false when one failed (or a signal came).
-bool apply_fixes(RunContext& ctx, FixPlan& plan, const PhaseContext& fixing) {
+// Each plugin's fix inside `txn`: the ids each one fixed, or nullopt when one failed (or a signal came).
+std::optional<FixedFindings> apply_fixes(RunContext& ctx, FixPlan& plan, const PhaseContext& fixing) {
+    FixedFindings fixed;
     for (size_t i = 0; i < plan.instances.size(); ++i) {
         if (plan.to_fix[i].empty()) continue;
         AuditResults reported;
@@ -127,15 +129,16 @@ bool apply_fixes(RunContext& ctx, FixPlan& plan, const PhaseContext& fixing) {
             st = util::make_error(util::ErrorCode::failed, "fix interrupted by a signal");
         if (!st) {
             ctx.report.errors.push_back(st.error().message + " (every change of this fix was rolled back)");
-            return false;
+            return std::nullopt;
         }
+        fixed.add(plan.instances[i]->plugin().name(), plan.to_fix[i]);
     }
-    return true;
+    return fixed;
 }
 
 // Ends the transaction: the last writes go into place, parked files always go back, a failed
-// fix is rolled back, a good one gets the journal's completion mark.
-void close_transaction(RunContext& ctx, host::Transaction& txn, bool failed) {
+// fix is rolled back, a good one gets the journal's completion mark. True when the changes stand.
+bool close_transaction(RunContext& ctx, host::Transaction& txn, bool failed) {
     if (!failed) {
         if (auto st = txn.commit(); !st) {
             ctx.report.errors.push_back(st.error().message + " (every change of this fix was rolled back)");
@@ -149,6 +152,7 @@ void close_transaction(RunContext& ctx, host::Transaction& txn, bool failed) {
         // After the last rename: from now on no run rolls this fix back.
         ctx.report.errors.push_back(st.error().message);
     }
+    return !failed;
 }
 
 } // namespace
@@ -173,14 +177,17 @@ util::Status run_fix(RunContext& ctx, const PluginList& plugins, const FixSettin
     host::Transaction txn(*ctx.fs, settings.backup_dir.empty() ? default_backup_dir(ctx) : settings.backup_dir,
                           ctx.dry_run,
                           settings.backup_dir.empty() ? host::BackupPlace::in_root : host::BackupPlace::host);
-    const bool fixed = apply_fixes(ctx, plan, PhaseContext::fixing(txn, *ctx.fs, ctx.now));
-    close_transaction(ctx, txn, !fixed);
+    std::optional<FixedFindings> fixed = apply_fixes(ctx, plan, PhaseContext::fixing(txn, *ctx.fs, ctx.now));
+    // Rolled back: the node is as before, so nothing of this fix counts as done (kubecert.run.v1).
+    if (!close_transaction(ctx, txn, !fixed.has_value())) fixed.reset();
     plan.instances.clear();
     // The after-audit sees the dry-run overlay, so it previews the result.
     // A real fix (never under --now) audits at the clock again: a restart may take minutes,
     // and a certificate a daemon made during the fix is valid from that moment, not before.
     const std::int64_t after_now = ctx.dry_run ? ctx.now : static_cast<std::int64_t>(std::time(nullptr));
-    audit_each(ctx, plugins, PhaseContext::after_fix(txn, *ctx.fs, after_now), ctx.report.after);
+    audit_each(ctx, plugins,
+               PhaseContext::after_fix(txn, *ctx.fs, after_now, std::move(fixed).value_or(FixedFindings{})),
+               ctx.report.after);
     ctx.report.actions = ctx.actions.derive(&txn);
     return util::ok_status();
 }

@@ -1,6 +1,7 @@
 #include "app/host_extensions.hpp"
 
 #include "app/host_extension_calls.hpp"
+#include "app/run_extension_calls.hpp"
 
 #include <iterator>
 
@@ -14,6 +15,7 @@ constexpr kubecert_ext_host_info_v1_t k_host_info_v1{sizeof(kubecert_ext_host_in
 
 constexpr kubecert_https_v1_t k_https_v1{sizeof(kubecert_https_v1_t), ext_https_request};
 constexpr kubecert_csr_v1_t k_csr_v1{sizeof(kubecert_csr_v1_t), ext_csr_parse};
+constexpr kubecert_run_v1_t k_run_v1{sizeof(kubecert_run_v1_t), ext_fixed_in_this_run};
 
 struct Extension {
     std::string_view name;
@@ -26,6 +28,7 @@ constexpr Extension k_extensions[] = {
     {KUBECERT_EXT_HOST_INFO_V1, &k_host_info_v1},
     {KUBECERT_EXT_HTTPS_V1, &k_https_v1},
     {KUBECERT_EXT_CSR_V1, &k_csr_v1},
+    {KUBECERT_EXT_RUN_V1, &k_run_v1},
 };
 
 } // namespace

@@ -97,6 +97,9 @@ public:
     std::optional<std::string> user_home() const;
     const host::LiveSystem& live_system() const { return m_run.live; }
     std::optional<std::string> working_dir() const;
+    // kubecert.run.v1: whether this plugin's fix() was handed `id` in this run and succeeded, with
+    // the fix's changes standing; known in the audit after a fix only (PhaseContext::fixed()).
+    bool fixed_in_this_run(std::string_view id) const { return phase().fixed().contains(m_plugin_name, id); }
 
     // --- results (audit) ---
     util::Status report_finding(report::Finding finding);

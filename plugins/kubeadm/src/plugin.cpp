@@ -17,14 +17,6 @@
 
 namespace kubecert::kubeadm {
 
-namespace {
-
-// Set by a fix that renewed every leaf on --kubeadm-renew-all. The after-audit runs in a new
-// instance of this plugin in the same process; it reads this to report the request as done.
-bool g_renewed_all = false;
-
-} // namespace
-
 class KubeadmPlugin {
 public:
     // The name, checks and --kubeadm-* options the host lists and parses: constant data.
@@ -81,7 +73,9 @@ public:
         if (host.check_selected(k_kubelet_serving_csrs))
             findings.push_back(audit_kubelet_serving_csrs(host, m_facts->kubelet));
         findings.push_back(audit_user_kubeconfigs(m_facts->user_kubeconfigs));
-        if (host.flag("renew-all")) findings.push_back(renew_all_request(m_facts->pki, g_renewed_all));
+        // The audit after a fix runs on a new instance: the host says whether this run's fix renewed all.
+        if (host.flag("renew-all"))
+            findings.push_back(renew_all_request(m_facts->pki, host.fixed_in_this_run(k_renew_all)));
         m_errors.clear();
         for (const auto& f : findings) {
             // The cluster's CSRs do not bear on renewing this node's files: not a reason to refuse the fix.
@@ -95,8 +89,6 @@ public:
     void fix(sdk::Host& host, const std::vector<std::string>& ids) {
         if (!m_facts) m_facts = gather_facts(host);
         apply_fixes(host, *m_facts, ids, m_errors);
-        for (const auto& id : ids)
-            if (id == k_renew_all) g_renewed_all = true;
     }
 
 private:
