@@ -19,5 +19,7 @@ if command -v ccache >/dev/null; then
   export CCACHE_NOHASHDIR=1    # ... debug info included (its paths then name the first clone's folder)
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 fi
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKUBECERT_WERROR="$werror" -DKUBECERT_INSTALL_SYSTEM_FILES=ON "${flags[@]}" "${launcher[@]}" >/dev/null
+# KUBECERT_GTEST_PROGRAMS=OFF (scripts/test.sh): without the unit and end-to-end test programs.
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKUBECERT_WERROR="$werror" -DKUBECERT_INSTALL_SYSTEM_FILES=ON \
+  -DKUBECERT_GTEST_PROGRAMS="${KUBECERT_GTEST_PROGRAMS:-ON}" "${flags[@]}" "${launcher[@]}" >/dev/null
 cmake --build build -j"$(nproc)"
