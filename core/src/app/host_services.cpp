@@ -37,8 +37,7 @@ std::string failure_detail(const host::CommandOutcome& res, std::chrono::millise
 
 } // namespace
 
-HostServices::HostServices(RunContext& run, const loader::PluginModel& plugin)
-    : m_run(run), m_plugin_name(plugin.name), m_plugin(plugin) {}
+HostServices::HostServices(RunContext& run, const loader::PluginModel& plugin) : m_run(run), m_plugin(plugin) {}
 
 HostServices::CallScope::CallScope(HostServices& services, const PhaseContext& phase, AuditResults* results)
     : m_services(services) {
@@ -59,7 +58,7 @@ const PhaseContext& HostServices::phase() const {
 // --- context -------------------------------------------------------------
 
 std::optional<std::string> HostServices::option(const std::string& name) const {
-    auto given = m_run.plugin_options.find(m_plugin_name);
+    auto given = m_run.plugin_options.find(m_plugin.name);
     if (given != m_run.plugin_options.end()) {
         if (auto v = given->second.find(name); v != given->second.end()) return v->second;
     }
@@ -70,7 +69,7 @@ std::optional<std::string> HostServices::option(const std::string& name) const {
 
 void HostServices::log(LogLevel level, const std::string& message) {
     const std::string msg = report::printable(secrets::scrub_for_output(message), true);
-    const char* plugin = m_plugin_name.c_str();
+    const char* plugin = m_plugin.name.c_str();
     // A message after a progress line starts on a clean line instead of continuing it.
     if (level != LogLevel::progress && m_run.progress_shown && (level != LogLevel::debug || m_run.verbose)) {
         std::fputs("\r\033[K", stderr);
@@ -136,7 +135,7 @@ util::Status HostServices::report_finding(report::Finding finding) {
     if (!m_results)
         return util::make_error(util::ErrorCode::denied, "report_finding: findings are reported during audit only");
     if (!m_run.check_selected(finding.id)) return util::ok_status();
-    finding.plugin = m_plugin_name;
+    finding.plugin = m_plugin.name;
     m_results->findings.push_back(std::move(finding));
     return util::ok_status();
 }
@@ -145,7 +144,7 @@ util::Status HostServices::report_certificate(report::Certificate certificate) {
     if (!m_results)
         return util::make_error(util::ErrorCode::denied,
                                 "report_certificate: certificates are reported during audit only");
-    certificate.plugin = m_plugin_name;
+    certificate.plugin = m_plugin.name;
     certificate.residual_seconds = certificate.not_after - phase().now();
     m_results->certificates.push_back(std::move(certificate));
     return util::ok_status();
@@ -198,7 +197,7 @@ util::Result<host::Transaction*> HostServices::transaction_for(const char* what)
 
 void HostServices::note_edit(const host::Transaction& transaction) {
     // The transaction moves the record it changed last to the end.
-    m_run.actions.note_edit(transaction.records().back().id, m_current_finding, m_plugin_name);
+    m_run.actions.note_edit(transaction.records().back().id, m_current_finding, m_plugin.name);
 }
 
 util::Status HostServices::write_file(const std::string& path, const std::string& content, std::uint32_t mode,
@@ -255,7 +254,7 @@ util::Status HostServices::rollback() {
 void HostServices::add_command_action(const std::string& line, report::ActionStatus status, std::string detail) {
     report::Action a;
     a.finding = m_current_finding;
-    a.plugin = m_plugin_name;
+    a.plugin = m_plugin.name;
     a.target = line;
     a.status = status;
     a.detail = std::move(detail);
@@ -301,7 +300,7 @@ util::Result<CommandResult> HostServices::run_for_real(const CommandRequest& req
     secrets::LineScrubber scrubber(stderr); // streamed output passes the same gate, a whole line at a time
     if (request.stream) stream = [&scrubber](const std::string& chunk) { scrubber.write(chunk); };
     if (m_run.verbose)
-        std::fprintf(stderr, "debug: %s: running %s\n", m_plugin_name.c_str(), secrets::scrub_for_output(line).c_str());
+        std::fprintf(stderr, "debug: %s: running %s\n", m_plugin.name.c_str(), secrets::scrub_for_output(line).c_str());
     auto res = host::run_command(request.argv, request.timeout, stream);
     if (!res) {
         if (listed) add_command_action(line, report::ActionStatus::failed, res.error().message);
@@ -310,7 +309,7 @@ util::Result<CommandResult> HostServices::run_for_real(const CommandRequest& req
     secrets::known_secrets().remember(res->out);
     secrets::known_secrets().remember(res->err);
     if (listed && fix_poll) {
-        m_run.actions.add_poll(m_current_finding, m_plugin_name, line,
+        m_run.actions.add_poll(m_current_finding, m_plugin.name, line,
                                res->timed_out ? "timed out" : "exit code " + std::to_string(res->exit_code));
     } else if (listed) {
         const bool ok = !res->timed_out && res->exit_code == 0;
@@ -366,7 +365,7 @@ util::Result<net::HttpResponse> HostServices::http_get(const std::string& url,
 void HostServices::add_request_action(const std::string& target, report::ActionStatus status, std::string detail) {
     report::Action a;
     a.finding = m_current_finding;
-    a.plugin = m_plugin_name;
+    a.plugin = m_plugin.name;
     a.kind = report::ActionKind::request;
     a.target = target;
     a.status = status;

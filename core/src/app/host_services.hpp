@@ -81,7 +81,7 @@ public:
         HostServices& m_services;
     };
 
-    const std::string& plugin_name() const { return m_plugin_name; }
+    const std::string& plugin_name() const { return m_plugin.name; }
 
     // --- context ---
     std::optional<std::string> option(const std::string& name) const;
@@ -99,7 +99,7 @@ public:
     std::optional<std::string> working_dir() const;
     // kubecert.run.v1: whether this plugin's fix() was handed `id` in this run and succeeded, with
     // the fix's changes standing; known in the audit after a fix only (PhaseContext::fixed()).
-    bool fixed_in_this_run(std::string_view id) const { return phase().fixed().contains(m_plugin_name, id); }
+    bool fixed_in_this_run(std::string_view id) const { return phase().fixed().contains(m_plugin.name, id); }
 
     // --- results (audit) ---
     util::Status report_finding(report::Finding finding);
@@ -152,7 +152,6 @@ private:
     void add_request_action(const std::string& target, report::ActionStatus status, std::string detail);
 
     RunContext& m_run;
-    std::string m_plugin_name;
     const loader::PluginModel& m_plugin;
     std::string m_current_finding;
     const PhaseContext* m_phase = nullptr; // the call under way (CallScope)
