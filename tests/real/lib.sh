@@ -114,9 +114,9 @@ wait_for() {
   return 1
 }
 
-# Requires each program on PATH, else skips naming the package.
-# Skips when a tool is missing, or fails when KUBECERT_TESTS_REQUIRE_TOOLS=1 (scripts/test.sh as
-# root, after scripts/setup.sh installed everything: then a missing tool is a missing install step).
+# Requires the program on PATH, else skips naming the package; or fails when
+# KUBECERT_TESTS_REQUIRE_TOOLS=1 (scripts/test.sh as root, after scripts/setup.sh installed
+# everything: then a missing tool is a missing install step).
 need() {
   local program=$1 package=$2
   command -v "$program" >/dev/null && return 0
